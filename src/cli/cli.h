@@ -1,0 +1,10 @@
+/* cli.h - the commands of `opsbox`, each a function from argv to exit code. */
+#ifndef OB_CLI_H
+#define OB_CLI_H
+
+/* Exit codes, the same for every command. */
+enum { OB_EXIT_OK = 0, OB_EXIT_FAILURE = 1, OB_EXIT_USAGE = 2 };
+
+int ob_cmd_detect(int argc, char **argv);
+
+#endif

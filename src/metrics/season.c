@@ -1,0 +1,114 @@
+/* season.c - the forecaster: level + daily profile + weekly profile.
+ *
+ * Why a bank of smoothers: some series wander like a random walk (the best
+ * forecast is the last value), others are noise around a mean (the best is a
+ * long average). Running a few smoothing speeds side by side, with and
+ * without the seasonal profile, and using whichever has had the smallest
+ * recent error costs a few multiplications and needs no tuning per series.
+ *
+ * The profile is indexed by wall-clock time of day and weekday, so it needs
+ * no period search and survives gaps and irregular sampling. Bins are
+ * interpolated linearly so the forecast has no steps at bin edges. */
+#include "metrics/season.h"
+
+#include <math.h>
+#include <string.h>
+
+static const double level_alpha[OB_SEASON_LEVELS] = {0.02, 0.1, 0.3, 0.7};
+#define ERR_ALPHA 0.02   /* ~50 points of memory for choosing a predictor */
+#define DAY_GAMMA 0.05   /* learning rate of a profile bin per visit */
+#define WEEK_GAMMA 0.01
+
+void ob_season_init(struct ob_season *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+/* Time of day as a fractional bin position, and the weekday 0..6. */
+static void clock_of(double ts, double *pos, int *wday)
+{
+    double days = floor(ts / 86400.0);
+    double sec = ts - days * 86400.0;
+    *pos = sec / (86400.0 / OB_SEASON_DAY_BINS);
+    long long d = (long long)days;
+    *wday = (int)(((d % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+}
+
+static void bins_of(double pos, int *b0, int *b1, double *w1)
+{
+    double p = pos - 0.5; /* bin centres sit at half-bins */
+    double f = floor(p);
+    *w1 = p - f;
+    int i = (int)f;
+    *b0 = (i + OB_SEASON_DAY_BINS) % OB_SEASON_DAY_BINS;
+    *b1 = (*b0 + 1) % OB_SEASON_DAY_BINS;
+}
+
+static double seasonal_at(const struct ob_season *s, double ts)
+{
+    double pos, w1;
+    int wday, b0, b1;
+    clock_of(ts, &pos, &wday);
+    bins_of(pos, &b0, &b1, &w1);
+    return (1 - w1) * s->day[b0] + w1 * s->day[b1] + s->week[wday];
+}
+
+struct ob_forecast ob_season_predict(const struct ob_season *s, double ts)
+{
+    struct ob_forecast f;
+    double off = s->best_seasonal ? seasonal_at(s, ts) : 0.0;
+    f.yhat = s->level[s->best_seasonal][s->best_level] + off;
+    f.mae = s->err[s->best_seasonal][s->best_level];
+    return f;
+}
+
+static void learn_profile(struct ob_season *s, double ts, double resid)
+{
+    double pos, w1;
+    int wday, b0, b1;
+    clock_of(ts, &pos, &wday);
+    bins_of(pos, &b0, &b1, &w1);
+    double pred = (1 - w1) * s->day[b0] + w1 * s->day[b1] + s->week[wday];
+    double e = resid - pred;
+    s->day[b0] += DAY_GAMMA * (1 - w1) * e;
+    s->day[b1] += DAY_GAMMA * w1 * e;
+    s->day_weight[b0] += 1 - w1;
+    s->day_weight[b1] += w1;
+    s->week[wday] += WEEK_GAMMA * e;
+}
+
+static void choose_best(struct ob_season *s)
+{
+    double best = INFINITY;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < OB_SEASON_LEVELS; i++)
+            if (s->err[k][i] < best) {
+                best = s->err[k][i];
+                s->best_level = i;
+                s->best_seasonal = k;
+            }
+}
+
+/* Seasonal predictors compete only once a whole day has been seen; before
+ * that their error is held just above the plain one. */
+void ob_season_update(struct ob_season *s, double ts, double x)
+{
+    if (s->n++ == 0) {
+        for (int i = 0; i < OB_SEASON_LEVELS; i++)
+            s->level[0][i] = s->level[1][i] = x;
+        s->first_ts = ts;
+        return;
+    }
+    double off = seasonal_at(s, ts);
+    int ready = ts - s->first_ts >= 86400.0;
+    for (int i = 0; i < OB_SEASON_LEVELS; i++) {
+        double e_plain = fabs(x - s->level[0][i]);
+        double e_seas = ready ? fabs(x - s->level[1][i] - off) : e_plain * 1.01;
+        s->err[0][i] += ERR_ALPHA * (e_plain - s->err[0][i]);
+        s->err[1][i] += ERR_ALPHA * (e_seas - s->err[1][i]);
+        s->level[0][i] += level_alpha[i] * (x - s->level[0][i]);
+        s->level[1][i] += level_alpha[i] * (x - off - s->level[1][i]);
+    }
+    learn_profile(s, ts, x - s->level[1][0]);
+    choose_best(s);
+}
