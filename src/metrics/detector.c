@@ -17,7 +17,7 @@
  * The whole state is one plain struct, so saving it is a copy. */
 #include "metrics/metrics.h"
 
-#include "metrics/likelihood.h"
+#include "metrics/rarity.h"
 #include "metrics/season.h"
 
 #include <math.h>
@@ -26,11 +26,13 @@
 #include <string.h>
 
 /* Internal knobs: one set for every series (tuned on no single file). */
+#define N_FEATURES 3
+
 struct knobs {
-    double u0, u1;        /* surprise ramps from 0 at u0 to 1 at u1 typical errors */
-    int short_len;        /* points averaged by the likelihood */
-    double long_alpha;    /* memory of the likelihood's long-run fit */
-    double min_std;       /* floor on the long-run std of the average */
+    double forget;        /* per point forgetting of the short rarity histograms */
+    double forget_long;   /* and of the long ones */
+    double smooth;        /* EWMA weight of the sustained-surprise feature */
+    double score_max;     /* -log10 p that maps to anomaly_score 1 */
     double peak_decay;    /* per point decay of the last reported peak */
     double damp;          /* factor on scores under the decaying peak */
     uint64_t learn;       /* points before any score is given */
@@ -38,13 +40,12 @@ struct knobs {
 
 static struct knobs knobs_default(void)
 {
-    struct knobs k = {1.0, 8.0, 10, 1.0 / 2000, 0.03, 0.995, 0.0, 150};
+    struct knobs k = {1.0 / 300, 1.0 / 3000, 0.1, 2.5, 0.995, 0.0, 150};
     const char *e;
-    if ((e = getenv("OB_U0"))) k.u0 = atof(e);
-    if ((e = getenv("OB_U1"))) k.u1 = atof(e);
-    if ((e = getenv("OB_SHORT"))) k.short_len = atoi(e);
-    if ((e = getenv("OB_LONG"))) k.long_alpha = 1.0 / atof(e);
-    if ((e = getenv("OB_MINSTD"))) k.min_std = atof(e);
+    if ((e = getenv("OB_FORGET"))) k.forget = 1.0 / atof(e);
+    if ((e = getenv("OB_FORGETL"))) k.forget_long = 1.0 / atof(e);
+    if ((e = getenv("OB_SMOOTH"))) k.smooth = atof(e);
+    if ((e = getenv("OB_SMAX"))) k.score_max = atof(e);
     if ((e = getenv("OB_DECAY"))) k.peak_decay = atof(e);
     if ((e = getenv("OB_DAMP"))) k.damp = atof(e);
     if ((e = getenv("OB_LEARN"))) k.learn = (uint64_t)atoll(e);
@@ -55,7 +56,8 @@ struct ob_detector {
     struct ob_detector_params params;
     struct knobs k;
     struct ob_season season;
-    struct ob_likelihood lik;
+    struct ob_rarity rarity[2][N_FEATURES]; /* short and long memory */
+    double sustained; /* EWMA of the point surprise */
     double band_q;   /* learned multiple of mae covering params.band */
     double peak;     /* last reported score, decaying */
     uint64_t n;
@@ -63,7 +65,7 @@ struct ob_detector {
 
 struct ob_detector_params ob_detector_params_default(void)
 {
-    return (struct ob_detector_params){.band = 0.99, .threshold = 0.5};
+    return (struct ob_detector_params){.band = 0.99, .threshold = 0.78};
 }
 
 struct ob_detector *ob_detector_new(const struct ob_detector_params *params)
@@ -77,7 +79,10 @@ struct ob_detector *ob_detector_new(const struct ob_detector_params *params)
     d->params = p;
     d->k = knobs_default();
     ob_season_init(&d->season);
-    ob_likelihood_init(&d->lik);
+    for (int i = 0; i < N_FEATURES; i++) {
+        ob_rarity_init(&d->rarity[0][i]);
+        ob_rarity_init(&d->rarity[1][i]);
+    }
     d->band_q = 3.0;
     return d;
 }
@@ -98,13 +103,6 @@ static double error_floor(double yhat, double mae)
     return fmax(mae, 1e-9 * fabs(yhat) + 1e-12);
 }
 
-static double surprise(const struct knobs *k, double u)
-{
-    if (!(u > k->u0))
-        return 0.0;
-    return u >= k->u1 ? 1.0 : (u - k->u0) / (k->u1 - k->u0);
-}
-
 /* Robbins-Monro quantile step: settles where P(u > q) = 1 - band. */
 static void learn_band(struct ob_detector *d, double u)
 {
@@ -122,24 +120,44 @@ static double refractory(struct ob_detector *d, double score)
     return out;
 }
 
+/* Error of value against forecast f, in units of f's typical error. */
+static double error_units(struct ob_forecast f, double value)
+{
+    double u = fabs(value - f.yhat) / error_floor(f.yhat, f.mae);
+    return isfinite(u) ? u : 1e300; /* overflow on huge values */
+}
+
+/* Rarity of each feature, then of the rarest, corrected for the number of
+ * features looked at (Bonferroni), as a score in [0, 1]. */
+static double rarest(struct ob_detector *d, const double feat[N_FEATURES])
+{
+    double best = 0.0;
+    for (int i = 0; i < N_FEATURES; i++) {
+        /* Rare both lately and in the long run. */
+        best = fmax(best, fmin(ob_rarity_score(&d->rarity[0][i], feat[i]),
+                               ob_rarity_score(&d->rarity[1][i], feat[i])));
+        ob_rarity_add(&d->rarity[0][i], feat[i], d->k.forget);
+        ob_rarity_add(&d->rarity[1][i], feat[i], d->k.forget_long);
+    }
+    return fmax(0.0, best - log10((double)N_FEATURES)) / d->k.score_max;
+}
+
 struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double value)
 {
     struct ob_detection r;
     struct ob_forecast f = ob_season_predict(&d->season, ts);
     if (d->n == 0)
         f.yhat = value;
-    double scale = error_floor(f.yhat, f.mae);
-    double u = fabs(value - f.yhat) / scale;
-    if (!isfinite(u))
-        u = d->k.u1; /* overflow on huge values: as surprising as it gets */
-    double half = d->band_q * scale;
+    double u = error_units(f, value);
+    double half = d->band_q * error_floor(f.yhat, f.mae);
     r.yhat = f.yhat;
     r.yhat_lower = f.yhat - half;
     r.yhat_upper = f.yhat + half;
 
-    double tail = ob_likelihood_step(&d->lik, surprise(&d->k, u), d->k.short_len,
-                                     d->k.long_alpha, d->k.learn, d->k.min_std);
-    double score = log10(tail + 1e-10) / -10.0;
+    d->sustained += d->k.smooth * (fmin(u, 1e6) - d->sustained);
+    double feat[N_FEATURES] = {u, d->sustained,
+                               error_units(ob_season_predict_slow(&d->season, ts), value)};
+    double score = rarest(d, feat);
     if (d->n < d->k.learn)
         score = 0.0;
     r.anomaly_score = fmin(1.0, fmax(0.0, refractory(d, score)));

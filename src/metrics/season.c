@@ -11,13 +11,31 @@
  * interpolated linearly so the forecast has no steps at bin edges. */
 #include "metrics/season.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
-static const double level_alpha[OB_SEASON_LEVELS] = {0.02, 0.1, 0.3, 0.7};
+static const double level_alpha[OB_SEASON_LEVELS] = {0.002, 0.02, 0.1, 0.3, 0.7};
 #define ERR_ALPHA 0.02   /* ~50 points of memory for choosing a predictor */
 #define DAY_GAMMA 0.05   /* learning rate of a profile bin per visit */
 #define WEEK_GAMMA 0.01
+
+/* Values near DBL_MAX are input too: differences of two of them overflow, so
+ * they are clamped, and averages are taken as weighted sums, which cannot. */
+static double finite_diff(double a, double b)
+{
+    return fmax(-DBL_MAX, fmin(DBL_MAX, a - b));
+}
+
+static double mix(double old, double x, double w)
+{
+    return (1 - w) * old + w * x;
+}
+
+static double nudge(double old, double e, double w)
+{
+    return fmax(-DBL_MAX, fmin(DBL_MAX, old + w * e));
+}
 
 void ob_season_init(struct ob_season *s)
 {
@@ -27,11 +45,13 @@ void ob_season_init(struct ob_season *s)
 /* Time of day as a fractional bin position, and the weekday 0..6. */
 static void clock_of(double ts, double *pos, int *wday)
 {
+    if (!isfinite(ts))
+        ts = 0;
     double days = floor(ts / 86400.0);
-    double sec = ts - days * 86400.0;
+    double sec = fmin(fmax(ts - days * 86400.0, 0.0), 86399.999);
     *pos = sec / (86400.0 / OB_SEASON_DAY_BINS);
-    long long d = (long long)days;
-    *wday = (int)(((d % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+    double w = fmod(fmod(days + 4.0, 7.0) + 7.0, 7.0); /* 1970-01-01: Thursday */
+    *wday = w >= 0 && w < 7 ? (int)w : 0;
 }
 
 static void bins_of(double pos, int *b0, int *b1, double *w1)
@@ -50,15 +70,24 @@ static double seasonal_at(const struct ob_season *s, double ts)
     int wday, b0, b1;
     clock_of(ts, &pos, &wday);
     bins_of(pos, &b0, &b1, &w1);
-    return (1 - w1) * s->day[b0] + w1 * s->day[b1] + s->week[wday];
+    return fmax(-DBL_MAX, fmin(DBL_MAX, (1 - w1) * s->day[b0] + w1 * s->day[b1] + s->week[wday]));
 }
 
 struct ob_forecast ob_season_predict(const struct ob_season *s, double ts)
 {
     struct ob_forecast f;
     double off = s->best_seasonal ? seasonal_at(s, ts) : 0.0;
-    f.yhat = s->level[s->best_seasonal][s->best_level] + off;
+    f.yhat = fmax(-DBL_MAX, fmin(DBL_MAX, s->level[s->best_seasonal][s->best_level] + off));
     f.mae = s->err[s->best_seasonal][s->best_level];
+    return f;
+}
+
+struct ob_forecast ob_season_predict_slow(const struct ob_season *s, double ts)
+{
+    struct ob_forecast f;
+    int k = s->best_seasonal;
+    f.yhat = fmax(-DBL_MAX, fmin(DBL_MAX, s->level[k][0] + (k ? seasonal_at(s, ts) : 0.0)));
+    f.mae = s->err[k][0];
     return f;
 }
 
@@ -68,13 +97,10 @@ static void learn_profile(struct ob_season *s, double ts, double resid)
     int wday, b0, b1;
     clock_of(ts, &pos, &wday);
     bins_of(pos, &b0, &b1, &w1);
-    double pred = (1 - w1) * s->day[b0] + w1 * s->day[b1] + s->week[wday];
-    double e = resid - pred;
-    s->day[b0] += DAY_GAMMA * (1 - w1) * e;
-    s->day[b1] += DAY_GAMMA * w1 * e;
-    s->day_weight[b0] += 1 - w1;
-    s->day_weight[b1] += w1;
-    s->week[wday] += WEEK_GAMMA * e;
+    double e = finite_diff(resid, seasonal_at(s, ts));
+    s->day[b0] = nudge(s->day[b0], e, DAY_GAMMA * (1 - w1));
+    s->day[b1] = nudge(s->day[b1], e, DAY_GAMMA * w1);
+    s->week[wday] = nudge(s->week[wday], e, WEEK_GAMMA);
 }
 
 static void choose_best(struct ob_season *s)
@@ -102,13 +128,14 @@ void ob_season_update(struct ob_season *s, double ts, double x)
     double off = seasonal_at(s, ts);
     int ready = ts - s->first_ts >= 86400.0;
     for (int i = 0; i < OB_SEASON_LEVELS; i++) {
-        double e_plain = fabs(x - s->level[0][i]);
-        double e_seas = ready ? fabs(x - s->level[1][i] - off) : e_plain * 1.01;
-        s->err[0][i] += ERR_ALPHA * (e_plain - s->err[0][i]);
-        s->err[1][i] += ERR_ALPHA * (e_seas - s->err[1][i]);
-        s->level[0][i] += level_alpha[i] * (x - s->level[0][i]);
-        s->level[1][i] += level_alpha[i] * (x - off - s->level[1][i]);
+        double e_plain = fabs(finite_diff(x, s->level[0][i]));
+        double e_seas = ready ? fabs(finite_diff(finite_diff(x, off), s->level[1][i]))
+                              : fmin(DBL_MAX, e_plain * 1.01);
+        s->err[0][i] = mix(s->err[0][i], e_plain, ERR_ALPHA);
+        s->err[1][i] = mix(s->err[1][i], e_seas, ERR_ALPHA);
+        s->level[0][i] = mix(s->level[0][i], x, level_alpha[i]);
+        s->level[1][i] = mix(s->level[1][i], finite_diff(x, off), level_alpha[i]);
     }
-    learn_profile(s, ts, x - s->level[1][0]);
+    learn_profile(s, ts, finite_diff(x, s->level[1][0]));
     choose_best(s);
 }

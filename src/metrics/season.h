@@ -6,14 +6,13 @@
 #include <stdint.h>
 
 #define OB_SEASON_DAY_BINS 48 /* half-hour resolution over a day */
-#define OB_SEASON_LEVELS 4    /* smoothers, from slow to fast */
+#define OB_SEASON_LEVELS 5    /* smoothers, from slow to fast */
 
 struct ob_season {
     double level[2][OB_SEASON_LEVELS];      /* [0] plain, [1] deseasonalised */
     double err[2][OB_SEASON_LEVELS];        /* EWMA |error|: [0] plain, [1] seasonal */
     double day[OB_SEASON_DAY_BINS];         /* offset by time of day */
     double week[7];                         /* offset by weekday */
-    double day_weight[OB_SEASON_DAY_BINS];  /* how much each bin has learned */
     double first_ts;
     uint64_t n;
     int best_level, best_seasonal;          /* the predictor in use */
@@ -27,6 +26,8 @@ struct ob_forecast {
 void ob_season_init(struct ob_season *s);
 /* The forecast for a point at time ts, from the past only. */
 struct ob_forecast ob_season_predict(const struct ob_season *s, double ts);
+/* The slowest smoother's forecast: the series' long-run normal. */
+struct ob_forecast ob_season_predict_slow(const struct ob_season *s, double ts);
 /* Learns the point (ts, x). */
 void ob_season_update(struct ob_season *s, double ts, double x);
 

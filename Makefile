@@ -1,0 +1,46 @@
+# The commands the README names. CMake does the building; this file only
+# strings the steps together and installs what is missing first.
+#   make run    build, then run opsbox's main job on the embedded sample
+#   make test   unit + end-to-end tests, normal and ASan/UBSan builds, bounded fuzzing
+#   make bench  speed, state size and NAB score
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build run test test-asan fuzz bench clean
+
+all: build
+
+build:
+	@scripts/install-deps.sh build
+	cmake -S . -B build -DOPSBOX_TESTS=OFF >/dev/null
+	cmake --build build -j$(JOBS)
+
+run: build
+	build/opsbox detect --anomalies examples/sample.csv
+
+test:
+	@scripts/install-deps.sh test
+	cmake -S . -B build-test -DOPSBOX_TESTS=ON >/dev/null
+	cmake --build build-test -j$(JOBS)
+	cd build-test && ctest --output-on-failure
+	$(MAKE) test-asan fuzz
+
+test-asan:
+	cmake -S . -B build-asan -DOPSBOX_TESTS=ON -DOPSBOX_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j$(JOBS)
+	cd build-asan && ctest --output-on-failure
+
+fuzz:
+	CC=clang cmake -S . -B build-fuzz -DOPSBOX_TESTS=OFF -DOPSBOX_SANITIZE=ON -DOPSBOX_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_series_csv
+	mkdir -p build-fuzz/corpus/series_csv
+	build-fuzz/tests/fuzz/fuzz_series_csv -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -rss_limit_mb=2048 build-fuzz/corpus/series_csv tests/fuzz/corpus/series_csv
+
+bench: build
+	@scripts/install-deps.sh bench
+	build/bench/bench_detector
+	bench/nab.sh build/opsbox
+
+clean:
+	rm -rf build build-test build-asan build-fuzz

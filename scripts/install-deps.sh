@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages opsbox needs, only those missing.
+#   scripts/install-deps.sh [build|test|bench]   (default: build)
+set -eu
+need=(gcc make cmake pkg-config)
+case "${1:-build}" in
+    build) ;;
+    test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev) ;;
+    bench) need+=(python3 python3-pandas) ;;
+    *) echo "install-deps.sh: unknown set '$1' (build, test or bench)" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${need[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
