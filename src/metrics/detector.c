@@ -20,13 +20,14 @@
 #include "metrics/rarity.h"
 #include "metrics/season.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Internal knobs: one set for every series (tuned on no single file). */
-#define N_FEATURES 3
+#define N_FEATURES 5
 
 struct knobs {
     double forget;        /* per point forgetting of the short rarity histograms */
@@ -35,12 +36,18 @@ struct knobs {
     double score_max;     /* -log10 p that maps to anomaly_score 1 */
     double peak_decay;    /* per point decay of the last reported peak */
     double damp;          /* factor on scores under the decaying peak */
+    double rest_thr;      /* a score this high starts a rest period */
+    uint64_t rest;        /* points of rest, when scores are damped */
     uint64_t learn;       /* points before any score is given */
+    uint64_t settle;      /* points before features enter the histograms */
+    double relax;         /* per point relaxation of the extremes */
 };
 
 static struct knobs knobs_default(void)
 {
-    struct knobs k = {1.0 / 300, 1.0 / 3000, 0.1, 2.5, 0.995, 0.0, 150};
+    struct knobs k = {.forget = 1.0 / 300, .forget_long = 1.0 / 3000, .smooth = 0.1,
+                      .score_max = 2.5, .peak_decay = 0.995, .damp = 0.0,
+                      .rest_thr = 0.78, .rest = 0, .learn = 150, .settle = 30, .relax = 1.0 / 5000};
     const char *e;
     if ((e = getenv("OB_FORGET"))) k.forget = 1.0 / atof(e);
     if ((e = getenv("OB_FORGETL"))) k.forget_long = 1.0 / atof(e);
@@ -48,7 +55,11 @@ static struct knobs knobs_default(void)
     if ((e = getenv("OB_SMAX"))) k.score_max = atof(e);
     if ((e = getenv("OB_DECAY"))) k.peak_decay = atof(e);
     if ((e = getenv("OB_DAMP"))) k.damp = atof(e);
+    if ((e = getenv("OB_RTHR"))) k.rest_thr = atof(e);
+    if ((e = getenv("OB_REST"))) k.rest = (uint64_t)atoll(e);
     if ((e = getenv("OB_LEARN"))) k.learn = (uint64_t)atoll(e);
+    if ((e = getenv("OB_RELAX"))) k.relax = 1.0 / atof(e);
+    if ((e = getenv("OB_SETTLE"))) k.settle = (uint64_t)atoll(e);
     return k;
 }
 
@@ -58,8 +69,10 @@ struct ob_detector {
     struct ob_season season;
     struct ob_rarity rarity[2][N_FEATURES]; /* short and long memory */
     double sustained; /* EWMA of the point surprise */
+    double hi, lo;    /* slowly relaxing extremes of the values seen */
     double band_q;   /* learned multiple of mae covering params.band */
     double peak;     /* last reported score, decaying */
+    uint64_t resting; /* points of rest left */
     uint64_t n;
 };
 
@@ -115,8 +128,14 @@ static void learn_band(struct ob_detector *d, double u)
 
 static double refractory(struct ob_detector *d, double score)
 {
+    if (d->resting > 0) {
+        d->resting--;
+        return score * d->k.damp;
+    }
     double out = score >= d->peak ? score : score * d->k.damp;
     d->peak = fmax(score, d->peak * d->k.peak_decay);
+    if (out >= d->k.rest_thr)
+        d->resting = d->k.rest;
     return out;
 }
 
@@ -136,10 +155,31 @@ static double rarest(struct ob_detector *d, const double feat[N_FEATURES])
         /* Rare both lately and in the long run. */
         best = fmax(best, fmin(ob_rarity_score(&d->rarity[0][i], feat[i]),
                                ob_rarity_score(&d->rarity[1][i], feat[i])));
+        if (d->n < d->k.settle)
+            continue; /* the forecaster's first errors say nothing yet */
         ob_rarity_add(&d->rarity[0][i], feat[i], d->k.forget);
         ob_rarity_add(&d->rarity[1][i], feat[i], d->k.forget_long);
     }
     return fmax(0.0, best - log10((double)N_FEATURES)) / d->k.score_max;
+}
+
+/* How far value goes beyond the extremes seen so far, in hundredths of the
+ * range; then the extremes take it in and relax slowly toward the middle,
+ * so an old record fades rather than masks forever. */
+static void extremes(struct ob_detector *d, double value, double *over, double *under)
+{
+    if (d->n == 0) {
+        d->hi = d->lo = value;
+        return;
+    }
+    double range = fmax(d->hi - d->lo, 1e-9 * fabs(d->hi) + 1e-12);
+    if (!isfinite(range))
+        range = DBL_MAX;
+    *over = fmin(1e6, fmax(0.0, (value - d->hi) / range * 100.0));
+    *under = fmin(1e6, fmax(0.0, (d->lo - value) / range * 100.0));
+    double mid = 0.5 * d->hi + 0.5 * d->lo;
+    d->hi = fmax(value, d->hi - d->k.relax * (d->hi - mid));
+    d->lo = fmin(value, d->lo + d->k.relax * (mid - d->lo));
 }
 
 struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double value)
@@ -155,8 +195,11 @@ struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double va
     r.yhat_upper = f.yhat + half;
 
     d->sustained += d->k.smooth * (fmin(u, 1e6) - d->sustained);
+    double over = 0, under = 0;
+    extremes(d, value, &over, &under);
     double feat[N_FEATURES] = {u, d->sustained,
-                               error_units(ob_season_predict_slow(&d->season, ts), value)};
+                               error_units(ob_season_predict_slow(&d->season, ts), value),
+                               over, under};
     double score = rarest(d, feat);
     if (d->n < d->k.learn)
         score = 0.0;

@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const double level_alpha[OB_SEASON_LEVELS] = {0.002, 0.02, 0.1, 0.3, 0.7};
-#define ERR_ALPHA 0.02   /* ~50 points of memory for choosing a predictor */
+static double ERR_ALPHA = 0.02; /* ~50 points of memory for choosing a predictor */
 #define DAY_GAMMA 0.05   /* learning rate of a profile bin per visit */
 #define WEEK_GAMMA 0.01
 
@@ -37,8 +37,10 @@ static double nudge(double old, double e, double w)
     return fmax(-DBL_MAX, fmin(DBL_MAX, old + w * e));
 }
 
+#include <stdlib.h>
 void ob_season_init(struct ob_season *s)
 {
+    if (getenv("OB_EA")) ERR_ALPHA = atof(getenv("OB_EA"));
     memset(s, 0, sizeof *s);
 }
 
@@ -125,14 +127,16 @@ void ob_season_update(struct ob_season *s, double ts, double x)
         s->first_ts = ts;
         return;
     }
+    /* Early on, the error averages are plain means, not EWMAs pulled to 0. */
+    double ea = fmax(ERR_ALPHA, 1.0 / (double)(s->n - 1));
     double off = seasonal_at(s, ts);
     int ready = ts - s->first_ts >= 86400.0;
     for (int i = 0; i < OB_SEASON_LEVELS; i++) {
         double e_plain = fabs(finite_diff(x, s->level[0][i]));
         double e_seas = ready ? fabs(finite_diff(finite_diff(x, off), s->level[1][i]))
                               : fmin(DBL_MAX, e_plain * 1.01);
-        s->err[0][i] = mix(s->err[0][i], e_plain, ERR_ALPHA);
-        s->err[1][i] = mix(s->err[1][i], e_seas, ERR_ALPHA);
+        s->err[0][i] = mix(s->err[0][i], e_plain, ea);
+        s->err[1][i] = mix(s->err[1][i], e_seas, ea);
         s->level[0][i] = mix(s->level[0][i], x, level_alpha[i]);
         s->level[1][i] = mix(s->level[1][i], finite_diff(x, off), level_alpha[i]);
     }
