@@ -93,6 +93,32 @@ struct ob_forecast ob_season_predict_slow(const struct ob_season *s, double ts)
     return f;
 }
 
+#define PROFILE_LEVEL 1
+
+struct ob_forecast ob_season_predict_profile(const struct ob_season *s, double ts)
+{
+    double pos, w1;
+    int wday, b0, b1;
+    clock_of(ts, &pos, &wday);
+    bins_of(pos, &b0, &b1, &w1);
+    struct ob_forecast f;
+    f.yhat = fmax(-DBL_MAX, fmin(DBL_MAX, s->level[1][PROFILE_LEVEL] + seasonal_at(s, ts)));
+    static double fl = -1; if (fl < 0) fl = getenv("OB_PFL") ? atof(getenv("OB_PFL")) : 1.0;
+    f.mae = fmax((1 - w1) * s->day_err[b0] + w1 * s->day_err[b1], fl * s->err[1][PROFILE_LEVEL]);
+    return f;
+}
+
+static void learn_profile_error(struct ob_season *s, double ts, double x)
+{
+    double pos, w1;
+    int wday, b0, b1;
+    clock_of(ts, &pos, &wday);
+    bins_of(pos, &b0, &b1, &w1);
+    double e = fmin(fabs(finite_diff(x, ob_season_predict_profile(s, ts).yhat)), FLT_MAX);
+    s->day_err[b0] = (float)mix(s->day_err[b0], e, DAY_GAMMA * (1 - w1));
+    s->day_err[b1] = (float)mix(s->day_err[b1], e, DAY_GAMMA * w1);
+}
+
 static void learn_profile(struct ob_season *s, double ts, double resid)
 {
     double pos, w1;
@@ -129,6 +155,7 @@ void ob_season_update(struct ob_season *s, double ts, double x)
     }
     /* Early on, the error averages are plain means, not EWMAs pulled to 0. */
     double ea = fmax(ERR_ALPHA, 1.0 / (double)(s->n - 1));
+    learn_profile_error(s, ts, x);
     double off = seasonal_at(s, ts);
     int ready = ts - s->first_ts >= 86400.0;
     for (int i = 0; i < OB_SEASON_LEVELS; i++) {

@@ -13,6 +13,7 @@ struct ob_season {
     double err[2][OB_SEASON_LEVELS];        /* EWMA |error|: [0] plain, [1] seasonal */
     double day[OB_SEASON_DAY_BINS];         /* offset by time of day */
     double week[7];                         /* offset by weekday */
+    float day_err[OB_SEASON_DAY_BINS];      /* EWMA |error| of the profile forecast */
     double first_ts;
     uint64_t n;
     int best_level, best_seasonal;          /* the predictor in use */
@@ -28,6 +29,9 @@ void ob_season_init(struct ob_season *s);
 struct ob_forecast ob_season_predict(const struct ob_season *s, double ts);
 /* The slowest smoother's forecast: the series' long-run normal. */
 struct ob_forecast ob_season_predict_slow(const struct ob_season *s, double ts);
+/* The daily profile's forecast, with the typical error at that time of day:
+ * a sharp daily step is normal at its hour and abnormal at any other. */
+struct ob_forecast ob_season_predict_profile(const struct ob_season *s, double ts);
 /* Learns the point (ts, x). */
 void ob_season_update(struct ob_season *s, double ts, double x);
 
