@@ -27,7 +27,7 @@
 #include <string.h>
 
 /* Internal knobs: one set for every series (tuned on no single file). */
-#define N_FEATURES 5
+#define N_FEATURES 6
 
 struct knobs {
     double forget;        /* per point forgetting of the short rarity histograms */
@@ -148,37 +148,28 @@ static double error_units(struct ob_forecast f, double value)
 
 /* Rarity of each feature, then of the rarest, corrected for the number of
  * features looked at (Bonferroni), as a score in [0, 1]. */
-static double rarest(struct ob_detector *d, const double feat[N_FEATURES])
+/* Scores feature i's value x against its short and long history (it must be
+ * rare in both), then adds x to them. */
+static double feature_score(struct ob_detector *d, int i, double x)
 {
-    double best = 0.0, sc[N_FEATURES];
-    static int comb = -1;
-    if (comb < 0) comb = getenv("OB_COMB") ? atoi(getenv("OB_COMB")) : 0;
-    for (int i = 0; i < N_FEATURES; i++) {
-        /* Rare both lately and in the long run. */
-        sc[i] = fmin(ob_rarity_score(&d->rarity[0][i], feat[i]),
-                               ob_rarity_score(&d->rarity[1][i], feat[i]));
-        static int off = -2;
-        if (off == -2) off = getenv("OB_OFF") ? atoi(getenv("OB_OFF")) : -1;
-        if (i == off) sc[i] = 0;
-        best = fmax(best, sc[i]);
-        if (d->n < d->k.settle)
-            continue; /* the forecaster's first errors say nothing yet */
-        ob_rarity_add(&d->rarity[0][i], feat[i], d->k.forget);
-        ob_rarity_add(&d->rarity[1][i], feat[i], d->k.forget_long);
+    double sc = fmin(ob_rarity_score(&d->rarity[0][i], x),
+                     ob_rarity_score(&d->rarity[1][i], x));
+    if (d->n >= d->k.settle) { /* the forecaster's first errors say nothing yet */
+        ob_rarity_add(&d->rarity[0][i], x, d->k.forget);
+        ob_rarity_add(&d->rarity[1][i], x, d->k.forget_long);
     }
-    if (comb == 1) {
-        double sum = 0; for (int i = 0; i < N_FEATURES; i++) sum += sc[i];
-        return fmax(0.0, sum / 2) / d->k.score_max;
-    }
-    if (comb == 2) {
-        double t1 = 0, t2 = 0;
-        for (int i = 0; i < N_FEATURES; i++) { if (sc[i] > t1) { t2 = t1; t1 = sc[i]; } else if (sc[i] > t2) t2 = sc[i]; }
-        return (t1 + t2) / 2 / d->k.score_max;
-    }
-    if (comb == 3) {
-        double w[5] = {1, 1, 1, 1.3, 1.3}; best = 0;
-        for (int i = 0; i < N_FEATURES; i++) best = fmax(best, sc[i] * w[i]);
-    }
+    return sc;
+}
+
+static double rarest(struct ob_detector *d, const double feat[N_FEATURES - 1])
+{
+    double best = 0.0;
+    for (int i = 0; i < N_FEATURES - 1; i++)
+        best = fmax(best, feature_score(d, i, feat[i]));
+    /* A run of moderately rare points is rare in itself. */
+    d->sustained += d->k.smooth * (best - d->sustained);
+    static double w = -1; if (w < 0) w = getenv("OB_SW") ? atof(getenv("OB_SW")) : 1.0;
+    best = fmax(best, w * feature_score(d, N_FEATURES - 1, d->sustained * 10.0));
     return fmax(0.0, best - log10((double)N_FEATURES)) / d->k.score_max;
 }
 
@@ -213,7 +204,6 @@ struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double va
     r.yhat_lower = f.yhat - half;
     r.yhat_upper = f.yhat + half;
 
-    d->sustained += d->k.smooth * (fmin(u, 1e6) - d->sustained);
     double over = 0, under = 0;
     extremes(d, value, &over, &under);
     double feat[N_FEATURES] = {u, error_units(ob_season_predict_profile(&d->season, ts), value),

@@ -3,7 +3,7 @@
 #ifndef OB_METRICS_RARITY_H
 #define OB_METRICS_RARITY_H
 
-#define OB_RARITY_BINS 64
+#define OB_RARITY_BINS 40
 
 struct ob_rarity {
     float count[OB_RARITY_BINS]; /* decayed counts, in units of inc */
