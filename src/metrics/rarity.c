@@ -17,26 +17,39 @@ void ob_rarity_init(struct ob_rarity *r)
     r->inc = 1.0;
 }
 
+/* floor(4 * log2(1 + u)), capped, from the exponent and mantissa: exact
+ * at the quarter-octave edges and without a call to log2. */
 static int bin_of(double u)
 {
     if (!(u > 0))
         return 0;
-    double b = 4.0 * log2(1.0 + u);
-    return b >= OB_RARITY_BINS - 1 ? OB_RARITY_BINS - 1 : (int)b;
+    if (u >= 1e9)
+        return OB_RARITY_BINS - 1;
+    int e;
+    double m = frexp(1.0 + u, &e) * 2.0; /* 1 + u = m * 2^(e-1), m in [1, 2) */
+    int q = m >= 1.6817928305074290 ? 3 : m >= 1.4142135623730951 ? 2
+          : m >= 1.1892071150027210 ? 1 : 0;
+    int b = 4 * (e - 1) + q;
+    return b >= OB_RARITY_BINS - 1 ? OB_RARITY_BINS - 1 : b;
 }
 
 double ob_rarity_score(const struct ob_rarity *r, double u)
 {
-    int b = bin_of(u);
-    double above = 0.5 * r->count[b];
-    for (int i = b + 1; i < OB_RARITY_BINS; i++)
+    int b = bin_of(u), top = -1;
+    double negligible = r->total * 1e-4, above = 0.0;
+    for (int i = OB_RARITY_BINS - 1; i > b; i--) {
         above += r->count[i];
-    double p = (above + r->inc) / (r->total + r->inc);
+        if (top < 0 && r->count[i] > negligible)
+            top = i;
+    }
+    double p = (above + 0.5 * r->count[b] + r->inc) / (r->total + r->inc);
     /* Beyond everything in memory, the histogram alone cannot tell 2x from
      * 100x the largest seen; each octave further counts as a factor 2. */
-    int top = OB_RARITY_BINS - 1;
-    while (top > 0 && r->count[top] <= r->total * 1e-4)
-        top--;
+    if (top < 0) {
+        top = b;
+        while (top > 0 && r->count[top] <= negligible)
+            top--;
+    }
     double excess = b > top + 1 ? (b - top - 1) * 0.25 * log10(2.0) : 0.0;
     return -log10(p) + excess;
 }

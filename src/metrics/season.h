@@ -19,20 +19,30 @@ struct ob_season {
     int best_level, best_seasonal;          /* the predictor in use */
 };
 
+/* Where a timestamp falls in the profile: computed once per point. */
+struct ob_season_clock {
+    double ts;
+    double w1;     /* weight of bin b1; b0 gets 1 - w1 */
+    int b0, b1;    /* the two day bins around the time of day */
+    int wday;      /* 0..6 */
+};
+
 struct ob_forecast {
     double yhat;
     double mae; /* mean absolute one-step error of yhat */
 };
 
 void ob_season_init(struct ob_season *s);
-/* The forecast for a point at time ts, from the past only. */
-struct ob_forecast ob_season_predict(const struct ob_season *s, double ts);
+struct ob_season_clock ob_season_clock(double ts);
+/* The forecast in use (the best recent predictor), from the past only. */
+struct ob_forecast ob_season_predict(const struct ob_season *s, const struct ob_season_clock *c);
 /* The slowest smoother's forecast: the series' long-run normal. */
-struct ob_forecast ob_season_predict_slow(const struct ob_season *s, double ts);
+struct ob_forecast ob_season_predict_slow(const struct ob_season *s, const struct ob_season_clock *c);
 /* The daily profile's forecast, with the typical error at that time of day:
  * a sharp daily step is normal at its hour and abnormal at any other. */
-struct ob_forecast ob_season_predict_profile(const struct ob_season *s, double ts);
-/* Learns the point (ts, x). */
-void ob_season_update(struct ob_season *s, double ts, double x);
+struct ob_forecast ob_season_predict_profile(const struct ob_season *s,
+                                             const struct ob_season_clock *c);
+/* Learns the point x at c. */
+void ob_season_update(struct ob_season *s, const struct ob_season_clock *c, double x);
 
 #endif
