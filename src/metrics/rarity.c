@@ -36,7 +36,7 @@ static int bin_of(double u)
 double ob_rarity_score(const struct ob_rarity *r, double u)
 {
     int b = bin_of(u), top = -1;
-    double negligible = r->total * 1e-4, above = 0.0;
+    double negligible = r->total * 1e-6, above = 0.0;
     for (int i = OB_RARITY_BINS - 1; i > b; i--) {
         above += r->count[i];
         if (top < 0 && r->count[i] > negligible)
@@ -50,7 +50,7 @@ double ob_rarity_score(const struct ob_rarity *r, double u)
         while (top > 0 && r->count[top] <= negligible)
             top--;
     }
-    double excess = b > top + 1 ? (b - top - 1) * 0.25 * log10(2.0) : 0.0;
+    double excess = b > top ? (b - top) * 0.1 : 0.0;
     return -log10(p) + excess;
 }
 
