@@ -11,6 +11,9 @@
 #include <math.h>
 #include <string.h>
 
+#define EXCESS_PER_BIN 0.1 /* decades of rarity per quarter octave beyond */
+#define NEGLIGIBLE 1e-6    /* share of the total below which a bin is empty */
+
 void ob_rarity_init(struct ob_rarity *r)
 {
     memset(r, 0, sizeof *r);
@@ -36,21 +39,23 @@ static int bin_of(double u)
 double ob_rarity_score(const struct ob_rarity *r, double u)
 {
     int b = bin_of(u), top = -1;
-    double negligible = r->total * 1e-6, above = 0.0;
+    double negligible = r->total * NEGLIGIBLE, above = 0.0;
     for (int i = OB_RARITY_BINS - 1; i > b; i--) {
         above += r->count[i];
         if (top < 0 && r->count[i] > negligible)
             top = i;
     }
     double p = (above + 0.5 * r->count[b] + r->inc) / (r->total + r->inc);
-    /* Beyond everything in memory, the histogram alone cannot tell 2x from
-     * 100x the largest seen; each octave further counts as a factor 2. */
+    /* Beyond the largest value still in memory (above a weight of 1e-6,
+     * i.e. seen in the last few thousand points), the histogram alone
+     * cannot tell 2x from 100x; each quarter octave further makes the point
+     * 10^0.1 times rarer, so a far larger surprise outranks a near record. */
     if (top < 0) {
         top = b;
         while (top > 0 && r->count[top] <= negligible)
             top--;
     }
-    double excess = b > top ? (b - top) * 0.1 : 0.0;
+    double excess = b > top ? (b - top) * EXCESS_PER_BIN : 0.0;
     return -log10(p) + excess;
 }
 

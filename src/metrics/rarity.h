@@ -3,7 +3,7 @@
 #ifndef OB_METRICS_RARITY_H
 #define OB_METRICS_RARITY_H
 
-#define OB_RARITY_BINS 40
+#define OB_RARITY_BINS 40 /* quarter octaves: up to 2^10; beyond counts as 2^10 */
 
 struct ob_rarity {
     float count[OB_RARITY_BINS]; /* decayed counts, in units of inc */
