@@ -13,7 +13,8 @@ struct ob_rarity {
 
 void ob_rarity_init(struct ob_rarity *r);
 /* -log10 of the share of history at or above u (half of u's own bin), with
- * one pseudo-observation above everything so it stays finite. */
+ * one pseudo-observation above everything so it stays finite; plus 0.1 per
+ * quarter octave that u lies beyond the largest value still in memory. */
 double ob_rarity_score(const struct ob_rarity *r, double u);
 /* Adds u; history decays by (1 - forget) per observation. */
 void ob_rarity_add(struct ob_rarity *r, double u, double forget);
