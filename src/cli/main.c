@@ -13,6 +13,7 @@ struct command {
 static const struct command commands[] = {
     {"detect", "score a metric series (CSV) for anomalies, with forecast and band",
      ob_cmd_detect},
+    {"logs", "mine log lines into templates with counts and parameters", ob_cmd_logs},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,296 @@
+/* cmd_logs.c - `opsbox logs parse|templates`: lines in, templates out.
+ *
+ * parse writes one CSV row per line with the template the line ends up in.
+ * Templates only generalise, so a line's id is known on arrival, but its
+ * final template text is not: pass one mines and spools (id, message) to a
+ * temporary file, pass two writes the rows. Memory stays bounded by the
+ * number of templates whatever the input's size. */
+#include "cli/cli.h"
+
+#include "io/logformat.h"
+#include "logs/logs.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct logs_opts {
+    const char *format, *csv_path, *input;
+    double similarity;
+    bool json;
+};
+
+static void logs_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: opsbox logs parse [options] [FILE|-]\n"
+            "       opsbox logs templates [options] [FILE|-]\n\n"
+            "Mines log lines into templates (\"Received block <*> of size <*>\"), online.\n"
+            "parse writes CSV LineId,EventId,EventTemplate,ParameterList, one row per line;\n"
+            "templates prints each template with its count.\n\n"
+            "options:\n"
+            "  --format FMT      Loghub log_format: <Name> marks a field, <Content> the\n"
+            "                    message, e.g. '<Date> <Time> <Level> <Component>: <Content>'.\n"
+            "                    Without it the whole line is the message; a line that does\n"
+            "                    not match is taken whole.\n"
+            "  --csv OUT         (parse) write the CSV to OUT instead of stdout\n"
+            "  --json            (templates) print JSON instead of a table\n"
+            "  --similarity S    share of a template's constant tokens a line must match\n"
+            "                    to join it, 0<S<=1 (default 0.9)\n"
+            "  -h, --help        this help\n");
+}
+
+/* Reads every line of in into the miner, spooling (id, message) to spool
+ * when it is not NULL. Returns 0, or an exit code. */
+static int mine(FILE *in, struct ob_logformat *fmt, struct ob_miner *m, FILE *spool)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = OB_EXIT_OK;
+    while ((n = getline(&line, &cap, in)) >= 0) {
+        const char *msg;
+        size_t len;
+        ob_logformat_message(fmt, line, (size_t)n, &msg, &len);
+        uint32_t id = ob_miner_add(m, msg, len);
+        if (id == 0) {
+            fprintf(stderr, "opsbox logs: out of memory\n");
+            rc = OB_EXIT_FAILURE;
+            break;
+        }
+        uint64_t hdr[2] = {id, len};
+        if (spool && (fwrite(hdr, sizeof hdr, 1, spool) != 1 || fwrite(msg, 1, len, spool) != len)) {
+            fprintf(stderr, "opsbox logs: temporary file: %s\n", strerror(errno));
+            rc = OB_EXIT_FAILURE;
+            break;
+        }
+    }
+    if (rc == OB_EXIT_OK && ferror(in)) {
+        fprintf(stderr, "opsbox logs: reading input: %s\n", strerror(errno));
+        rc = OB_EXIT_FAILURE;
+    }
+    free(line);
+    return rc;
+}
+
+static void csv_field(FILE *out, const char *s, size_t n)
+{
+    if (strcspn(s, ",\"\r\n") >= n && memchr(s, '\0', n) == NULL) {
+        fwrite(s, 1, n, out);
+        return;
+    }
+    fputc('"', out);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            fputc('"', out);
+        fputc(s[i], out);
+    }
+    fputc('"', out);
+}
+
+static void add_param(void *arg, const char *v, size_t n)
+{
+    json_array_append_new(arg, json_stringn_nocheck(v, n));
+}
+
+/* One CSV row: LineId,EventId,EventTemplate,ParameterList (a JSON array). */
+static void write_row(FILE *out, const struct ob_miner *m, uint64_t line_id, uint32_t id,
+                      const char *msg, size_t len, char **tbuf, size_t *tcap)
+{
+    size_t tl = ob_miner_template_text(m, id, *tbuf, *tcap);
+    if (tl + 1 > *tcap) {
+        char *b = realloc(*tbuf, tl + 1);
+        if (b) {
+            *tbuf = b;
+            *tcap = tl + 1;
+            ob_miner_template_text(m, id, *tbuf, *tcap);
+        }
+    }
+    fprintf(out, "%llu,E%u,", (unsigned long long)line_id, id);
+    csv_field(out, *tbuf, strlen(*tbuf));
+    json_t *params = json_array();
+    ob_miner_params(m, id, msg, len, add_param, params);
+    char *js = json_dumps(params, JSON_COMPACT | JSON_ENSURE_ASCII);
+    fputc(',', out);
+    if (js)
+        csv_field(out, js, strlen(js));
+    fputc('\n', out);
+    free(js);
+    json_decref(params);
+}
+
+static int write_rows(FILE *spool, const struct ob_miner *m, FILE *out)
+{
+    uint64_t hdr[2], line_id = 0;
+    char *msg = NULL, *tbuf = NULL;
+    size_t cap = 0, tcap = 0;
+    int rc = OB_EXIT_OK;
+    rewind(spool);
+    fprintf(out, "LineId,EventId,EventTemplate,ParameterList\n");
+    while (fread(hdr, sizeof hdr, 1, spool) == 1) {
+        if (hdr[1] + 1 > cap) {
+            char *b = realloc(msg, hdr[1] + 1);
+            if (!b) {
+                rc = OB_EXIT_FAILURE;
+                break;
+            }
+            msg = b;
+            cap = hdr[1] + 1;
+        }
+        if (fread(msg, 1, hdr[1], spool) != hdr[1]) {
+            rc = OB_EXIT_FAILURE;
+            break;
+        }
+        write_row(out, m, ++line_id, (uint32_t)hdr[0], msg, hdr[1], &tbuf, &tcap);
+    }
+    free(msg);
+    free(tbuf);
+    if (rc != OB_EXIT_OK)
+        fprintf(stderr, "opsbox logs: temporary file: read failed\n");
+    return rc;
+}
+
+static void print_templates(const struct ob_miner *m, bool json)
+{
+    uint32_t n = ob_miner_templates(m);
+    size_t cap = 4096;
+    char *buf = malloc(cap);
+    json_t *arr = json ? json_array() : NULL;
+    for (uint32_t id = 1; buf && id <= n; id++) {
+        size_t l = ob_miner_template_text(m, id, buf, cap);
+        if (l + 1 > cap) {
+            char *b = realloc(buf, l + 1);
+            if (!b)
+                break;
+            buf = b;
+            cap = l + 1;
+            ob_miner_template_text(m, id, buf, cap);
+        }
+        unsigned long long count = (unsigned long long)ob_miner_template_count(m, id);
+        if (arr)
+            json_array_append_new(arr, json_pack("{s:s,s:s%,s:I}", "id", "", "template", buf, l,
+                                                 "count", (json_int_t)count));
+        else
+            printf("E%-6u %10llu  %s\n", id, count, buf);
+        if (arr)
+            json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "id",
+                                json_sprintf("E%u", id));
+    }
+    if (arr) {
+        json_dumpf(arr, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(arr);
+    }
+    free(buf);
+}
+
+static int parse_args(int argc, char **argv, struct logs_opts *o)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},  {"csv", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},          {"similarity", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    int c;
+    char *end;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': o->format = optarg; break;
+        case 'c': o->csv_path = optarg; break;
+        case 'j': o->json = true; break;
+        case 's':
+            o->similarity = strtod(optarg, &end);
+            if (*end || !(o->similarity > 0 && o->similarity <= 1)) {
+                fprintf(stderr, "opsbox logs: --similarity: '%s' is not a number in (0,1]\n", optarg);
+                return OB_EXIT_USAGE;
+            }
+            break;
+        case 'h': logs_usage(stdout); return -1;
+        default:
+            fprintf(stderr, "opsbox logs: unknown or incomplete option '%s'; see --help\n",
+                    argv[optind - 1]);
+            return OB_EXIT_USAGE;
+        }
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, "opsbox logs: one input at most; see --help\n");
+        return OB_EXIT_USAGE;
+    }
+    o->input = optind < argc ? argv[optind] : "-";
+    return OB_EXIT_OK;
+}
+
+static int run(const char *sub, const struct logs_opts *o, FILE *in)
+{
+    char err[256];
+    struct ob_logformat *fmt = NULL;
+    if (o->format && !(fmt = ob_logformat_new(o->format, err, sizeof err))) {
+        fprintf(stderr, "opsbox logs: --%s\n", err);
+        return OB_EXIT_USAGE;
+    }
+    struct ob_miner_params mp = ob_miner_params_default();
+    if (o->similarity > 0)
+        mp.similarity = o->similarity;
+    struct ob_miner *m = ob_miner_new(&mp);
+    bool parse = strcmp(sub, "parse") == 0;
+    FILE *spool = parse ? tmpfile() : NULL, *out = stdout;
+    int rc = OB_EXIT_OK;
+    if (!m || (parse && !spool)) {
+        fprintf(stderr, "opsbox logs: cannot start: %s\n", strerror(errno));
+        rc = OB_EXIT_FAILURE;
+    }
+    if (rc == OB_EXIT_OK && parse && o->csv_path && !(out = fopen(o->csv_path, "w"))) {
+        fprintf(stderr, "opsbox logs: --csv %s: %s\n", o->csv_path, strerror(errno));
+        rc = OB_EXIT_FAILURE;
+        out = stdout;
+    }
+    if (rc == OB_EXIT_OK)
+        rc = mine(in, fmt, m, spool);
+    if (rc == OB_EXIT_OK && parse)
+        rc = write_rows(spool, m, out);
+    else if (rc == OB_EXIT_OK)
+        print_templates(m, o->json);
+    if ((out != stdout && fclose(out) != 0) || fflush(stdout) != 0) {
+        fprintf(stderr, "opsbox logs: writing output: %s\n", strerror(errno));
+        rc = OB_EXIT_FAILURE;
+    }
+    if (spool)
+        fclose(spool);
+    ob_miner_free(m);
+    ob_logformat_free(fmt);
+    return rc;
+}
+
+int ob_cmd_logs(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        logs_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? OB_EXIT_USAGE : OB_EXIT_OK;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "parse") != 0 && strcmp(sub, "templates") != 0) {
+        fprintf(stderr, "opsbox logs: unknown subcommand '%s' (parse or templates)\n", sub);
+        return OB_EXIT_USAGE;
+    }
+    struct logs_opts o = {0};
+    int rc = parse_args(argc - 1, argv + 1, &o);
+    if (rc != OB_EXIT_OK)
+        return rc < 0 ? OB_EXIT_OK : rc;
+    if (!strcmp(o.input, "-"))
+        return run(sub, &o, stdin);
+    FILE *in = fopen(o.input, "rb");
+    if (!in) {
+        fprintf(stderr, "opsbox logs: %s: %s\n", o.input, strerror(errno));
+        return OB_EXIT_USAGE;
+    }
+    rc = run(sub, &o, in);
+    fclose(in);
+    return rc;
+}

@@ -1,0 +1,26 @@
+/* strmap.h - a hash map from byte strings to 32-bit values, open addressing.
+ * Keys are copied into the map; lookups never allocate. */
+#ifndef OB_STRMAP_H
+#define OB_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ob_strmap;
+
+struct ob_strmap *ob_strmap_new(void);
+void ob_strmap_free(struct ob_strmap *m);
+/* Returns 1 and sets *value when key is present, else 0. */
+int ob_strmap_get(const struct ob_strmap *m, const void *key, size_t len, uint32_t *value);
+/* Inserts or replaces; returns 0, or -1 on allocation failure (map unchanged). */
+int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t value);
+size_t ob_strmap_size(const struct ob_strmap *m);
+/* The key stored for a value, for maps used to intern strings: calls fn on
+ * every entry (order unspecified). */
+void ob_strmap_each(const struct ob_strmap *m,
+                    void (*fn)(void *arg, const void *key, size_t len, uint32_t value),
+                    void *arg);
+
+uint64_t ob_hash_bytes(const void *p, size_t n);
+
+#endif

@@ -1,0 +1,44 @@
+/* logs.h - online log template mining (public interface).
+ *
+ * Feed messages (the part of a log line after its header) one at a time;
+ * each joins a template such as "Received block <*> of size <*>" at once,
+ * and templates only ever generalise, so the id a line gets when it arrives
+ * is the id it ends up in. Memory grows with the number of templates and
+ * distinct token strings, not with the number of lines. No I/O. */
+#ifndef OB_LOGS_H
+#define OB_LOGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ob_miner;
+
+struct ob_miner_params {
+    /* Share of a template's constant tokens a message must match to join it. */
+    double similarity;
+};
+
+struct ob_miner_params ob_miner_params_default(void);
+
+/* new: NULL on allocation failure or similarity outside (0, 1]. */
+struct ob_miner *ob_miner_new(const struct ob_miner_params *params);
+void ob_miner_free(struct ob_miner *m);
+
+/* Adds one message; returns the id (1-based) of the template it joined, or
+ * 0 when memory ran out (the miner is unchanged then). Any bytes are fine. */
+uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len);
+
+/* Number of templates; ids run from 1 to this. */
+uint32_t ob_miner_templates(const struct ob_miner *m);
+/* Messages that joined template id. */
+uint64_t ob_miner_template_count(const struct ob_miner *m, uint32_t id);
+/* Writes the template's text (tokens joined by spaces, "<*>" for a
+ * parameter) like snprintf: returns the full length, writes at most cap-1
+ * bytes and a NUL. */
+size_t ob_miner_template_text(const struct ob_miner *m, uint32_t id, char *buf, size_t cap);
+/* Calls fn with each parameter value of msg against template id, in order.
+ * Returns the number of parameters. */
+int ob_miner_params(const struct ob_miner *m, uint32_t id, const char *msg, size_t len,
+                    void (*fn)(void *arg, const char *value, size_t len), void *arg);
+
+#endif

@@ -1,0 +1,355 @@
+/* miner.c - the online template miner.
+ *
+ * A message becomes a sequence of token ids: split on blanks, each token
+ * masked (mask.c) and interned, 0 standing for a parameter ("<*>"). Then:
+ *
+ *   1. exact path: a sequence seen before goes straight to its template
+ *      (one hash lookup; most lines of a real log take this path, which is
+ *      why speed does not fall as templates grow);
+ *   2. search: among templates of the same length and first token (Drain's
+ *      idea of a shallow tree, here one hash bucket), the one whose constant
+ *      tokens the message matches best; if it matches at least
+ *      params.similarity of them, the template takes the message and every
+ *      position where they differ becomes a parameter;
+ *   3. otherwise the message starts a new template.
+ *
+ * Templates only generalise and never merge, so ids are stable: the id a
+ * line gets on arrival is final. */
+#include "logs/logs.h"
+
+#include "core/strmap.h"
+#include "logs/mask.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXACT_LIMIT (1u << 20) /* sequences remembered for the exact path */
+
+struct template {
+    uint32_t *tok;
+    uint32_t n, nvar;
+    uint32_t next; /* next template in the same bucket, 0 for none */
+    uint64_t count;
+};
+
+struct token_text {
+    char *s;
+    uint32_t len;
+    bool partial; /* "key=<*>": a constant key with a parameter value */
+};
+
+struct span {
+    size_t off, len;
+};
+
+struct ob_miner {
+    struct ob_miner_params params;
+    struct ob_strmap *tokens;  /* token text -> token id */
+    struct token_text *texts;  /* token id -> text; [0] is "<*>" */
+    uint32_t ntexts, cap_texts;
+    struct template *tpl;      /* template id -> template; [0] unused */
+    uint32_t ntpl, cap_tpl;
+    struct ob_strmap *buckets; /* (length, first token) -> first template */
+    struct ob_strmap *exact;   /* token id sequence -> template */
+    uint32_t *seq;             /* scratch: the message as token ids */
+    struct span *spans;        /* scratch: where each token is */
+    size_t cap_seq;
+    char *buf;                 /* scratch for "key=<*>" texts */
+    size_t cap_buf;
+};
+
+struct ob_miner_params ob_miner_params_default(void)
+{
+    return (struct ob_miner_params){.similarity = 0.9};
+}
+
+static int grow(void **p, size_t elem, uint32_t *cap, uint32_t need)
+{
+    if (need <= *cap)
+        return 0;
+    uint32_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, (size_t)c * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+struct ob_miner *ob_miner_new(const struct ob_miner_params *params)
+{
+    struct ob_miner_params p = params ? *params : ob_miner_params_default();
+    if (!(p.similarity > 0 && p.similarity <= 1))
+        return NULL;
+    struct ob_miner *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->params = p;
+    m->tokens = ob_strmap_new();
+    m->buckets = ob_strmap_new();
+    m->exact = ob_strmap_new();
+    if (!m->tokens || !m->buckets || !m->exact ||
+        grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, 1) < 0 ||
+        grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, 1) < 0) {
+        ob_miner_free(m);
+        return NULL;
+    }
+    m->texts[0] = (struct token_text){NULL, 0, false};
+    m->ntexts = 1;
+    m->tpl[0] = (struct template){0};
+    m->ntpl = 1;
+    return m;
+}
+
+void ob_miner_free(struct ob_miner *m)
+{
+    if (!m)
+        return;
+    for (uint32_t i = 1; i < m->ntexts; i++)
+        free(m->texts[i].s);
+    for (uint32_t i = 1; i < m->ntpl; i++)
+        free(m->tpl[i].tok);
+    free(m->texts);
+    free(m->tpl);
+    ob_strmap_free(m->tokens);
+    ob_strmap_free(m->buckets);
+    ob_strmap_free(m->exact);
+    free(m->seq);
+    free(m->spans);
+    free(m->buf);
+    free(m);
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/* Splits msg on blanks into m->spans; returns the count, or -1 on OOM. */
+static long split(struct ob_miner *m, const char *msg, size_t len)
+{
+    size_t n = 0, i = 0;
+    for (;;) {
+        while (i < len && is_blank(msg[i]))
+            i++;
+        if (i == len)
+            return (long)n;
+        size_t start = i;
+        while (i < len && !is_blank(msg[i]))
+            i++;
+        if (n == m->cap_seq) {
+            size_t c = m->cap_seq ? m->cap_seq * 2 : 64;
+            struct span *s = realloc(m->spans, c * sizeof *s);
+            if (!s)
+                return -1;
+            m->spans = s;
+            uint32_t *q = realloc(m->seq, c * sizeof *q);
+            if (!q)
+                return -1;
+            m->seq = q;
+            m->cap_seq = c;
+        }
+        m->spans[n++] = (struct span){start, i - start};
+    }
+}
+
+/* The id of token text t[0..n), interning it when new; 0 on OOM. */
+static uint32_t intern(struct ob_miner *m, const char *t, size_t n, bool partial)
+{
+    uint32_t id;
+    if (ob_strmap_get(m->tokens, t, n, &id))
+        return id;
+    if (n > UINT32_MAX || grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, m->ntexts + 1) < 0)
+        return 0;
+    char *s = malloc(n + 1);
+    if (!s)
+        return 0;
+    memcpy(s, t, n);
+    s[n] = '\0';
+    id = m->ntexts;
+    if (ob_strmap_put(m->tokens, t, n, id) < 0) {
+        free(s);
+        return 0;
+    }
+    m->texts[m->ntexts++] = (struct token_text){s, (uint32_t)n, partial};
+    return id;
+}
+
+/* Masks and interns one token; returns its id (0 for a parameter), or
+ * UINT32_MAX on OOM. */
+static uint32_t token_id(struct ob_miner *m, const char *t, size_t n)
+{
+    size_t keep = ob_mask_constant_prefix(t, n);
+    if (keep == 0)
+        return 0;
+    uint32_t id;
+    if (keep == n) {
+        id = intern(m, t, n, false);
+    } else {
+        if (keep + 4 > m->cap_buf) {
+            char *b = realloc(m->buf, keep + 4);
+            if (!b)
+                return UINT32_MAX;
+            m->buf = b;
+            m->cap_buf = keep + 4;
+        }
+        memcpy(m->buf, t, keep);
+        memcpy(m->buf + keep, "<*>", 3);
+        id = intern(m, m->buf, keep + 3, true);
+    }
+    return id ? id : UINT32_MAX;
+}
+
+static double similarity(const struct template *t, const uint32_t *seq)
+{
+    uint32_t same = 0;
+    for (uint32_t i = 0; i < t->n; i++)
+        same += t->tok[i] != 0 && t->tok[i] == seq[i];
+    uint32_t constants = t->n - t->nvar;
+    return constants ? (double)same / constants : 1.0;
+}
+
+/* The best template in the message's bucket, or 0. */
+static uint32_t best_match(const struct ob_miner *m, uint32_t head, const uint32_t *seq)
+{
+    uint32_t best = 0;
+    double best_sim = -1;
+    for (uint32_t id = head; id; id = m->tpl[id].next) {
+        double s = similarity(&m->tpl[id], seq);
+        if (s > best_sim || (s == best_sim && m->tpl[id].nvar > m->tpl[best].nvar)) {
+            best_sim = s;
+            best = id;
+        }
+    }
+    return best_sim >= m->params.similarity ? best : 0;
+}
+
+static void generalise(struct template *t, const uint32_t *seq)
+{
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->tok[i] != seq[i] && t->tok[i] != 0) {
+            t->tok[i] = 0;
+            t->nvar++;
+        }
+}
+
+static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n,
+                             uint32_t head, const uint32_t key[2])
+{
+    if (grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, m->ntpl + 1) < 0)
+        return 0;
+    uint32_t *tok = malloc((n ? n : 1) * sizeof *tok);
+    if (!tok)
+        return 0;
+    memcpy(tok, seq, n * sizeof *tok);
+    uint32_t id = m->ntpl;
+    if (ob_strmap_put(m->buckets, key, 2 * sizeof *key, id) < 0) {
+        free(tok);
+        return 0;
+    }
+    uint32_t nvar = 0;
+    for (uint32_t i = 0; i < n; i++)
+        nvar += tok[i] == 0;
+    m->tpl[m->ntpl++] = (struct template){tok, n, nvar, head, 0};
+    return id;
+}
+
+uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
+{
+    long n = split(m, msg, len);
+    if (n < 0 || n > (long)UINT32_MAX / 2)
+        return 0;
+    for (long i = 0; i < n; i++) {
+        uint32_t id = token_id(m, msg + m->spans[i].off, m->spans[i].len);
+        if (id == UINT32_MAX)
+            return 0;
+        m->seq[i] = id;
+    }
+    uint32_t id;
+    size_t seq_bytes = (size_t)n * sizeof *m->seq;
+    if (ob_strmap_get(m->exact, m->seq, seq_bytes, &id)) {
+        m->tpl[id].count++;
+        return id;
+    }
+    uint32_t key[2] = {(uint32_t)n, n ? m->seq[0] : 0}, head = 0;
+    ob_strmap_get(m->buckets, key, sizeof key, &head);
+    id = best_match(m, head, m->seq);
+    if (id)
+        generalise(&m->tpl[id], m->seq);
+    else if (!(id = new_template(m, m->seq, (uint32_t)n, head, key)))
+        return 0;
+    m->tpl[id].count++;
+    /* Failing to remember the shortcut only costs speed. */
+    if (ob_strmap_size(m->exact) < EXACT_LIMIT)
+        (void)ob_strmap_put(m->exact, m->seq, seq_bytes, id);
+    return id;
+}
+
+uint32_t ob_miner_templates(const struct ob_miner *m)
+{
+    return m->ntpl - 1;
+}
+
+uint64_t ob_miner_template_count(const struct ob_miner *m, uint32_t id)
+{
+    return id && id < m->ntpl ? m->tpl[id].count : 0;
+}
+
+/* Appends s[0..l) at *w, writing only what fits before the final NUL. */
+static void append(char *buf, size_t cap, size_t *w, const char *s, size_t l)
+{
+    for (size_t k = 0; k < l; k++, (*w)++)
+        if (*w + 1 < cap)
+            buf[*w] = s[k];
+}
+
+size_t ob_miner_template_text(const struct ob_miner *m, uint32_t id, char *buf, size_t cap)
+{
+    size_t w = 0;
+    if (id > 0 && id < m->ntpl) {
+        const struct template *t = &m->tpl[id];
+        for (uint32_t i = 0; i < t->n; i++) {
+            if (i > 0)
+                append(buf, cap, &w, " ", 1);
+            if (t->tok[i] == 0)
+                append(buf, cap, &w, "<*>", 3);
+            else
+                append(buf, cap, &w, m->texts[t->tok[i]].s, m->texts[t->tok[i]].len);
+        }
+    }
+    if (cap)
+        buf[w < cap ? w : cap - 1] = '\0';
+    return w;
+}
+
+int ob_miner_params(const struct ob_miner *m, uint32_t id, const char *msg, size_t len,
+                    void (*fn)(void *arg, const char *value, size_t len), void *arg)
+{
+    if (id == 0 || id >= m->ntpl)
+        return 0;
+    const struct template *t = &m->tpl[id];
+    int count = 0;
+    size_t i = 0;
+    for (uint32_t k = 0; k < t->n; k++) {
+        while (i < len && is_blank(msg[i]))
+            i++;
+        size_t start = i;
+        while (i < len && !is_blank(msg[i]))
+            i++;
+        size_t skip = 0;
+        if (t->tok[k] == 0)
+            skip = 0;
+        else if (m->texts[t->tok[k]].partial)
+            skip = m->texts[t->tok[k]].len - 3;
+        else
+            continue;
+        if (skip > i - start)
+            skip = i - start;
+        fn(arg, msg + start + skip, i - start - skip);
+        count++;
+    }
+    return count;
+}
