@@ -1,8 +1,8 @@
 /* cmd_logs.c - `opsbox logs parse|templates`: lines in, templates out.
  *
  * parse writes one CSV row per line with the template the line ends up in.
- * Templates only generalise, so a line's id is known on arrival, but its
- * final template text is not: pass one mines and spools (id, message) to a
+ * A line's template is known on arrival, but it may still generalise or
+ * merge into another, so its final text is not: pass one mines and spools (id, message) to a
  * temporary file, pass two writes the rows. Memory stays bounded by the
  * number of templates whatever the input's size. */
 #include "cli/cli.h"
@@ -146,7 +146,8 @@ static int write_rows(FILE *spool, const struct ob_miner *m, FILE *out)
             rc = OB_EXIT_FAILURE;
             break;
         }
-        write_row(out, m, ++line_id, (uint32_t)hdr[0], msg, hdr[1], &tbuf, &tcap);
+        uint32_t id = ob_miner_resolve(m, (uint32_t)hdr[0]);
+        write_row(out, m, ++line_id, id, msg, hdr[1], &tbuf, &tcap);
     }
     free(msg);
     free(tbuf);
@@ -162,6 +163,8 @@ static void print_templates(const struct ob_miner *m, bool json)
     char *buf = malloc(cap);
     json_t *arr = json ? json_array() : NULL;
     for (uint32_t id = 1; buf && id <= n; id++) {
+        if (ob_miner_resolve(m, id) != id)
+            continue; /* merged into an older template, counted there */
         size_t l = ob_miner_template_text(m, id, buf, cap);
         if (l + 1 > cap) {
             char *b = realloc(buf, l + 1);

@@ -1,9 +1,10 @@
 /* logs.h - online log template mining (public interface).
  *
  * Feed messages (the part of a log line after its header) one at a time;
- * each joins a template such as "Received block <*> of size <*>" at once,
- * and templates only ever generalise, so the id a line gets when it arrives
- * is the id it ends up in. Memory grows with the number of templates and
+ * each joins a template such as "Received block <*> of size <*>" at once.
+ * Templates only generalise; when several turn out to be one template with
+ * a parameter, they merge into the oldest, and ob_miner_resolve() maps an
+ * id a caller kept to the template it ended up in. Memory grows with the number of templates and
  * distinct token strings, not with the number of lines. No I/O. */
 #ifndef OB_LOGS_H
 #define OB_LOGS_H
@@ -28,7 +29,10 @@ void ob_miner_free(struct ob_miner *m);
  * 0 when memory ran out (the miner is unchanged then). Any bytes are fine. */
 uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len);
 
-/* Number of templates; ids run from 1 to this. */
+/* The template that id ended up in (id itself unless it merged). */
+uint32_t ob_miner_resolve(const struct ob_miner *m, uint32_t id);
+/* Number of template ids handed out; they run from 1 to this (merged ones
+ * included: see ob_miner_resolve). */
 uint32_t ob_miner_templates(const struct ob_miner *m);
 /* Messages that joined template id. */
 uint64_t ob_miner_template_count(const struct ob_miner *m, uint32_t id);

@@ -11,10 +11,17 @@
  *      tokens the message matches best; if it matches at least
  *      params.similarity of them, the template takes the message and every
  *      position where they differ becomes a parameter;
- *   3. otherwise the message starts a new template.
+ *   3. otherwise the message starts a new template;
+ *   4. and then, siblings: templates of three tokens or more that are equal
+ *      but at one position (not the first) are counted per position; when
+ *      MERGE_SIBLINGS of them exist, that position is a parameter whose
+ *      values carry no digit (user names, host names) and they merge into
+ *      the oldest. Two values ("client SPP" / "client WindowsUpdateAgent")
+ *      stay two events: a handful of values is how constants look, and a
+ *      similarity threshold alone cannot tell the two cases apart.
  *
- * Templates only generalise and never merge, so ids are stable: the id a
- * line gets on arrival is final. */
+ * Templates only generalise; merged ones point to the template that took
+ * them in (ob_miner_resolve), so ids a caller holds stay meaningful. */
 #include "logs/logs.h"
 
 #include "core/strmap.h"
@@ -25,12 +32,22 @@
 #include <string.h>
 
 #define EXACT_LIMIT (1u << 20) /* sequences remembered for the exact path */
+#define MERGE_SIBLINGS 3       /* distinct values that make a position a parameter */
+#define SIBLING_MIN_TOKENS 3
 
 struct template {
     uint32_t *tok;
     uint32_t n, nvar;
-    uint32_t next; /* next template in the same bucket, 0 for none */
+    uint32_t next;   /* next template in the same bucket, 0 for none */
+    uint32_t parent; /* itself, or the template it merged into */
     uint64_t count;
+};
+
+/* Templates equal but at one position: see step 4 above. */
+struct siblings {
+    uint32_t *ids;
+    uint32_t n, cap;
+    uint32_t root; /* once merged: the template that took them in, else 0 */
 };
 
 struct token_text {
@@ -52,6 +69,11 @@ struct ob_miner {
     uint32_t ntpl, cap_tpl;
     struct ob_strmap *buckets; /* (length, first token) -> first template */
     struct ob_strmap *exact;   /* token id sequence -> template */
+    struct ob_strmap *sibling_keys; /* (position, sequence less it) -> siblings */
+    struct siblings *sib;
+    uint32_t nsib, cap_sib;
+    uint32_t *key;             /* scratch for sibling keys */
+    size_t cap_key;
     uint32_t *seq;             /* scratch: the message as token ids */
     struct span *spans;        /* scratch: where each token is */
     size_t cap_seq;
@@ -91,7 +113,8 @@ struct ob_miner *ob_miner_new(const struct ob_miner_params *params)
     m->tokens = ob_strmap_new();
     m->buckets = ob_strmap_new();
     m->exact = ob_strmap_new();
-    if (!m->tokens || !m->buckets || !m->exact ||
+    m->sibling_keys = ob_strmap_new();
+    if (!m->tokens || !m->buckets || !m->exact || !m->sibling_keys ||
         grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, 1) < 0 ||
         grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, 1) < 0) {
         ob_miner_free(m);
@@ -117,6 +140,11 @@ void ob_miner_free(struct ob_miner *m)
     ob_strmap_free(m->tokens);
     ob_strmap_free(m->buckets);
     ob_strmap_free(m->exact);
+    ob_strmap_free(m->sibling_keys);
+    for (uint32_t i = 0; i < m->nsib; i++)
+        free(m->sib[i].ids);
+    free(m->sib);
+    free(m->key);
     free(m->seq);
     free(m->spans);
     free(m->buf);
@@ -203,6 +231,15 @@ static uint32_t token_id(struct ob_miner *m, const char *t, size_t n)
     return id ? id : UINT32_MAX;
 }
 
+uint32_t ob_miner_resolve(const struct ob_miner *m, uint32_t id)
+{
+    if (id == 0 || id >= m->ntpl)
+        return 0;
+    while (m->tpl[id].parent != id)
+        id = m->tpl[id].parent;
+    return id;
+}
+
 static double similarity(const struct template *t, const uint32_t *seq)
 {
     uint32_t same = 0;
@@ -218,6 +255,8 @@ static uint32_t best_match(const struct ob_miner *m, uint32_t head, const uint32
     uint32_t best = 0;
     double best_sim = -1;
     for (uint32_t id = head; id; id = m->tpl[id].next) {
+        if (m->tpl[id].parent != id)
+            continue; /* merged away: its root is in this bucket too */
         double s = similarity(&m->tpl[id], seq);
         if (s > best_sim || (s == best_sim && m->tpl[id].nvar > m->tpl[best].nvar)) {
             best_sim = s;
@@ -253,8 +292,75 @@ static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n
     uint32_t nvar = 0;
     for (uint32_t i = 0; i < n; i++)
         nvar += tok[i] == 0;
-    m->tpl[m->ntpl++] = (struct template){tok, n, nvar, head, 0};
+    m->tpl[m->ntpl++] = (struct template){tok, n, nvar, head, id, 0};
     return id;
+}
+
+/* Folds template from into root, which takes a parameter at position p. */
+static void merge_into(struct ob_miner *m, uint32_t root, uint32_t from, uint32_t p)
+{
+    struct template *r = &m->tpl[root];
+    from = ob_miner_resolve(m, from);
+    if (from == root)
+        return;
+    r->count += m->tpl[from].count;
+    m->tpl[from].parent = root;
+    if (r->tok[p] != 0) {
+        r->tok[p] = 0;
+        r->nvar++;
+    }
+}
+
+/* The siblings sharing seq less position p, creating the entry; NULL on OOM. */
+static struct siblings *siblings_of(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t p)
+{
+    if (n + 1 > m->cap_key) {
+        uint32_t *k = realloc(m->key, (n + 1) * sizeof *k);
+        if (!k)
+            return NULL;
+        m->key = k;
+        m->cap_key = n + 1;
+    }
+    m->key[0] = p;
+    memcpy(m->key + 1, seq, n * sizeof *seq);
+    m->key[1 + p] = UINT32_MAX;
+    uint32_t idx;
+    size_t kb = (n + 1) * sizeof *m->key;
+    if (ob_strmap_get(m->sibling_keys, m->key, kb, &idx))
+        return &m->sib[idx];
+    if (grow((void **)&m->sib, sizeof *m->sib, &m->cap_sib, m->nsib + 1) < 0 ||
+        ob_strmap_put(m->sibling_keys, m->key, kb, m->nsib) < 0)
+        return NULL;
+    m->sib[m->nsib] = (struct siblings){0};
+    return &m->sib[m->nsib++];
+}
+
+/* Step 4 for a template just created from seq. Failing for lack of memory
+ * only leaves templates unmerged. */
+static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n)
+{
+    if (n < SIBLING_MIN_TOKENS)
+        return;
+    for (uint32_t p = 1; p < n; p++) {
+        if (seq[p] == 0)
+            continue;
+        struct siblings *g = siblings_of(m, seq, n, p);
+        if (!g)
+            return;
+        if (g->root) {
+            merge_into(m, ob_miner_resolve(m, g->root), id, p);
+            return;
+        }
+        if (grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
+            return;
+        g->ids[g->n++] = id;
+        if (g->n >= MERGE_SIBLINGS) {
+            g->root = ob_miner_resolve(m, g->ids[0]);
+            for (uint32_t i = 1; i < g->n; i++)
+                merge_into(m, g->root, g->ids[i], p);
+            return;
+        }
+    }
 }
 
 uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
@@ -271,16 +377,21 @@ uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
     uint32_t id;
     size_t seq_bytes = (size_t)n * sizeof *m->seq;
     if (ob_strmap_get(m->exact, m->seq, seq_bytes, &id)) {
+        id = ob_miner_resolve(m, id);
         m->tpl[id].count++;
         return id;
     }
     uint32_t key[2] = {(uint32_t)n, n ? m->seq[0] : 0}, head = 0;
     ob_strmap_get(m->buckets, key, sizeof key, &head);
     id = best_match(m, head, m->seq);
-    if (id)
+    if (id) {
         generalise(&m->tpl[id], m->seq);
-    else if (!(id = new_template(m, m->seq, (uint32_t)n, head, key)))
-        return 0;
+    } else {
+        if (!(id = new_template(m, m->seq, (uint32_t)n, head, key)))
+            return 0;
+        note_siblings(m, id, m->seq, (uint32_t)n);
+        id = ob_miner_resolve(m, id);
+    }
     m->tpl[id].count++;
     /* Failing to remember the shortcut only costs speed. */
     if (ob_strmap_size(m->exact) < EXACT_LIMIT)
