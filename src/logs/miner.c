@@ -34,6 +34,7 @@
 #define EXACT_LIMIT (1u << 20) /* sequences remembered for the exact path */
 #define MERGE_SIBLINGS 3       /* distinct values that make a position a parameter */
 #define SIBLING_MIN_TOKENS 3
+#define SIBLING_MAX_TOKENS 64   /* keys cost O(length) per position: bound it */
 
 struct template {
     uint32_t *tok;
@@ -339,7 +340,7 @@ static struct siblings *siblings_of(struct ob_miner *m, const uint32_t *seq, uin
  * only leaves templates unmerged. */
 static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n)
 {
-    if (n < SIBLING_MIN_TOKENS)
+    if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
         return;
     for (uint32_t p = 1; p < n; p++) {
         if (seq[p] == 0)

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# End-to-end tests of `opsbox logs` through the real binary: the CSV rows,
+# quoting, formats, templates as a table and JSON, hostile input, exit codes.
+set -u
+bin=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() {
+    local name=$1; shift
+    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+fmt='<Date> <Time> <Pid> <Level> <Component>: <Content>'
+{
+    for i in $(seq 1 50); do
+        echo "081109 2036$((i % 60)) $i INFO dfs.DataNode: Receiving block blk_$((i * 7919)) src: /10.250.$((i % 200)).$i:50010"
+        echo "081109 2036$((i % 60)) $i INFO dfs.FSNamesystem: BLOCK* ask 10.250.$i.1:50010 to delete blk_$i, blk_$((i + 1))"
+    done
+    printf '081109 203700 1 WARN dfs.X: quote " and, comma\r\n'
+    echo "not in the format at all"
+} >"$tmp/hdfs.log"
+
+"$bin" logs parse --format "$fmt" "$tmp/hdfs.log" >"$tmp/out.csv"; rc=$?
+check "parse exits 0" [ $rc -eq 0 ]
+check "header" [ "$(head -1 "$tmp/out.csv")" = "LineId,EventId,EventTemplate,ParameterList" ]
+check "one row per line" [ "$(tail -n +2 "$tmp/out.csv" | grep -c '^[0-9]')" -eq 102 ]
+check "line ids in order" bash -c "tail -n +2 '$tmp/out.csv' | cut -d, -f1 | paste -sd' ' | grep -q '^1 2 3 .* 101 102\$'"
+check "receiving lines share one template" \
+    grep -q '^1,E1,Receiving block <\*> src: <\*>,"\[""blk_7919"",""/10.250.1.1:50010""\]"$' "$tmp/out.csv"
+check "all 50 receiving lines in E1" [ "$(grep -c ',E1,Receiving block' "$tmp/out.csv")" -eq 50 ]
+check "delete lines share one template" [ "$(grep -c ',E2,BLOCK\* ask <\*> to delete <\*> <\*>,' "$tmp/out.csv")" -eq 50 ]
+check "quotes and commas are CSV-quoted" grep -q '^101,E3,"quote "" and, comma",\[\]$' "$tmp/out.csv"
+check "unmatched line kept whole" grep -q '^102,E4,not in the format at all,\[\]$' "$tmp/out.csv"
+
+"$bin" logs parse --format "$fmt" --csv "$tmp/o2.csv" - <"$tmp/hdfs.log"
+check "--csv and stdin give the same" cmp -s "$tmp/out.csv" "$tmp/o2.csv"
+
+"$bin" logs templates --format "$fmt" "$tmp/hdfs.log" >"$tmp/t.txt"
+check "templates table" grep -Eq '^E1 +50  Receiving block <\*> src: <\*>$' "$tmp/t.txt"
+"$bin" logs templates --json --format "$fmt" "$tmp/hdfs.log" >"$tmp/t.json"
+check "templates json" python3 -c "
+import json,sys; t=json.load(open('$tmp/t.json'))
+assert t[1] == {'id': 'E2', 'template': 'BLOCK* ask <*> to delete <*> <*>', 'count': 50}, t[1]"
+
+head -c 200000 /dev/urandom >"$tmp/junk.bin"
+"$bin" logs parse "$tmp/junk.bin" >"$tmp/junk.csv"; rc=$?
+check "binary junk parses" [ $rc -eq 0 ]
+awk 'BEGIN { for (i = 0; i < 3000000; i++) printf "w%d ", i % 10; print "" }' >"$tmp/long.log"
+"$bin" logs parse "$tmp/long.log" >/dev/null; rc=$?
+check "a 9 MB line parses" [ $rc -eq 0 ]
+
+"$bin" logs parse --format '<Date> <Time>' "$tmp/hdfs.log" >/dev/null 2>"$tmp/err"; rc=$?
+check "format without Content exits 2" [ $rc -eq 2 ]
+check "format error says why" grep -q "no <Content> field" "$tmp/err"
+"$bin" logs parse --similarity 2 "$tmp/hdfs.log" >/dev/null 2>&1; rc=$?
+check "bad --similarity exits 2" [ $rc -eq 2 ]
+"$bin" logs frob >/dev/null 2>&1; rc=$?
+check "unknown subcommand exits 2" [ $rc -eq 2 ]
+"$bin" logs parse "$tmp/none.log" >/dev/null 2>&1; rc=$?
+check "missing file exits 2" [ $rc -eq 2 ]
+check "logs --help" bash -c "'$bin' logs --help | grep -q ParameterList"
+
+[ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+echo "all checks passed"
