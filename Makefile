@@ -4,7 +4,7 @@
 #   make test   unit + end-to-end tests, normal and ASan/UBSan builds, bounded fuzzing
 #   make bench  speed, state size and NAB score
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 45
 
 .PHONY: all build run test test-asan fuzz bench clean
 
@@ -32,10 +32,12 @@ test-asan:
 
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DOPSBOX_TESTS=OFF -DOPSBOX_SANITIZE=ON -DOPSBOX_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_series_csv
-	mkdir -p build-fuzz/corpus/series_csv
-	build-fuzz/tests/fuzz/fuzz_series_csv -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	    -rss_limit_mb=2048 build-fuzz/corpus/series_csv tests/fuzz/corpus/series_csv
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_series_csv fuzz_logs
+	for t in series_csv logs; do \
+	    mkdir -p build-fuzz/corpus/$$t && \
+	    build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -rss_limit_mb=2048 build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 bench: build
 	@scripts/install-deps.sh bench

@@ -63,7 +63,7 @@ static struct slot *find(const struct ob_strmap *m, uint64_t h, const void *key,
         struct slot *s = &m->slots[i];
         if (s->hash == 0)
             return s;
-        if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0)
+        if (s->hash == h && s->len == len && (len == 0 || memcmp(s->key, key, len) == 0))
             return s;
     }
 }
@@ -102,7 +102,8 @@ int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t val
         char *copy = malloc(len ? len : 1);
         if (!copy)
             return -1;
-        memcpy(copy, key, len);
+        if (len)
+            memcpy(copy, key, len);
         *s = (struct slot){h, copy, (uint32_t)len, value};
         m->size++;
     }

@@ -284,7 +284,8 @@ static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n
     uint32_t *tok = malloc((n ? n : 1) * sizeof *tok);
     if (!tok)
         return 0;
-    memcpy(tok, seq, n * sizeof *tok);
+    if (n)
+        memcpy(tok, seq, n * sizeof *tok);
     uint32_t id = m->ntpl;
     if (ob_strmap_put(m->buckets, key, 2 * sizeof *key, id) < 0) {
         free(tok);
