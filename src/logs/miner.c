@@ -10,7 +10,12 @@
  *      idea of a shallow tree, here one hash bucket), the one whose constant
  *      tokens the message matches best; if it matches at least
  *      params.similarity of them, the template takes the message and every
- *      position where they differ becomes a parameter;
+ *      position where they differ becomes a parameter. Most templates are
+ *      too short to allow any mismatch, so they are found by hashing the
+ *      message's tokens at each template shape's constant positions (a
+ *      bucket holds few shapes); only templates long enough to tolerate a
+ *      mismatch are compared one by one. Scanning every template, as Drain
+ *      does, makes each new line cost O(templates);
  *   3. otherwise the message starts a new template;
  *   4. and then, siblings: templates of three tokens or more that are equal
  *      but at one position (not the first) are counted per position; when
@@ -39,7 +44,9 @@
 struct template {
     uint32_t *tok;
     uint32_t n, nvar;
-    uint32_t next;   /* next template in the same bucket, 0 for none */
+    uint32_t shape;  /* id of its parameter positions, see shape_of() */
+    uint32_t bucket;
+    uint32_t next;   /* next tolerant template in the bucket, 0 for none */
     uint32_t parent; /* itself, or the template it merged into */
     uint64_t count;
 };
@@ -49,6 +56,13 @@ struct siblings {
     uint32_t *ids;
     uint32_t n, cap;
     uint32_t root; /* once merged: the template that took them in, else 0 */
+};
+
+/* Templates of one length and first token. */
+struct bucket {
+    uint32_t tolerant; /* first template that may match with mismatches */
+    uint32_t *shapes;  /* distinct shapes of its templates */
+    uint32_t nshapes, cap;
 };
 
 struct token_text {
@@ -68,13 +82,19 @@ struct ob_miner {
     uint32_t ntexts, cap_texts;
     struct template *tpl;      /* template id -> template; [0] unused */
     uint32_t ntpl, cap_tpl;
-    struct ob_strmap *buckets; /* (length, first token) -> first template */
+    struct ob_strmap *buckets; /* (length, first token) -> bucket */
+    struct bucket *bk;
+    uint32_t nbk, cap_bk;
+    struct ob_strmap *shapes;  /* (length, parameter positions) -> shape id */
+    uint8_t **shape_var;       /* shape id -> 1 per parameter position */
+    uint32_t nshape, cap_shape;
+    struct ob_strmap *proj;    /* (shape, constant tokens) -> template */
     struct ob_strmap *exact;   /* token id sequence -> template */
     struct ob_strmap *sibling_keys; /* (position, sequence less it) -> siblings */
     struct siblings *sib;
     uint32_t nsib, cap_sib;
-    uint32_t *key;             /* scratch for sibling keys */
-    size_t cap_key;
+    uint32_t *key;             /* scratch for hash keys */
+    uint32_t cap_key;
     uint32_t *seq;             /* scratch: the message as token ids */
     struct span *spans;        /* scratch: where each token is */
     size_t cap_seq;
@@ -113,9 +133,11 @@ struct ob_miner *ob_miner_new(const struct ob_miner_params *params)
     m->params = p;
     m->tokens = ob_strmap_new();
     m->buckets = ob_strmap_new();
+    m->shapes = ob_strmap_new();
+    m->proj = ob_strmap_new();
     m->exact = ob_strmap_new();
     m->sibling_keys = ob_strmap_new();
-    if (!m->tokens || !m->buckets || !m->exact || !m->sibling_keys ||
+    if (!m->tokens || !m->buckets || !m->exact || !m->sibling_keys || !m->shapes || !m->proj ||
         grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, 1) < 0 ||
         grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, 1) < 0) {
         ob_miner_free(m);
@@ -140,6 +162,14 @@ void ob_miner_free(struct ob_miner *m)
     free(m->tpl);
     ob_strmap_free(m->tokens);
     ob_strmap_free(m->buckets);
+    ob_strmap_free(m->shapes);
+    ob_strmap_free(m->proj);
+    for (uint32_t i = 0; i < m->nbk; i++)
+        free(m->bk[i].shapes);
+    free(m->bk);
+    for (uint32_t i = 0; i < m->nshape; i++)
+        free(m->shape_var[i]);
+    free(m->shape_var);
     ob_strmap_free(m->exact);
     ob_strmap_free(m->sibling_keys);
     for (uint32_t i = 0; i < m->nsib; i++)
@@ -250,14 +280,105 @@ static double similarity(const struct template *t, const uint32_t *seq)
     return constants ? (double)same / constants : 1.0;
 }
 
-/* The best template in the message's bucket, or 0. */
-static uint32_t best_match(const struct ob_miner *m, uint32_t head, const uint32_t *seq)
+/* Room for n + 1 key words in m->key. */
+static int key_room(struct ob_miner *m, uint32_t n)
 {
-    uint32_t best = 0;
+    if (n + 1 <= m->cap_key)
+        return 0;
+    uint32_t *k = realloc(m->key, (n + 1) * sizeof *k);
+    if (!k)
+        return -1;
+    m->key = k;
+    m->cap_key = n + 1;
+    return 0;
+}
+
+/* The shape id of template t (its length and parameter positions),
+ * interning it; UINT32_MAX on OOM. */
+static uint32_t shape_of(struct ob_miner *m, const struct template *t)
+{
+    if (key_room(m, t->n) < 0)
+        return UINT32_MAX;
+    uint32_t k = 0, id;
+    m->key[k++] = t->n;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->tok[i] == 0)
+            m->key[k++] = i;
+    if (ob_strmap_get(m->shapes, m->key, k * sizeof *m->key, &id))
+        return id;
+    uint8_t *var = calloc(t->n ? t->n : 1, 1);
+    if (!var || grow((void **)&m->shape_var, sizeof *m->shape_var, &m->cap_shape, m->nshape + 1) < 0 ||
+        ob_strmap_put(m->shapes, m->key, k * sizeof *m->key, m->nshape) < 0) {
+        free(var);
+        return UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < t->n; i++)
+        var[i] = t->tok[i] == 0;
+    m->shape_var[m->nshape] = var;
+    return m->nshape++;
+}
+
+/* Builds in m->key the projection of seq (length n) on shape: the shape id
+ * and the tokens at its constant positions. Returns its size in bytes. */
+static size_t projection(struct ob_miner *m, uint32_t shape, const uint32_t *seq, uint32_t n)
+{
+    const uint8_t *var = m->shape_var[shape];
+    uint32_t k = 0;
+    m->key[k++] = shape;
+    for (uint32_t i = 0; i < n; i++)
+        if (!var[i])
+            m->key[k++] = seq[i];
+    return k * sizeof *m->key;
+}
+
+static bool tolerant(const struct ob_miner *m, const struct template *t)
+{
+    return (double)(t->n - t->nvar) * (1.0 - m->params.similarity) >= 1.0 - 1e-9;
+}
+
+/* Files template id under its current shape. Failing only costs the hash
+ * path for it (the scan below still finds tolerant ones). */
+static void index_template(struct ob_miner *m, uint32_t id)
+{
+    struct template *t = &m->tpl[id];
+    uint32_t shape = shape_of(m, t);
+    if (shape == UINT32_MAX)
+        return;
+    t->shape = shape;
+    struct bucket *b = &m->bk[t->bucket];
+    uint32_t i = 0;
+    while (i < b->nshapes && b->shapes[i] != shape)
+        i++;
+    if (i == b->nshapes) {
+        if (grow((void **)&b->shapes, sizeof *b->shapes, &b->cap, b->nshapes + 1) < 0)
+            return;
+        b->shapes[b->nshapes++] = shape;
+    }
+    if (key_room(m, t->n) == 0)
+        (void)ob_strmap_put(m->proj, m->key, projection(m, shape, t->tok, t->n), id);
+}
+
+/* The best template in bucket b for seq, or 0. */
+static uint32_t best_match(struct ob_miner *m, const struct bucket *b, const uint32_t *seq, uint32_t n)
+{
+    uint32_t best = 0, id;
+    if (key_room(m, n) < 0)
+        return 0;
+    for (uint32_t i = 0; i < b->nshapes; i++) {
+        size_t kb = projection(m, b->shapes[i], seq, n);
+        if (!ob_strmap_get(m->proj, m->key, kb, &id))
+            continue;
+        id = ob_miner_resolve(m, id);
+        /* An entry may be stale: its template generalised or merged since. */
+        if (similarity(&m->tpl[id], seq) == 1.0 && (!best || m->tpl[id].nvar > m->tpl[best].nvar))
+            best = id;
+    }
+    if (best)
+        return best;
     double best_sim = -1;
-    for (uint32_t id = head; id; id = m->tpl[id].next) {
-        if (m->tpl[id].parent != id)
-            continue; /* merged away: its root is in this bucket too */
+    for (id = b->tolerant; id; id = m->tpl[id].next) {
+        if (m->tpl[id].parent != id || m->tpl[id].n != n)
+            continue;
         double s = similarity(&m->tpl[id], seq);
         if (s > best_sim || (s == best_sim && m->tpl[id].nvar > m->tpl[best].nvar)) {
             best_sim = s;
@@ -267,17 +388,33 @@ static uint32_t best_match(const struct ob_miner *m, uint32_t head, const uint32
     return best_sim >= m->params.similarity ? best : 0;
 }
 
-static void generalise(struct template *t, const uint32_t *seq)
+/* Returns 1 when the template gained a parameter. */
+static int generalise(struct template *t, const uint32_t *seq)
 {
+    int changed = 0;
     for (uint32_t i = 0; i < t->n; i++)
         if (t->tok[i] != seq[i] && t->tok[i] != 0) {
             t->tok[i] = 0;
             t->nvar++;
+            changed = 1;
         }
+    return changed;
 }
 
-static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n,
-                             uint32_t head, const uint32_t key[2])
+/* The bucket for key, creating it; NULL on OOM. */
+static struct bucket *bucket_of(struct ob_miner *m, const uint32_t key[2], uint32_t *index)
+{
+    if (ob_strmap_get(m->buckets, key, 2 * sizeof *key, index))
+        return &m->bk[*index];
+    if (grow((void **)&m->bk, sizeof *m->bk, &m->cap_bk, m->nbk + 1) < 0 ||
+        ob_strmap_put(m->buckets, key, 2 * sizeof *key, m->nbk) < 0)
+        return NULL;
+    m->bk[m->nbk] = (struct bucket){0};
+    *index = m->nbk;
+    return &m->bk[m->nbk++];
+}
+
+static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t bucket)
 {
     if (grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, m->ntpl + 1) < 0)
         return 0;
@@ -286,15 +423,16 @@ static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n
         return 0;
     if (n)
         memcpy(tok, seq, n * sizeof *tok);
-    uint32_t id = m->ntpl;
-    if (ob_strmap_put(m->buckets, key, 2 * sizeof *key, id) < 0) {
-        free(tok);
-        return 0;
-    }
-    uint32_t nvar = 0;
+    uint32_t id = m->ntpl, nvar = 0;
     for (uint32_t i = 0; i < n; i++)
         nvar += tok[i] == 0;
-    m->tpl[m->ntpl++] = (struct template){tok, n, nvar, head, id, 0};
+    m->tpl[m->ntpl++] = (struct template){tok, n, nvar, 0, bucket, 0, id, 0};
+    struct template *t = &m->tpl[id];
+    if (tolerant(m, t)) {
+        t->next = m->bk[bucket].tolerant;
+        m->bk[bucket].tolerant = id;
+    }
+    index_template(m, id);
     return id;
 }
 
@@ -310,19 +448,15 @@ static void merge_into(struct ob_miner *m, uint32_t root, uint32_t from, uint32_
     if (r->tok[p] != 0) {
         r->tok[p] = 0;
         r->nvar++;
+        index_template(m, root);
     }
 }
 
 /* The siblings sharing seq less position p, creating the entry; NULL on OOM. */
 static struct siblings *siblings_of(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t p)
 {
-    if (n + 1 > m->cap_key) {
-        uint32_t *k = realloc(m->key, (n + 1) * sizeof *k);
-        if (!k)
-            return NULL;
-        m->key = k;
-        m->cap_key = n + 1;
-    }
+    if (key_room(m, n) < 0)
+        return NULL;
     m->key[0] = p;
     memcpy(m->key + 1, seq, n * sizeof *seq);
     m->key[1 + p] = UINT32_MAX;
@@ -383,13 +517,16 @@ uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
         m->tpl[id].count++;
         return id;
     }
-    uint32_t key[2] = {(uint32_t)n, n ? m->seq[0] : 0}, head = 0;
-    ob_strmap_get(m->buckets, key, sizeof key, &head);
-    id = best_match(m, head, m->seq);
+    uint32_t key[2] = {(uint32_t)n, n ? m->seq[0] : 0}, bi;
+    struct bucket *b = bucket_of(m, key, &bi);
+    if (!b)
+        return 0;
+    id = best_match(m, b, m->seq, (uint32_t)n);
     if (id) {
-        generalise(&m->tpl[id], m->seq);
+        if (generalise(&m->tpl[id], m->seq))
+            index_template(m, id);
     } else {
-        if (!(id = new_template(m, m->seq, (uint32_t)n, head, key)))
+        if (!(id = new_template(m, m->seq, (uint32_t)n, bi)))
             return 0;
         note_siblings(m, id, m->seq, (uint32_t)n);
         id = ob_miner_resolve(m, id);

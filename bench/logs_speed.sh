@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Throughput of `opsbox logs` on one core, whole process, default masks.
+# Medians of five runs; prints one figure per line:
+#   logs_templates_lines_per_sec  HDFS_2k x100 (200k lines), templates only
+#   logs_parse_lines_per_sec      the same through `logs parse` (CSV out)
+#   logs_50k_templates_lines_per_sec  200k lines over 50k distinct templates
+#
+#   bench/logs_speed.sh [OPSBOX_BINARY]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$top/build/opsbox}
+data=${OPSBOX_SHARED:-$top/../shared}/data/loghub-2k/HDFS/HDFS_2k.log
+fmt='<Date> <Time> <Pid> <Level> <Component>: <Content>'
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+[ -f "$data" ] || { echo "logs_speed.sh: no $data" >&2; exit 2; }
+for _ in $(seq 100); do cat "$data"; done >"$tmp/hdfs200k.log"
+# 50k templates: a distinct digit-free word (base-26 of i) twice in a fixed
+# frame (two positions differ, so no two are one template with a
+# parameter), all of one length and first token, each seen four times with
+# different numbers: the case where scanning every template would crawl.
+awk 'BEGIN { for (r = 0; r < 4; r++) for (i = 0; i < 50000; i++) {
+    w = ""; n = i; do { w = w sprintf("%c", 97 + n % 26); n = int(n / 26) } while (n > 0)
+    printf "081109 203615 %d INFO dfs.X: event %s %s happened on node %d after %d ms\n", i, w, w, r, i * r } }' \
+    >"$tmp/t50k.log"
+
+median_rate() { # median_rate LINES CMD...: lines per second, median of 5
+    local lines=$1; shift
+    for _ in 1 2 3 4 5; do
+        local t0 t1
+        t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N)
+        echo "$lines / ($t1 - $t0)" | bc -l
+    done | sort -g | sed -n 3p | cut -d. -f1
+}
+echo "logs_templates_lines_per_sec $(median_rate 200000 "$bin" logs templates --format "$fmt" "$tmp/hdfs200k.log")"
+echo "logs_parse_lines_per_sec $(median_rate 200000 "$bin" logs parse --format "$fmt" "$tmp/hdfs200k.log")"
+echo "logs_50k_templates_lines_per_sec $(median_rate 200000 "$bin" logs templates --format "$fmt" "$tmp/t50k.log")"
+echo "logs_50k_templates_found $("$bin" logs templates --format "$fmt" "$tmp/t50k.log" | wc -l)"
