@@ -2,7 +2,7 @@
 # strings the steps together and installs what is missing first.
 #   make run    build, then run opsbox's main job on the embedded sample
 #   make test   unit + end-to-end tests, normal and ASan/UBSan builds, bounded fuzzing
-#   make bench  speed, state size and NAB score
+#   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 45
 
@@ -43,6 +43,8 @@ bench: build
 	@scripts/install-deps.sh bench
 	build/bench/bench_detector
 	bench/nab.sh build/opsbox
+	bench/loghub.sh build/opsbox
+	bench/logs_speed.sh build/opsbox
 
 clean:
 	rm -rf build build-test build-asan build-fuzz
