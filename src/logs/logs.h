@@ -45,4 +45,12 @@ size_t ob_miner_template_text(const struct ob_miner *m, uint32_t id, char *buf, 
 int ob_miner_params(const struct ob_miner *m, uint32_t id, const char *msg, size_t len,
                     void (*fn)(void *arg, const char *value, size_t len), void *arg);
 
+/* Saves the whole miner into a new buffer (*out, to free()); returns its
+ * size, or 0 on allocation failure. */
+size_t ob_miner_save(const struct ob_miner *m, void **out);
+/* new: a miner from a buffer written by ob_miner_save, which then assigns
+ * every further line exactly as the saved one would have; NULL when the
+ * buffer is truncated, corrupt or of another version. */
+struct ob_miner *ob_miner_load(const void *buf, size_t len);
+
 #endif

@@ -27,9 +27,8 @@
  *
  * Templates only generalise; merged ones point to the template that took
  * them in (ob_miner_resolve), so ids a caller holds stay meaningful. */
-#include "logs/logs.h"
+#include "logs/miner_int.h"
 
-#include "core/strmap.h"
 #include "logs/mask.h"
 
 #include <stdbool.h>
@@ -41,73 +40,12 @@
 #define SIBLING_MIN_TOKENS 3
 #define SIBLING_MAX_TOKENS 64   /* keys cost O(length) per position: bound it */
 
-struct template {
-    uint32_t *tok;
-    uint32_t n, nvar;
-    uint32_t shape;  /* id of its parameter positions, see shape_of() */
-    uint32_t bucket;
-    uint32_t next;   /* next tolerant template in the bucket, 0 for none */
-    uint32_t parent; /* itself, or the template it merged into */
-    uint64_t count;
-};
-
-/* Templates equal but at one position: see step 4 above. */
-struct siblings {
-    uint32_t *ids;
-    uint32_t n, cap;
-    uint32_t root; /* once merged: the template that took them in, else 0 */
-};
-
-/* Templates of one length and first token. */
-struct bucket {
-    uint32_t tolerant; /* first template that may match with mismatches */
-    uint32_t *shapes;  /* distinct shapes of its templates */
-    uint32_t nshapes, cap;
-};
-
-struct token_text {
-    char *s;
-    uint32_t len;
-    bool partial; /* "key=<*>": a constant key with a parameter value */
-};
-
-struct span {
-    size_t off, len;
-};
-
-struct ob_miner {
-    struct ob_miner_params params;
-    struct ob_strmap *tokens;  /* token text -> token id */
-    struct token_text *texts;  /* token id -> text; [0] is "<*>" */
-    uint32_t ntexts, cap_texts;
-    struct template *tpl;      /* template id -> template; [0] unused */
-    uint32_t ntpl, cap_tpl;
-    struct ob_strmap *buckets; /* (length, first token) -> bucket */
-    struct bucket *bk;
-    uint32_t nbk, cap_bk;
-    struct ob_strmap *shapes;  /* (length, parameter positions) -> shape id */
-    uint8_t **shape_var;       /* shape id -> 1 per parameter position */
-    uint32_t nshape, cap_shape;
-    struct ob_strmap *proj;    /* (shape, constant tokens) -> template */
-    struct ob_strmap *exact;   /* token id sequence -> template */
-    struct ob_strmap *sibling_keys; /* (position, sequence less it) -> siblings */
-    struct siblings *sib;
-    uint32_t nsib, cap_sib;
-    uint32_t *key;             /* scratch for hash keys */
-    uint32_t cap_key;
-    uint32_t *seq;             /* scratch: the message as token ids */
-    struct span *spans;        /* scratch: where each token is */
-    size_t cap_seq;
-    char *buf;                 /* scratch for "key=<*>" texts */
-    size_t cap_buf;
-};
-
 struct ob_miner_params ob_miner_params_default(void)
 {
     return (struct ob_miner_params){.similarity = 0.9};
 }
 
-static int grow(void **p, size_t elem, uint32_t *cap, uint32_t need)
+int ob__grow(void **p, size_t elem, uint32_t *cap, uint32_t need)
 {
     if (need <= *cap)
         return 0;
@@ -138,8 +76,8 @@ struct ob_miner *ob_miner_new(const struct ob_miner_params *params)
     m->exact = ob_strmap_new();
     m->sibling_keys = ob_strmap_new();
     if (!m->tokens || !m->buckets || !m->exact || !m->sibling_keys || !m->shapes || !m->proj ||
-        grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, 1) < 0 ||
-        grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, 1) < 0) {
+        ob__grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, 1) < 0 ||
+        ob__grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, 1) < 0) {
         ob_miner_free(m);
         return NULL;
     }
@@ -170,6 +108,7 @@ void ob_miner_free(struct ob_miner *m)
     for (uint32_t i = 0; i < m->nshape; i++)
         free(m->shape_var[i]);
     free(m->shape_var);
+    free(m->shape_len);
     ob_strmap_free(m->exact);
     ob_strmap_free(m->sibling_keys);
     for (uint32_t i = 0; i < m->nsib; i++)
@@ -221,7 +160,7 @@ static uint32_t intern(struct ob_miner *m, const char *t, size_t n, bool partial
     uint32_t id;
     if (ob_strmap_get(m->tokens, t, n, &id))
         return id;
-    if (n > UINT32_MAX || grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, m->ntexts + 1) < 0)
+    if (n > UINT32_MAX || ob__grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, m->ntexts + 1) < 0)
         return 0;
     char *s = malloc(n + 1);
     if (!s)
@@ -307,7 +246,8 @@ static uint32_t shape_of(struct ob_miner *m, const struct template *t)
     if (ob_strmap_get(m->shapes, m->key, k * sizeof *m->key, &id))
         return id;
     uint8_t *var = calloc(t->n ? t->n : 1, 1);
-    if (!var || grow((void **)&m->shape_var, sizeof *m->shape_var, &m->cap_shape, m->nshape + 1) < 0 ||
+    if (!var || ob__grow((void **)&m->shape_var, sizeof *m->shape_var, &m->cap_shape, m->nshape + 1) < 0 ||
+        ob__grow((void **)&m->shape_len, sizeof *m->shape_len, &m->cap_shape_len, m->nshape + 1) < 0 ||
         ob_strmap_put(m->shapes, m->key, k * sizeof *m->key, m->nshape) < 0) {
         free(var);
         return UINT32_MAX;
@@ -315,6 +255,7 @@ static uint32_t shape_of(struct ob_miner *m, const struct template *t)
     for (uint32_t i = 0; i < t->n; i++)
         var[i] = t->tok[i] == 0;
     m->shape_var[m->nshape] = var;
+    m->shape_len[m->nshape] = t->n;
     return m->nshape++;
 }
 
@@ -350,7 +291,7 @@ static void index_template(struct ob_miner *m, uint32_t id)
     while (i < b->nshapes && b->shapes[i] != shape)
         i++;
     if (i == b->nshapes) {
-        if (grow((void **)&b->shapes, sizeof *b->shapes, &b->cap, b->nshapes + 1) < 0)
+        if (ob__grow((void **)&b->shapes, sizeof *b->shapes, &b->cap, b->nshapes + 1) < 0)
             return;
         b->shapes[b->nshapes++] = shape;
     }
@@ -406,7 +347,7 @@ static struct bucket *bucket_of(struct ob_miner *m, const uint32_t key[2], uint3
 {
     if (ob_strmap_get(m->buckets, key, 2 * sizeof *key, index))
         return &m->bk[*index];
-    if (grow((void **)&m->bk, sizeof *m->bk, &m->cap_bk, m->nbk + 1) < 0 ||
+    if (ob__grow((void **)&m->bk, sizeof *m->bk, &m->cap_bk, m->nbk + 1) < 0 ||
         ob_strmap_put(m->buckets, key, 2 * sizeof *key, m->nbk) < 0)
         return NULL;
     m->bk[m->nbk] = (struct bucket){0};
@@ -416,7 +357,7 @@ static struct bucket *bucket_of(struct ob_miner *m, const uint32_t key[2], uint3
 
 static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t bucket)
 {
-    if (grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, m->ntpl + 1) < 0)
+    if (ob__grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, m->ntpl + 1) < 0)
         return 0;
     uint32_t *tok = malloc((n ? n : 1) * sizeof *tok);
     if (!tok)
@@ -464,7 +405,7 @@ static struct siblings *siblings_of(struct ob_miner *m, const uint32_t *seq, uin
     size_t kb = (n + 1) * sizeof *m->key;
     if (ob_strmap_get(m->sibling_keys, m->key, kb, &idx))
         return &m->sib[idx];
-    if (grow((void **)&m->sib, sizeof *m->sib, &m->cap_sib, m->nsib + 1) < 0 ||
+    if (ob__grow((void **)&m->sib, sizeof *m->sib, &m->cap_sib, m->nsib + 1) < 0 ||
         ob_strmap_put(m->sibling_keys, m->key, kb, m->nsib) < 0)
         return NULL;
     m->sib[m->nsib] = (struct siblings){0};
@@ -487,7 +428,7 @@ static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, 
             merge_into(m, ob_miner_resolve(m, g->root), id, p);
             return;
         }
-        if (grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
+        if (ob__grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
             return;
         g->ids[g->n++] = id;
         if (g->n >= MERGE_SIBLINGS) {
