@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 
 #include "io/logformat.h"
+#include "io/statefile.h"
 #include "logs/logs.h"
 
 #include <errno.h>
@@ -20,7 +21,7 @@
 #include <string.h>
 
 struct logs_opts {
-    const char *format, *csv_path, *input;
+    const char *format, *csv_path, *input, *state;
     double similarity;
     bool json;
 };
@@ -41,7 +42,9 @@ static void logs_usage(FILE *out)
             "  --csv OUT         (parse) write the CSV to OUT instead of stdout\n"
             "  --json            (templates) print JSON instead of a table\n"
             "  --similarity S    share of a template's constant tokens a line must match\n"
-            "                    to join it, 0<S<=1 (default 0.9)\n"
+            "                    to join it, 0<S<=1 (default 0.9); ignored with a saved --state\n"
+            "  --state FILE      load the miner from FILE if it exists, save it there after,\n"
+            "                    so template ids carry over between runs\n"
             "  -h, --help        this help\n");
 }
 
@@ -197,7 +200,8 @@ static int parse_args(int argc, char **argv, struct logs_opts *o)
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},  {"csv", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},          {"similarity", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"state", required_argument, NULL, 'S'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     char *end;
@@ -208,6 +212,7 @@ static int parse_args(int argc, char **argv, struct logs_opts *o)
         case 'f': o->format = optarg; break;
         case 'c': o->csv_path = optarg; break;
         case 'j': o->json = true; break;
+        case 'S': o->state = optarg; break;
         case 's':
             o->similarity = strtod(optarg, &end);
             if (*end || !(o->similarity > 0 && o->similarity <= 1)) {
@@ -230,6 +235,48 @@ static int parse_args(int argc, char **argv, struct logs_opts *o)
     return OB_EXIT_OK;
 }
 
+#define STATE_MAX ((size_t)1 << 32) /* a state file larger than this is not ours */
+
+/* The miner: from --state when that file exists, else new. NULL after
+ * saying why; *rc is the exit code then. */
+static struct ob_miner *open_miner(const struct logs_opts *o, int *rc)
+{
+    struct ob_miner_params mp = ob_miner_params_default();
+    if (o->similarity > 0)
+        mp.similarity = o->similarity;
+    void *blob = NULL;
+    size_t len = 0;
+    int got = o->state ? ob_statefile_read(o->state, STATE_MAX, &blob, &len) : 1;
+    if (got < 0) {
+        fprintf(stderr, "opsbox logs: --state %s: %s\n", o->state, strerror(errno));
+        *rc = OB_EXIT_FAILURE;
+        return NULL;
+    }
+    struct ob_miner *m = got == 0 ? ob_miner_load(blob, len) : ob_miner_new(&mp);
+    free(blob);
+    if (!m && got == 0) {
+        fprintf(stderr, "opsbox logs: --state %s: not a miner state this opsbox can read "
+                        "(truncated, corrupt or another version)\n", o->state);
+        *rc = OB_EXIT_USAGE;
+    } else if (!m) {
+        fprintf(stderr, "opsbox logs: out of memory\n");
+        *rc = OB_EXIT_FAILURE;
+    }
+    return m;
+}
+
+static int save_miner(const struct logs_opts *o, const struct ob_miner *m)
+{
+    void *blob;
+    size_t len = ob_miner_save(m, &blob);
+    int rc = len && ob_statefile_write(o->state, blob, len) == 0 ? OB_EXIT_OK : OB_EXIT_FAILURE;
+    if (rc != OB_EXIT_OK)
+        fprintf(stderr, "opsbox logs: --state %s: saving failed: %s\n", o->state,
+                len ? strerror(errno) : "out of memory");
+    free(blob);
+    return rc;
+}
+
 static int run(const char *sub, const struct logs_opts *o, FILE *in)
 {
     char err[256];
@@ -238,14 +285,15 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
         fprintf(stderr, "opsbox logs: --%s\n", err);
         return OB_EXIT_USAGE;
     }
-    struct ob_miner_params mp = ob_miner_params_default();
-    if (o->similarity > 0)
-        mp.similarity = o->similarity;
-    struct ob_miner *m = ob_miner_new(&mp);
+    int rc = OB_EXIT_OK;
+    struct ob_miner *m = open_miner(o, &rc);
+    if (!m) {
+        ob_logformat_free(fmt);
+        return rc;
+    }
     bool parse = strcmp(sub, "parse") == 0;
     FILE *spool = parse ? tmpfile() : NULL, *out = stdout;
-    int rc = OB_EXIT_OK;
-    if (!m || (parse && !spool)) {
+    if (parse && !spool) {
         fprintf(stderr, "opsbox logs: cannot start: %s\n", strerror(errno));
         rc = OB_EXIT_FAILURE;
     }
@@ -256,6 +304,8 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
     }
     if (rc == OB_EXIT_OK)
         rc = mine(in, fmt, m, spool);
+    if (rc == OB_EXIT_OK && o->state)
+        rc = save_miner(o, m);
     if (rc == OB_EXIT_OK && parse)
         rc = write_rows(spool, m, out);
     else if (rc == OB_EXIT_OK)

@@ -41,6 +41,21 @@ check "templates json" python3 -c "
 import json,sys; t=json.load(open('$tmp/t.json'))
 assert t[1] == {'id': 'E2', 'template': 'BLOCK* ask <*> to delete <*> <*>', 'count': 50}, t[1]"
 
+# --state: two runs over halves give the ids of one run over the whole.
+head -60 "$tmp/hdfs.log" >"$tmp/a.log"; tail -n +61 "$tmp/hdfs.log" >"$tmp/b.log"
+"$bin" logs templates --format "$fmt" --state "$tmp/state" "$tmp/a.log" >/dev/null
+check "--state file written" [ -s "$tmp/state" ]
+"$bin" logs parse --format "$fmt" --state "$tmp/state" "$tmp/b.log" | tail -n +2 | cut -d, -f2 >"$tmp/ids_b"
+tail -n +62 "$tmp/out.csv" | cut -d, -f2 >"$tmp/ids_whole"
+check "--state resumes with the same ids" cmp -s "$tmp/ids_b" "$tmp/ids_whole"
+"$bin" logs templates --state "$tmp/state" /dev/null >"$tmp/t2.txt"
+check "--state keeps counts" grep -Eq '^E1 +50  Receiving block' "$tmp/t2.txt"
+printf 'garbage' >"$tmp/bad.state"
+"$bin" logs templates --state "$tmp/bad.state" /dev/null >/dev/null 2>"$tmp/err"; rc=$?
+check "bad --state exits 2" [ $rc -eq 2 ]
+check "bad --state says why" grep -q "not a miner state" "$tmp/err"
+check "bad --state left alone" [ "$(cat "$tmp/bad.state")" = garbage ]
+
 head -c 200000 /dev/urandom >"$tmp/junk.bin"
 "$bin" logs parse "$tmp/junk.bin" >"$tmp/junk.csv"; rc=$?
 check "binary junk parses" [ $rc -eq 0 ]

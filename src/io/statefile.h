@@ -1,0 +1,17 @@
+/* statefile.h - whole-file reads and crash-safe whole-file writes, for the
+ * state blobs that capabilities save (a miner, a detector). */
+#ifndef OB_STATEFILE_H
+#define OB_STATEFILE_H
+
+#include <stddef.h>
+
+/* Reads path into a new buffer (*out, to free()). Returns 0, 1 when the file
+ * does not exist, or -1 with errno set. Refuses files over max bytes. */
+int ob_statefile_read(const char *path, size_t max, void **out, size_t *len);
+
+/* Writes data to path.tmp, flushes it to disk, and renames it over path, so
+ * a crash leaves either the old state or the new one, never half. Returns 0
+ * or -1 with errno set. */
+int ob_statefile_write(const char *path, const void *data, size_t len);
+
+#endif
