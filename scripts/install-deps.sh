@@ -5,7 +5,7 @@ set -eu
 need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev)
 case "${1:-build}" in
     build) ;;
-    test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev) ;;
+    test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev python3) ;;
     bench) need+=(python3 python3-pandas bc) ;;
     *) echo "install-deps.sh: unknown set '$1' (build, test or bench)" >&2; exit 2 ;;
 esac

@@ -23,6 +23,7 @@
 struct logs_opts {
     const char *format, *csv_path, *input, *state;
     double similarity;
+    unsigned long long warmup;
     bool json;
 };
 
@@ -41,6 +42,8 @@ static void logs_usage(FILE *out)
             "                    not match is taken whole.\n"
             "  --csv OUT         (parse) write the CSV to OUT instead of stdout\n"
             "  --json            (templates) print JSON instead of a table\n"
+            "  --warmup N        (templates) lines after which a template first seen is\n"
+            "                    marked new (default 1000)\n"
             "  --similarity S    share of a template's constant tokens a line must match\n"
             "                    to join it, 0<S<=1 (default 0.9); ignored with a saved --state\n"
             "  --state FILE      load the miner from FILE if it exists, save it there after,\n"
@@ -159,7 +162,8 @@ static int write_rows(FILE *spool, const struct ob_miner *m, FILE *out)
     return rc;
 }
 
-static void print_templates(const struct ob_miner *m, bool json)
+/* Templates with counts; "new" marks those first seen after the warm-up. */
+static void print_templates(const struct ob_miner *m, bool json, unsigned long long warmup)
 {
     uint32_t n = ob_miner_templates(m);
     size_t cap = 4096;
@@ -178,14 +182,14 @@ static void print_templates(const struct ob_miner *m, bool json)
             ob_miner_template_text(m, id, buf, cap);
         }
         unsigned long long count = (unsigned long long)ob_miner_template_count(m, id);
+        unsigned long long first = (unsigned long long)ob_miner_template_first(m, id);
+        bool fresh = first > warmup;
         if (arr)
-            json_array_append_new(arr, json_pack("{s:s,s:s%,s:I}", "id", "", "template", buf, l,
-                                                 "count", (json_int_t)count));
+            json_array_append_new(arr, json_pack("{s:o,s:s%,s:I,s:I,s:b}", "id", json_sprintf("E%u", id),
+                                                 "template", buf, l, "count", (json_int_t)count,
+                                                 "first_line", (json_int_t)first, "new", fresh));
         else
-            printf("E%-6u %10llu  %s\n", id, count, buf);
-        if (arr)
-            json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "id",
-                                json_sprintf("E%u", id));
+            printf("E%-6u %10llu %-3s  %s\n", id, count, fresh ? "new" : "", buf);
     }
     if (arr) {
         json_dumpf(arr, stdout, JSON_INDENT(2));
@@ -200,7 +204,8 @@ static int parse_args(int argc, char **argv, struct logs_opts *o)
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},  {"csv", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},          {"similarity", required_argument, NULL, 's'},
-        {"state", required_argument, NULL, 'S'},   {"help", no_argument, NULL, 'h'},
+        {"state", required_argument, NULL, 'S'},   {"warmup", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -213,6 +218,14 @@ static int parse_args(int argc, char **argv, struct logs_opts *o)
         case 'c': o->csv_path = optarg; break;
         case 'j': o->json = true; break;
         case 'S': o->state = optarg; break;
+        case 'w':
+            errno = 0;
+            o->warmup = strtoull(optarg, &end, 10);
+            if (errno || *end || optarg[0] == '-' || !optarg[0]) {
+                fprintf(stderr, "opsbox logs: --warmup: '%s' is not a count of lines\n", optarg);
+                return OB_EXIT_USAGE;
+            }
+            break;
         case 's':
             o->similarity = strtod(optarg, &end);
             if (*end || !(o->similarity > 0 && o->similarity <= 1)) {
@@ -309,7 +322,7 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
     if (rc == OB_EXIT_OK && parse)
         rc = write_rows(spool, m, out);
     else if (rc == OB_EXIT_OK)
-        print_templates(m, o->json);
+        print_templates(m, o->json, o->warmup);
     if ((out != stdout && fclose(out) != 0) || fflush(stdout) != 0) {
         fprintf(stderr, "opsbox logs: writing output: %s\n", strerror(errno));
         rc = OB_EXIT_FAILURE;
@@ -332,7 +345,7 @@ int ob_cmd_logs(int argc, char **argv)
         fprintf(stderr, "opsbox logs: unknown subcommand '%s' (parse or templates)\n", sub);
         return OB_EXIT_USAGE;
     }
-    struct logs_opts o = {0};
+    struct logs_opts o = {.warmup = 1000};
     int rc = parse_args(argc - 1, argv + 1, &o);
     if (rc != OB_EXIT_OK)
         return rc < 0 ? OB_EXIT_OK : rc;

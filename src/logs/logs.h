@@ -36,6 +36,11 @@ uint32_t ob_miner_resolve(const struct ob_miner *m, uint32_t id);
 uint32_t ob_miner_templates(const struct ob_miner *m);
 /* Messages that joined template id. */
 uint64_t ob_miner_template_count(const struct ob_miner *m, uint32_t id);
+/* Number of the message (from 1) that created template id: a template
+ * first seen after a warm-up is news ("new template" event). */
+uint64_t ob_miner_template_first(const struct ob_miner *m, uint32_t id);
+/* Messages added so far. */
+uint64_t ob_miner_messages(const struct ob_miner *m);
 /* Writes the template's text (tokens joined by spaces, "<*>" for a
  * parameter) like snprintf: returns the full length, writes at most cap-1
  * bytes and a NUL. */

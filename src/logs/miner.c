@@ -367,7 +367,7 @@ static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n
     uint32_t id = m->ntpl, nvar = 0;
     for (uint32_t i = 0; i < n; i++)
         nvar += tok[i] == 0;
-    m->tpl[m->ntpl++] = (struct template){tok, n, nvar, 0, bucket, 0, id, 0};
+    m->tpl[m->ntpl++] = (struct template){tok, n, nvar, 0, bucket, 0, id, 0, m->messages};
     struct template *t = &m->tpl[id];
     if (tolerant(m, t)) {
         t->next = m->bk[bucket].tolerant;
@@ -445,6 +445,7 @@ uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
     long n = split(m, msg, len);
     if (n < 0 || n > (long)UINT32_MAX / 2)
         return 0;
+    m->messages++; /* numbered before a template may be created for it */
     for (long i = 0; i < n; i++) {
         uint32_t id = token_id(m, msg + m->spans[i].off, m->spans[i].len);
         if (id == UINT32_MAX)
@@ -477,6 +478,16 @@ uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
     if (ob_strmap_size(m->exact) < EXACT_LIMIT)
         (void)ob_strmap_put(m->exact, m->seq, seq_bytes, id);
     return id;
+}
+
+uint64_t ob_miner_template_first(const struct ob_miner *m, uint32_t id)
+{
+    return id && id < m->ntpl ? m->tpl[id].first : 0;
+}
+
+uint64_t ob_miner_messages(const struct ob_miner *m)
+{
+    return m->messages;
 }
 
 uint32_t ob_miner_templates(const struct ob_miner *m)

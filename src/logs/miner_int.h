@@ -17,6 +17,7 @@ struct template {
     uint32_t next;   /* next tolerant template in the bucket, 0 for none */
     uint32_t parent; /* itself, or the template it merged into */
     uint64_t count;
+    uint64_t first;  /* number of the message that created it, from 1 */
 };
 
 /* Templates equal but at one position: see step 4 above. */
@@ -45,6 +46,7 @@ struct span {
 
 struct ob_miner {
     struct ob_miner_params params;
+    uint64_t messages;         /* added so far */
     struct ob_strmap *tokens;  /* token text -> token id */
     struct token_text *texts;  /* token id -> text; [0] is "<*>" */
     uint32_t ntexts, cap_texts;

@@ -7,10 +7,10 @@
  * little-endian; hash keys are the host's 32-bit words, so a state file
  * belongs to machines of one byte order):
  *
- *   "OBLM" u32 version, u64 similarity bits
+ *   "OBLM" u32 version, u64 similarity bits, u64 messages
  *   tokens     u32 count, then per token: u32 len, u32 partial, bytes
  *   templates  u32 count, then per template: u32 n, nvar, shape, bucket,
- *              next, parent, u64 count, n x u32 tokens
+ *              next, parent, u64 count, u64 first, n x u32 tokens
  *   buckets    u32 count, then per bucket: u32 tolerant, nshapes, shapes
  *   shapes     u32 count, then per shape: u32 n, n x u8 as u32 flags
  *   siblings   u32 count, then per group: u32 root, n, ids
@@ -49,6 +49,7 @@ static void save_templates(struct ob_buf *b, const struct ob_miner *m)
         for (int k = 0; k < 6; k++)
             ob_buf_u32(b, head[k]);
         ob_buf_u64(b, t->count);
+        ob_buf_u64(b, t->first);
         for (uint32_t k = 0; k < t->n; k++)
             ob_buf_u32(b, t->tok[k]);
     }
@@ -91,6 +92,7 @@ size_t ob_miner_save(const struct ob_miner *m, void **out)
     ob_buf_put(&b, STATE_MAGIC, 4);
     ob_buf_u32(&b, STATE_VERSION);
     ob_buf_u64(&b, sim);
+    ob_buf_u64(&b, m->messages);
     ob_buf_u32(&b, m->ntexts - 1);
     for (uint32_t i = 1; i < m->ntexts; i++) {
         ob_buf_u32(&b, m->texts[i].len);
@@ -162,7 +164,7 @@ static int check_template(const struct ob_miner *m, const struct template *t, ui
 
 static int load_templates(struct ob_reader *r, struct ob_miner *m)
 {
-    uint32_t n = read_count(r, 32);
+    uint32_t n = read_count(r, 40);
     if (ob__grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, n + 1) < 0)
         return -1;
     for (uint32_t i = 0; i < n && !r->failed; i++) {
@@ -174,6 +176,7 @@ static int load_templates(struct ob_reader *r, struct ob_miner *m)
         t.next = ob_read_u32(r);
         t.parent = ob_read_u32(r);
         t.count = ob_read_u64(r);
+        t.first = ob_read_u64(r);
         t.tok = malloc((t.n ? t.n : 1) * sizeof *t.tok);
         if (!t.tok)
             return -1;
@@ -387,6 +390,7 @@ struct ob_miner *ob_miner_load(const void *buf, size_t len)
     ob_read(&r, magic, 4);
     uint32_t version = ob_read_u32(&r);
     sim_bits = ob_read_u64(&r);
+    uint64_t messages = ob_read_u64(&r);
     struct ob_miner_params p;
     memcpy(&p.similarity, &sim_bits, sizeof sim_bits);
     if (r.failed || memcmp(magic, STATE_MAGIC, 4) != 0 || version != STATE_VERSION)
@@ -394,6 +398,7 @@ struct ob_miner *ob_miner_load(const void *buf, size_t len)
     struct ob_miner *m = ob_miner_new(&p);
     if (!m)
         return NULL;
+    m->messages = messages;
     if (load_tokens(&r, m) < 0 || load_templates(&r, m) < 0 || load_indexes(&r, m) < 0 ||
         check_indexes(m) < 0 || r.pos != r.len) {
         ob_miner_free(m);

@@ -34,12 +34,15 @@ check "unmatched line kept whole" grep -q '^102,E4,not in the format at all,\[\]
 "$bin" logs parse --format "$fmt" --csv "$tmp/o2.csv" - <"$tmp/hdfs.log"
 check "--csv and stdin give the same" cmp -s "$tmp/out.csv" "$tmp/o2.csv"
 
-"$bin" logs templates --format "$fmt" "$tmp/hdfs.log" >"$tmp/t.txt"
-check "templates table" grep -Eq '^E1 +50  Receiving block <\*> src: <\*>$' "$tmp/t.txt"
-"$bin" logs templates --json --format "$fmt" "$tmp/hdfs.log" >"$tmp/t.json"
-check "templates json" python3 -c "
+"$bin" logs templates --warmup 100 --format "$fmt" "$tmp/hdfs.log" >"$tmp/t.txt"
+check "templates table" grep -Eq '^E1 +50 +Receiving block <\*> src: <\*>$' "$tmp/t.txt"
+check "template after warm-up is new" grep -Eq '^E4 +1 new  not in the format at all$' "$tmp/t.txt"
+"$bin" logs templates --json --warmup 100 --format "$fmt" "$tmp/hdfs.log" >"$tmp/t.json"
+check "templates json" /usr/bin/python3 -c "
 import json,sys; t=json.load(open('$tmp/t.json'))
-assert t[1] == {'id': 'E2', 'template': 'BLOCK* ask <*> to delete <*> <*>', 'count': 50}, t[1]"
+assert t[1] == {'id': 'E2', 'template': 'BLOCK* ask <*> to delete <*> <*>', 'count': 50,
+               'first_line': 2, 'new': False}, t[1]
+assert t[3]['new'] is True and t[3]['first_line'] == 102, t[3]"
 
 # --state: two runs over halves give the ids of one run over the whole.
 head -60 "$tmp/hdfs.log" >"$tmp/a.log"; tail -n +61 "$tmp/hdfs.log" >"$tmp/b.log"
@@ -49,7 +52,7 @@ check "--state file written" [ -s "$tmp/state" ]
 tail -n +62 "$tmp/out.csv" | cut -d, -f2 >"$tmp/ids_whole"
 check "--state resumes with the same ids" cmp -s "$tmp/ids_b" "$tmp/ids_whole"
 "$bin" logs templates --state "$tmp/state" /dev/null >"$tmp/t2.txt"
-check "--state keeps counts" grep -Eq '^E1 +50  Receiving block' "$tmp/t2.txt"
+check "--state keeps counts" grep -Eq '^E1 +50 +Receiving block' "$tmp/t2.txt"
 printf 'garbage' >"$tmp/bad.state"
 "$bin" logs templates --state "$tmp/bad.state" /dev/null >/dev/null 2>"$tmp/err"; rc=$?
 check "bad --state exits 2" [ $rc -eq 2 ]

@@ -52,6 +52,10 @@ static void test_numbers_join_one_template(void **state)
     }
     assert_int_equal(ob_miner_templates(m), 1);
     assert_int_equal(ob_miner_template_count(m, a), 1001);
+    assert_int_equal(ob_miner_template_first(m, a), 1);
+    assert_int_equal(ob_miner_messages(m), 1001);
+    uint32_t late = add(m, "a brand new event");
+    assert_int_equal(ob_miner_template_first(m, late), 1002);
     assert_template(m, a, "Received block <*> of size <*> from <*>");
     ob_miner_free(m);
 }
@@ -194,7 +198,9 @@ static void test_save_load_resumes_identically(void **state)
         ob_miner_template_text(a, id, ta, sizeof ta);
         ob_miner_template_text(b, id, tb, sizeof tb);
         assert_string_equal(ta, tb);
+        assert_int_equal(ob_miner_template_first(a, id), ob_miner_template_first(b, id));
     }
+    assert_int_equal(ob_miner_messages(a), ob_miner_messages(b));
     /* Every truncation and a flipped byte are refused, never a crash. */
     for (size_t cut = 0; cut < len; cut += 1 + cut / 64)
         assert_null(ob_miner_load(blob, cut));
