@@ -4,8 +4,12 @@
 #   logs_templates_lines_per_sec  HDFS_2k x100 (200k lines), templates only
 #   logs_parse_lines_per_sec      the same through `logs parse` (CSV out)
 #   logs_50k_templates_lines_per_sec  200k lines over 50k distinct templates
+# and, when DRAIN3 names a checkout of github.com/logpai/Drain3 (the
+# reference; needs Debian python3-cachetools and python3-jsonpickle), both
+# on the same raw lines (no header parsing), Drain3 with its example masks:
+#   logs_raw_lines_per_sec, drain3_raw_lines_per_sec, opsbox_vs_drain3_speed
 #
-#   bench/logs_speed.sh [OPSBOX_BINARY]
+#   [DRAIN3=PATH] bench/logs_speed.sh [OPSBOX_BINARY]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$top/build/opsbox}
@@ -35,3 +39,11 @@ echo "logs_templates_lines_per_sec $(median_rate 200000 "$bin" logs templates --
 echo "logs_parse_lines_per_sec $(median_rate 200000 "$bin" logs parse --format "$fmt" "$tmp/hdfs200k.log")"
 echo "logs_50k_templates_lines_per_sec $(median_rate 200000 "$bin" logs templates --format "$fmt" "$tmp/t50k.log")"
 echo "logs_50k_templates_found $("$bin" logs templates --format "$fmt" "$tmp/t50k.log" | wc -l)"
+if [ -n "${DRAIN3:-}" ]; then
+    py=/usr/bin/python3; [ -x "$py" ] || py=python3
+    ours=$(median_rate 200000 "$bin" logs templates "$tmp/hdfs200k.log")
+    theirs=$("$py" "$top/bench/drain3_speed.py" "$DRAIN3" "$tmp/hdfs200k.log")
+    echo "logs_raw_lines_per_sec $ours"
+    echo "drain3_raw_lines_per_sec $theirs"
+    printf 'opsbox_vs_drain3_speed %.1f\n' "$(echo "$ours / $theirs" | bc -l)"
+fi
