@@ -2,7 +2,9 @@
  *
  * Why hand-written: it is the inner loop of the log miner (one lookup per
  * token), and the keys are short byte strings that are not NUL-terminated.
- * Slots hold the hash, so most probes compare 8 bytes, not the key. */
+ * Slots hold the hash, so most probes compare 8 bytes, not the key. Keys
+ * are never removed, so they live in large chunks freed together rather
+ * than one malloc each. */
 #include "core/strmap.h"
 
 #include <stdlib.h>
@@ -14,18 +16,56 @@ struct slot {
     uint32_t len, value;
 };
 
+#define CHUNK_SIZE 65536
+
+struct chunk {
+    struct chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
 struct ob_strmap {
     struct slot *slots;
     size_t cap, size; /* cap is a power of two */
+    struct chunk *chunks; /* key storage, newest first */
 };
 
-/* FNV-1a, 64 bit, then a final mix so low bits are usable for indexing. */
+/* Room for n bytes of key; NULL on allocation failure. */
+static char *key_space(struct ob_strmap *m, size_t n)
+{
+    struct chunk *c = m->chunks;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = m->chunks;
+        c->used = 0;
+        c->cap = cap;
+        m->chunks = c;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+/* Eight bytes at a time (keys are mostly arrays of 32-bit token ids), each
+ * word folded in with a multiply and a rotation, then a final mix so the
+ * low bits are usable for indexing. Not for adversarial keys. */
 uint64_t ob_hash_bytes(const void *p, size_t n)
 {
     const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    for (; n >= 8; b += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, b, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h = (h << 31) | (h >> 33);
+    }
+    uint64_t tail = 0;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
+        tail |= (uint64_t)b[i] << (8 * i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
@@ -50,8 +90,11 @@ void ob_strmap_free(struct ob_strmap *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
+    while (m->chunks) {
+        struct chunk *next = m->chunks->next;
+        free(m->chunks);
+        m->chunks = next;
+    }
     free(m->slots);
     free(m);
 }
@@ -79,7 +122,8 @@ int ob_strmap_get(const struct ob_strmap *m, const void *key, size_t len, uint32
 
 static int grow(struct ob_strmap *m)
 {
-    struct ob_strmap bigger = {calloc(m->cap * 2, sizeof(struct slot)), m->cap * 2, m->size};
+    struct ob_strmap bigger = {calloc(m->cap * 2, sizeof(struct slot)), m->cap * 2, m->size,
+                               m->chunks};
     if (!bigger.slots)
         return -1;
     for (size_t i = 0; i < m->cap; i++)
@@ -99,7 +143,7 @@ int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t val
     uint64_t h = ob_hash_bytes(key, len);
     struct slot *s = find(m, h, key, len);
     if (s->hash == 0) {
-        char *copy = malloc(len ? len : 1);
+        char *copy = key_space(m, len);
         if (!copy)
             return -1;
         if (len)
