@@ -9,6 +9,7 @@
 
 #include "io/logformat.h"
 #include "io/statefile.h"
+#include "core/buf.h"
 #include "logs/logs.h"
 
 #include <errno.h>
@@ -84,61 +85,107 @@ static int mine(FILE *in, struct ob_logformat *fmt, struct ob_miner *m, FILE *sp
     return rc;
 }
 
-static void csv_field(FILE *out, const char *s, size_t n)
+/* Appends s[0..n) to b as one CSV field, quoted when it must be. */
+static void csv_put(struct ob_buf *b, const char *s, size_t n)
 {
-    if (strcspn(s, ",\"\r\n") >= n && memchr(s, '\0', n) == NULL) {
-        fwrite(s, 1, n, out);
+    size_t plain = 0;
+    while (plain < n && s[plain] != ',' && s[plain] != '"' && s[plain] != '\r' &&
+           s[plain] != '\n' && s[plain] != '\0')
+        plain++;
+    if (plain == n) {
+        ob_buf_put(b, s, n);
         return;
     }
-    fputc('"', out);
+    ob_buf_put(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"')
-            fputc('"', out);
-        fputc(s[i], out);
+            ob_buf_put(b, "\"", 1);
+        ob_buf_put(b, &s[i], 1);
     }
-    fputc('"', out);
+    ob_buf_put(b, "\"", 1);
 }
+
+/* Writes parse's rows; keeps per template its CSV text, since every line of
+ * a template repeats it. */
+struct row_writer {
+    const struct ob_miner *m;
+    FILE *out;
+    struct ob_buf row;
+    struct ob_buf *tpl_csv; /* [id]: the template text as a CSV field */
+    uint32_t ntpl;
+    json_t *params;         /* reused for every row */
+    char *js;
+    size_t js_cap;
+};
 
 static void add_param(void *arg, const char *v, size_t n)
 {
     json_array_append_new(arg, json_stringn_nocheck(v, n));
 }
 
-/* One CSV row: LineId,EventId,EventTemplate,ParameterList (a JSON array). */
-static void write_row(FILE *out, const struct ob_miner *m, uint64_t line_id, uint32_t id,
-                      const char *msg, size_t len, char **tbuf, size_t *tcap)
+static const struct ob_buf *template_field(struct row_writer *w, uint32_t id)
 {
-    size_t tl = ob_miner_template_text(m, id, *tbuf, *tcap);
-    if (tl + 1 > *tcap) {
-        char *b = realloc(*tbuf, tl + 1);
-        if (b) {
-            *tbuf = b;
-            *tcap = tl + 1;
-            ob_miner_template_text(m, id, *tbuf, *tcap);
+    struct ob_buf *f = &w->tpl_csv[id];
+    if (f->len == 0 && !f->failed) {
+        size_t n = ob_miner_template_text(w->m, id, NULL, 0);
+        char *text = malloc(n + 1);
+        if (!text) {
+            f->failed = 1;
+            return f;
         }
+        ob_miner_template_text(w->m, id, text, n + 1);
+        csv_put(f, text, n);
+        free(text);
     }
-    fprintf(out, "%llu,E%u,", (unsigned long long)line_id, id);
-    csv_field(out, *tbuf, strlen(*tbuf));
-    json_t *params = json_array();
-    ob_miner_params(m, id, msg, len, add_param, params);
-    char *js = json_dumps(params, JSON_COMPACT | JSON_ENSURE_ASCII);
-    fputc(',', out);
-    if (js)
-        csv_field(out, js, strlen(js));
-    fputc('\n', out);
-    free(js);
-    json_decref(params);
+    return f;
+}
+
+/* The parameters as a compact JSON array, in w->js; returns its length. */
+static size_t params_json(struct row_writer *w, uint32_t id, const char *msg, size_t len)
+{
+    json_array_clear(w->params);
+    ob_miner_params(w->m, id, msg, len, add_param, w->params);
+    size_t n = json_dumpb(w->params, w->js, w->js_cap, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (n > w->js_cap) {
+        char *b = realloc(w->js, n);
+        if (!b)
+            return 0;
+        w->js = b;
+        w->js_cap = n;
+        n = json_dumpb(w->params, w->js, w->js_cap, JSON_COMPACT | JSON_ENSURE_ASCII);
+    }
+    return n;
+}
+
+/* One CSV row: LineId,EventId,EventTemplate,ParameterList (a JSON array). */
+static void write_row(struct row_writer *w, uint64_t line_id, uint32_t id, const char *msg,
+                      size_t len)
+{
+    char num[48];
+    w->row.len = 0;
+    int k = snprintf(num, sizeof num, "%llu,E%u,", (unsigned long long)line_id, id);
+    ob_buf_put(&w->row, num, (size_t)k);
+    const struct ob_buf *t = template_field(w, id);
+    ob_buf_put(&w->row, t->p, t->len);
+    ob_buf_put(&w->row, ",", 1);
+    csv_put(&w->row, w->js, params_json(w, id, msg, len));
+    ob_buf_put(&w->row, "\n", 1);
+    if (!w->row.failed)
+        fwrite(w->row.p, 1, w->row.len, w->out);
 }
 
 static int write_rows(FILE *spool, const struct ob_miner *m, FILE *out)
 {
     uint64_t hdr[2], line_id = 0;
-    char *msg = NULL, *tbuf = NULL;
-    size_t cap = 0, tcap = 0;
-    int rc = OB_EXIT_OK;
+    struct row_writer w = {.m = m, .out = out, .ntpl = ob_miner_templates(m)};
+    w.tpl_csv = calloc((size_t)w.ntpl + 1, sizeof *w.tpl_csv);
+    w.params = json_array();
+    char *msg = NULL;
+    size_t cap = 0;
+    int rc = w.tpl_csv && w.params ? OB_EXIT_OK : OB_EXIT_FAILURE;
     rewind(spool);
-    fprintf(out, "LineId,EventId,EventTemplate,ParameterList\n");
-    while (fread(hdr, sizeof hdr, 1, spool) == 1) {
+    fputs("LineId,EventId,EventTemplate,ParameterList\n", out);
+    while (rc == OB_EXIT_OK && fread(hdr, sizeof hdr, 1, spool) == 1) {
         if (hdr[1] + 1 > cap) {
             char *b = realloc(msg, hdr[1] + 1);
             if (!b) {
@@ -152,17 +199,22 @@ static int write_rows(FILE *spool, const struct ob_miner *m, FILE *out)
             rc = OB_EXIT_FAILURE;
             break;
         }
-        uint32_t id = ob_miner_resolve(m, (uint32_t)hdr[0]);
-        write_row(out, m, ++line_id, id, msg, hdr[1], &tbuf, &tcap);
+        write_row(&w, ++line_id, ob_miner_resolve(m, (uint32_t)hdr[0]), msg, hdr[1]);
+        if (w.row.failed)
+            rc = OB_EXIT_FAILURE;
     }
+    for (uint32_t i = 0; w.tpl_csv && i <= w.ntpl; i++)
+        free(w.tpl_csv[i].p);
+    free(w.tpl_csv);
+    free(w.row.p);
+    free(w.js);
     free(msg);
-    free(tbuf);
+    json_decref(w.params);
     if (rc != OB_EXIT_OK)
-        fprintf(stderr, "opsbox logs: temporary file: read failed\n");
+        fprintf(stderr, "opsbox logs: writing rows: out of memory or temporary file unreadable\n");
     return rc;
 }
 
-/* Templates with counts; "new" marks those first seen after the warm-up. */
 static void print_templates(const struct ob_miner *m, bool json, unsigned long long warmup)
 {
     uint32_t n = ob_miner_templates(m);
