@@ -32,8 +32,8 @@ test-asan:
 
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DOPSBOX_TESTS=OFF -DOPSBOX_SANITIZE=ON -DOPSBOX_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_series_csv fuzz_logs fuzz_miner_state fuzz_expfmt
-	for t in series_csv logs miner_state expfmt; do \
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_series_csv fuzz_logs fuzz_miner_state fuzz_expfmt fuzz_config
+	for t in series_csv logs miner_state expfmt config; do \
 	    mkdir -p build-fuzz/corpus/$$t && \
 	    build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	        -rss_limit_mb=2048 build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \

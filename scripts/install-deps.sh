@@ -2,7 +2,7 @@
 # Installs the Debian packages opsbox needs, only those missing.
 #   scripts/install-deps.sh [build|test|bench]   (default: build)
 set -eu
-need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev)
+need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyaml-dev)
 case "${1:-build}" in
     build) ;;
     test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev python3) ;;

@@ -1,0 +1,405 @@
+/* config.c - opsbox.yml through libyaml's document API, which keeps the
+ * line of every node so each error can say where it is.
+ *
+ *   listen: 127.0.0.1:9393
+ *   store: ./opsbox.db
+ *   output_suffix: opsbox
+ *   global: {scrape_interval: 15s, scrape_timeout: 10s}
+ *   scrape_configs:
+ *     - job_name: node
+ *       scrape_interval: 15s
+ *       metrics_path: /metrics
+ *       scheme: http
+ *       static_configs:
+ *         - targets: ['127.0.0.1:9100']
+ *           labels: {env: dev}
+ *
+ * Unknown keys are errors rather than ignored: a misspelt key that is
+ * silently dropped is a scrape that silently never happens. */
+#include "io/config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+struct ctx {
+    yaml_document_t *doc;
+    const char *name;
+    char *err;
+    size_t errlen;
+};
+
+static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+    int k = snprintf(c->err, c->errlen, "%s:%lu: ", c->name,
+                     n ? (unsigned long)n->start_mark.line + 1 : 1ul);
+    va_list ap;
+    va_start(ap, fmt);
+    if (k > 0 && (size_t)k < c->errlen)
+        vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static yaml_node_t *node(struct ctx *c, int index)
+{
+    return yaml_document_get_node(c->doc, index);
+}
+
+static const char *scalar(struct ctx *c, const yaml_node_t *n, const char *what)
+{
+    if (!n || n->type != YAML_SCALAR_NODE) {
+        fail(c, n, "%s: expected a single value", what);
+        return NULL;
+    }
+    return (const char *)n->data.scalar.value;
+}
+
+static int set_string(struct ctx *c, const yaml_node_t *n, const char *what, char **out)
+{
+    const char *s = scalar(c, n, what);
+    if (!s)
+        return -1;
+    char *copy = strdup(s);
+    if (!copy)
+        return fail(c, n, "out of memory");
+    free(*out);
+    *out = copy;
+    return 0;
+}
+
+double ob_parse_duration(const char *s)
+{
+    static const struct { const char *unit; double seconds; } units[] = {
+        {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}, {"y", 31536000},
+    };
+    double total = 0;
+    bool any = false;
+    while (*s) {
+        if (!isdigit((unsigned char)*s))
+            return -1;
+        double v = 0;
+        while (isdigit((unsigned char)*s) && v < 1e12)
+            v = v * 10 + (*s++ - '0');
+        size_t i = 0;
+        while (i < sizeof units / sizeof units[0] &&
+               strncmp(s, units[i].unit, strlen(units[i].unit)) != 0)
+            i++;
+        if (i == sizeof units / sizeof units[0])
+            return -1;
+        s += strlen(units[i].unit);
+        total += v * units[i].seconds;
+        any = true;
+    }
+    return any ? total : -1;
+}
+
+static int set_duration(struct ctx *c, const yaml_node_t *n, const char *what, double *out)
+{
+    const char *s = scalar(c, n, what);
+    if (!s)
+        return -1;
+    double d = ob_parse_duration(s);
+    if (d <= 0)
+        return fail(c, n, "%s: '%s' is not a duration such as 15s, 1m or 500ms", what, s);
+    *out = d;
+    return 0;
+}
+
+/* Calls fn for each key/value of mapping n. */
+typedef int (*pair_fn)(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg);
+
+static int each_pair(struct ctx *c, yaml_node_t *n, const char *what, pair_fn fn, void *arg)
+{
+    if (!n || n->type != YAML_MAPPING_NODE)
+        return fail(c, n, "%s: expected a mapping of keys", what);
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
+        const char *key = scalar(c, k, what);
+        if (!key || fn(c, key, k, v, arg) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int grow_array(void **p, size_t elem, size_t n)
+{
+    void *q = realloc(*p, (n + 1) * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    memset((char *)q + n * elem, 0, elem);
+    return 0;
+}
+
+struct static_ctx {
+    struct ob_scrape_config *sc;
+    struct ob_label_pair *labels;
+    size_t nlabels;
+    yaml_node_t *targets;
+};
+
+static int label_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct static_ctx *s = arg;
+    if (grow_array((void **)&s->labels, sizeof *s->labels, s->nlabels) < 0)
+        return fail(c, k, "out of memory");
+    struct ob_label_pair *l = &s->labels[s->nlabels++];
+    if (!(l->name = strdup(key)))
+        return fail(c, k, "out of memory");
+    return set_string(c, v, "labels", &l->value);
+}
+
+static int static_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct static_ctx *s = arg;
+    if (!strcmp(key, "targets")) {
+        if (!v || v->type != YAML_SEQUENCE_NODE)
+            return fail(c, v, "targets: expected a list of host:port");
+        s->targets = v;
+        return 0;
+    }
+    if (!strcmp(key, "labels"))
+        return each_pair(c, v, "labels", label_pair, s);
+    return fail(c, k, "static_configs: unknown key '%s'", key);
+}
+
+static struct ob_label_pair *copy_labels(const struct ob_label_pair *l, size_t n)
+{
+    struct ob_label_pair *out = calloc(n ? n : 1, sizeof *out);
+    for (size_t i = 0; out && i < n; i++) {
+        out[i].name = strdup(l[i].name);
+        out[i].value = strdup(l[i].value);
+    }
+    return out;
+}
+
+static void free_labels(struct ob_label_pair *l, size_t n)
+{
+    for (size_t i = 0; l && i < n; i++) {
+        free(l[i].name);
+        free(l[i].value);
+    }
+    free(l);
+}
+
+/* One static_configs entry: each of its targets, with its labels. */
+static int static_config(struct ctx *c, yaml_node_t *n, struct ob_scrape_config *sc)
+{
+    struct static_ctx s = {sc, NULL, 0, NULL};
+    int rc = each_pair(c, n, "static_configs", static_pair, &s);
+    if (rc == 0 && !s.targets)
+        rc = fail(c, n, "static_configs: no targets");
+    for (yaml_node_item_t *it = rc == 0 ? s.targets->data.sequence.items.start : NULL;
+         it && it < s.targets->data.sequence.items.top && rc == 0; it++) {
+        yaml_node_t *t = node(c, *it);
+        const char *addr = scalar(c, t, "targets");
+        if (!addr || !*addr || strchr(addr, '/')) {
+            rc = addr ? fail(c, t, "targets: '%s' is not host:port", addr) : -1;
+            break;
+        }
+        if (grow_array((void **)&sc->targets, sizeof *sc->targets, sc->ntargets) < 0) {
+            rc = fail(c, t, "out of memory");
+            break;
+        }
+        struct ob_target *tg = &sc->targets[sc->ntargets++];
+        tg->address = strdup(addr);
+        tg->labels = copy_labels(s.labels, s.nlabels);
+        tg->nlabels = s.nlabels;
+        if (!tg->address || !tg->labels)
+            rc = fail(c, t, "out of memory");
+    }
+    free_labels(s.labels, s.nlabels);
+    return rc;
+}
+
+static int scrape_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_scrape_config *sc = arg;
+    if (!strcmp(key, "job_name"))
+        return set_string(c, v, "job_name", &sc->job_name);
+    if (!strcmp(key, "scrape_interval"))
+        return set_duration(c, v, "scrape_interval", &sc->interval_s);
+    if (!strcmp(key, "scrape_timeout"))
+        return set_duration(c, v, "scrape_timeout", &sc->timeout_s);
+    if (!strcmp(key, "metrics_path"))
+        return set_string(c, v, "metrics_path", &sc->metrics_path);
+    if (!strcmp(key, "scheme")) {
+        const char *s = scalar(c, v, "scheme");
+        if (s && strcmp(s, "http") && strcmp(s, "https"))
+            return fail(c, v, "scheme: '%s' is neither http nor https", s);
+        return s ? set_string(c, v, "scheme", &sc->scheme) : -1;
+    }
+    if (!strcmp(key, "static_configs")) {
+        if (!v || v->type != YAML_SEQUENCE_NODE)
+            return fail(c, v, "static_configs: expected a list");
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+            if (static_config(c, node(c, *it), sc) < 0)
+                return -1;
+        return 0;
+    }
+    return fail(c, k, "scrape_configs: unknown key '%s'", key);
+}
+
+struct globals {
+    double interval_s, timeout_s;
+};
+
+static int global_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct globals *g = arg;
+    if (!strcmp(key, "scrape_interval"))
+        return set_duration(c, v, "global.scrape_interval", &g->interval_s);
+    if (!strcmp(key, "scrape_timeout"))
+        return set_duration(c, v, "global.scrape_timeout", &g->timeout_s);
+    return fail(c, k, "global: unknown key '%s'", key);
+}
+
+struct top {
+    struct ob_config *cfg;
+    struct globals g;
+    yaml_node_t *scrapes;
+};
+
+static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct top *t = arg;
+    if (!strcmp(key, "listen"))
+        return set_string(c, v, "listen", &t->cfg->listen);
+    if (!strcmp(key, "store"))
+        return set_string(c, v, "store", &t->cfg->store);
+    if (!strcmp(key, "output_suffix"))
+        return set_string(c, v, "output_suffix", &t->cfg->output_suffix);
+    if (!strcmp(key, "global"))
+        return each_pair(c, v, "global", global_pair, &t->g);
+    if (!strcmp(key, "scrape_configs")) {
+        if (!v || v->type != YAML_SEQUENCE_NODE)
+            return fail(c, v, "scrape_configs: expected a list");
+        t->scrapes = v;
+        return 0;
+    }
+    return fail(c, k, "unknown key '%s'", key);
+}
+
+static int scrape_configs(struct ctx *c, struct top *t)
+{
+    yaml_node_t *list = t->scrapes;
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+        yaml_node_t *n = node(c, *it);
+        struct ob_config *cfg = t->cfg;
+        if (grow_array((void **)&cfg->scrapes, sizeof *cfg->scrapes, cfg->nscrapes) < 0)
+            return fail(c, n, "out of memory");
+        struct ob_scrape_config *sc = &cfg->scrapes[cfg->nscrapes++];
+        sc->interval_s = t->g.interval_s;
+        sc->timeout_s = 0;
+        if (each_pair(c, n, "scrape_configs", scrape_pair, sc) < 0)
+            return -1;
+        if (!sc->job_name || !*sc->job_name)
+            return fail(c, n, "scrape_configs: job_name is required");
+        for (size_t j = 0; j + 1 < cfg->nscrapes; j++)
+            if (!strcmp(cfg->scrapes[j].job_name, sc->job_name))
+                return fail(c, n, "scrape_configs: job_name '%s' is used twice", sc->job_name);
+        if (sc->timeout_s == 0)
+            sc->timeout_s = t->g.timeout_s < sc->interval_s ? t->g.timeout_s : sc->interval_s;
+        if (sc->timeout_s > sc->interval_s)
+            return fail(c, n, "scrape_configs: job '%s': scrape_timeout is longer than "
+                        "scrape_interval", sc->job_name);
+        if ((!sc->metrics_path && !(sc->metrics_path = strdup("/metrics"))) ||
+            (!sc->scheme && !(sc->scheme = strdup("http"))))
+            return fail(c, n, "out of memory");
+        if (sc->ntargets == 0)
+            return fail(c, n, "scrape_configs: job '%s' has no targets", sc->job_name);
+    }
+    return 0;
+}
+
+static int fill_defaults(struct ob_config *cfg)
+{
+    if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1:9393")))
+        return -1;
+    if (!cfg->store && !(cfg->store = strdup("./opsbox.db")))
+        return -1;
+    if (!cfg->output_suffix && !(cfg->output_suffix = strdup("opsbox")))
+        return -1;
+    return 0;
+}
+
+static int load(struct ctx *c, struct ob_config *cfg)
+{
+    yaml_node_t *root = yaml_document_get_root_node(c->doc);
+    struct top t = {cfg, {60, 10}, NULL};
+    if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length) &&
+        each_pair(c, root, "config", top_pair, &t) < 0)
+        return -1;
+    if (t.g.timeout_s > t.g.interval_s)
+        return fail(c, root, "global: scrape_timeout is longer than scrape_interval");
+    if (t.scrapes && scrape_configs(c, &t) < 0)
+        return -1;
+    return fill_defaults(cfg) < 0 ? fail(c, root, "out of memory") : 0;
+}
+
+struct ob_config *ob_config_parse(const char *text, size_t len, const char *name, char *err,
+                                  size_t errlen)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    struct ctx c = {&doc, name ? name : "config", err, errlen};
+    struct ob_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg || !yaml_parser_initialize(&parser)) {
+        snprintf(err, errlen, "%s: out of memory", c.name);
+        free(cfg);
+        return NULL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        snprintf(err, errlen, "%s:%lu: not valid YAML: %s", c.name,
+                 (unsigned long)parser.problem_mark.line + 1,
+                 parser.problem ? parser.problem : "unknown problem");
+        yaml_parser_delete(&parser);
+        ob_config_free(cfg);
+        return NULL;
+    }
+    int rc = load(&c, cfg);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    if (rc < 0) {
+        ob_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+struct ob_config *ob_config_default(void)
+{
+    char err[64];
+    return ob_config_parse("", 0, "default", err, sizeof err);
+}
+
+void ob_config_free(struct ob_config *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nscrapes; i++) {
+        struct ob_scrape_config *sc = &c->scrapes[i];
+        for (size_t j = 0; j < sc->ntargets; j++) {
+            free(sc->targets[j].address);
+            free_labels(sc->targets[j].labels, sc->targets[j].nlabels);
+        }
+        free(sc->targets);
+        free(sc->job_name);
+        free(sc->metrics_path);
+        free(sc->scheme);
+    }
+    free(c->scrapes);
+    free(c->listen);
+    free(c->store);
+    free(c->output_suffix);
+    free(c);
+}
