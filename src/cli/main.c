@@ -11,6 +11,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"serve", "the daemon: scrape targets, model every series, serve /metrics", ob_cmd_serve},
     {"detect", "score a metric series (CSV) for anomalies, with forecast and band",
      ob_cmd_detect},
     {"logs", "mine log lines into templates with counts and parameters", ob_cmd_logs},

@@ -1,0 +1,413 @@
+/* cmd_serve.c - `opsbox serve`: the daemon. Scrapes the configured targets,
+ * keeps a detector per series, and serves /metrics with the forecast, band
+ * and score of every series in Prometheus anomaly detector's layout:
+ *
+ *   name_opsbox{labels..., value_type="yhat"|"yhat_lower"|"yhat_upper"|
+ *                          "anomaly"|"anomaly_score"}
+ *
+ * Threads: the main thread runs the scrape loop; libmicrohttpd answers
+ * requests on its own thread. One mutex guards the registry and counters. */
+#include "cli/cli.h"
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "io/config.h"
+#include "io/expfmt.h"
+#include "io/httpd.h"
+#include "io/scrape.h"
+#include "metrics/registry.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct target_stat {
+    int up, seen;
+    double duration, last;
+    uint64_t errors;
+};
+
+struct serve {
+    struct ob_config *cfg;
+    struct ob_registry *reg;
+    pthread_mutex_t lock;
+    struct target_stat *stats; /* per target, in config order */
+    uint64_t points, scrapes;
+    struct ob_buf key;         /* scratch: the series being built */
+    const struct ob_scrape_result *current;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void serve_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: opsbox serve [--config FILE] [--listen HOST:PORT]\n\n"
+            "Scrapes the targets in FILE's scrape_configs (Prometheus syntax), keeps a model\n"
+            "per series, and serves on /metrics, for each series name{labels}:\n"
+            "  name_opsbox{labels, value_type=\"yhat\"|\"yhat_lower\"|\"yhat_upper\"|\"anomaly\"|\"anomaly_score\"}\n"
+            "plus opsbox's own metrics (opsbox_series_models, opsbox_points_ingested_total, ...).\n"
+            "Counters (names ending _total, _count, _sum, _bucket) are modelled as rates.\n\n"
+            "options:\n"
+            "  --config FILE       opsbox.yml (default: none; nothing is scraped)\n"
+            "  --listen HOST:PORT  overrides the config's listen (default 127.0.0.1:9393)\n"
+            "  -h, --help          this help\n"
+            "SIGTERM or SIGINT stops it.\n");
+}
+
+static size_t target_index(const struct serve *s, const struct ob_scrape_result *r)
+{
+    size_t base = 0;
+    for (size_t i = 0; i < s->cfg->nscrapes; i++) {
+        const struct ob_scrape_config *sc = &s->cfg->scrapes[i];
+        if (sc == r->job)
+            return base + (size_t)(r->target - sc->targets);
+        base += sc->ntargets;
+    }
+    return 0;
+}
+
+static void put_str(struct ob_buf *b, const char *s)
+{
+    ob_buf_put(b, s, strlen(s));
+}
+
+/* A label value escaped as the exposition format wants it. */
+static void put_escaped(struct ob_buf *b, const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '\\' || v[i] == '"')
+            ob_buf_put(b, "\\", 1);
+        if (v[i] == '\n')
+            ob_buf_put(b, "\\n", 2);
+        else
+            ob_buf_put(b, &v[i], 1);
+    }
+}
+
+struct label_ref {
+    const char *name, *value;
+    size_t name_len, value_len;
+};
+
+static int by_name(const void *a, const void *b)
+{
+    const struct label_ref *x = a, *y = b;
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, n);
+    return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+static bool has_label(const struct label_ref *l, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (l[i].name_len == strlen(name) && !memcmp(l[i].name, name, l[i].name_len))
+            return true;
+    return false;
+}
+
+/* The sample's labels, then the target's, job and instance (a label the
+ * sample already has wins, as with honor_labels), sorted by name. */
+static int gather_labels(const struct serve *s, const struct ob_sample *smp, struct label_ref *l)
+{
+    const struct ob_scrape_result *r = s->current;
+    int n = 0;
+    for (int i = 0; i < smp->nlabels; i++)
+        l[n++] = (struct label_ref){smp->labels[i].name, smp->labels[i].value,
+                                    smp->labels[i].name_len, smp->labels[i].value_len};
+    for (size_t i = 0; i < r->target->nlabels && n < OB_EXPFMT_MAX_LABELS; i++)
+        if (!has_label(l, n, r->target->labels[i].name))
+            l[n++] = (struct label_ref){r->target->labels[i].name, r->target->labels[i].value,
+                                        strlen(r->target->labels[i].name),
+                                        strlen(r->target->labels[i].value)};
+    if (n < OB_EXPFMT_MAX_LABELS && !has_label(l, n, "job"))
+        l[n++] = (struct label_ref){"job", r->job->job_name, 3, strlen(r->job->job_name)};
+    if (n < OB_EXPFMT_MAX_LABELS && !has_label(l, n, "instance"))
+        l[n++] = (struct label_ref){"instance", r->target->address, 8, strlen(r->target->address)};
+    qsort(l, (size_t)n, sizeof *l, by_name);
+    return n;
+}
+
+static bool is_counter(const char *name, size_t n)
+{
+    static const char *const suffixes[] = {"_total", "_count", "_sum", "_bucket"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n > k && !memcmp(name + n - k, suffixes[i], k))
+            return true;
+    }
+    return false;
+}
+
+static int on_sample(void *arg, const struct ob_sample *smp)
+{
+    struct serve *s = arg;
+    struct label_ref l[OB_EXPFMT_MAX_LABELS + 8];
+    int n = gather_labels(s, smp, l);
+    struct ob_buf *k = &s->key;
+    k->len = 0;
+    ob_buf_put(k, smp->name, smp->name_len);
+    ob_buf_put(k, "{", 1);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            ob_buf_put(k, ",", 1);
+        ob_buf_put(k, l[i].name, l[i].name_len);
+        ob_buf_put(k, "=\"", 2);
+        put_escaped(k, l[i].value, l[i].value_len);
+        ob_buf_put(k, "\"", 1);
+    }
+    ob_buf_put(k, "}", 1);
+    if (k->failed || !(smp->value == smp->value) || smp->value - smp->value != 0)
+        return 0; /* NaN and Inf are not points a model can learn */
+    double ts = smp->has_timestamp ? (double)smp->timestamp_ms / 1000.0 : s->current->started;
+    int rc = is_counter(smp->name, smp->name_len)
+                 ? ob_registry_observe_counter(s->reg, (char *)k->p, k->len, smp->name_len, ts, smp->value)
+                 : ob_registry_observe(s->reg, (char *)k->p, k->len, smp->name_len, ts, smp->value);
+    if (rc == 0)
+        s->points++;
+    return 0;
+}
+
+static void on_scrape(void *arg, const struct ob_scrape_result *r)
+{
+    struct serve *s = arg;
+    char err[256];
+    pthread_mutex_lock(&s->lock);
+    struct target_stat *st = &s->stats[target_index(s, r)];
+    int was_up = st->up, first = !st->seen;
+    s->scrapes++;
+    st->seen = 1;
+    st->duration = r->duration;
+    st->last = r->started;
+    s->current = r;
+    long got = r->ok ? ob_expfmt_parse(r->body, r->len, on_sample, s, err, sizeof err) : -1;
+    st->up = got >= 0;
+    if (!st->up)
+        st->errors++;
+    pthread_mutex_unlock(&s->lock);
+    if (!st->up && (was_up || first))
+        ob_warn("scrape %s (%s) failed: %s", r->target->address, r->job->job_name,
+                r->ok ? err : r->error);
+    else if (st->up && !was_up && !first)
+        ob_info("scrape %s (%s) is back", r->target->address, r->job->job_name);
+}
+
+static void put_gauge(struct ob_buf *b, const char *name, const char *labels, double v)
+{
+    char num[64];
+    snprintf(num, sizeof num, " %.17g\n", v);
+    put_str(b, name);
+    if (labels) {
+        ob_buf_put(b, "{", 1);
+        put_str(b, labels);
+        ob_buf_put(b, "}", 1);
+    }
+    put_str(b, num);
+}
+
+static void put_self(struct serve *s, struct ob_buf *b)
+{
+    char labels[512];
+    put_str(b, "# HELP opsbox_build_info opsbox's version.\n# TYPE opsbox_build_info gauge\n");
+    put_gauge(b, "opsbox_build_info", "version=\"" OB_VERSION "\"", 1);
+    put_str(b, "# HELP opsbox_series_models Series with a model.\n# TYPE opsbox_series_models gauge\n");
+    put_gauge(b, "opsbox_series_models", NULL, (double)ob_registry_size(s->reg));
+    put_str(b, "# TYPE opsbox_points_ingested_total counter\n");
+    put_gauge(b, "opsbox_points_ingested_total", NULL, (double)s->points);
+    put_str(b, "# TYPE opsbox_scrapes_total counter\n");
+    put_gauge(b, "opsbox_scrapes_total", NULL, (double)s->scrapes);
+    put_str(b, "# TYPE opsbox_target_up gauge\n# TYPE opsbox_scrape_duration_seconds gauge\n"
+               "# TYPE opsbox_scrape_errors_total counter\n");
+    size_t i = 0;
+    for (size_t j = 0; j < s->cfg->nscrapes; j++)
+        for (size_t t = 0; t < s->cfg->scrapes[j].ntargets; t++, i++) {
+            snprintf(labels, sizeof labels, "job=\"%s\",instance=\"%s\"", s->cfg->scrapes[j].job_name,
+                     s->cfg->scrapes[j].targets[t].address);
+            put_gauge(b, "opsbox_target_up", labels, s->stats[i].up);
+            put_gauge(b, "opsbox_scrape_duration_seconds", labels, s->stats[i].duration);
+            put_gauge(b, "opsbox_scrape_errors_total", labels, (double)s->stats[i].errors);
+        }
+}
+
+/* One output line: name_suffix{labels,value_type="kind"} value. */
+static void put_output(struct ob_buf *b, const struct ob_series_view *v, const char *suffix,
+                       const char *kind, double value)
+{
+    char num[64];
+    const char *labels = v->key + v->name_len + 1; /* after '{' */
+    size_t llen = strlen(labels) - 1;              /* without '}' */
+    ob_buf_put(b, v->key, v->name_len);
+    ob_buf_put(b, "_", 1);
+    put_str(b, suffix);
+    ob_buf_put(b, "{", 1);
+    ob_buf_put(b, labels, llen);
+    put_str(b, llen ? ",value_type=\"" : "value_type=\"");
+    put_str(b, kind);
+    snprintf(num, sizeof num, "\"} %.10g\n", value);
+    put_str(b, num);
+}
+
+static void put_series(struct serve *s, struct ob_buf *b)
+{
+    const char *suffix = s->cfg->output_suffix;
+    for (size_t i = 0; i < ob_registry_size(s->reg); i++) {
+        struct ob_series_view v = ob_registry_get(s->reg, i);
+        if (v.points == 0)
+            continue; /* a counter with only its baseline so far */
+        put_output(b, &v, suffix, "yhat", v.last.yhat);
+        put_output(b, &v, suffix, "yhat_lower", v.last.yhat_lower);
+        put_output(b, &v, suffix, "yhat_upper", v.last.yhat_upper);
+        put_output(b, &v, suffix, "anomaly", v.last.anomaly);
+        put_output(b, &v, suffix, "anomaly_score", v.last.anomaly_score);
+    }
+}
+
+static int handle(void *arg, const char *method, const char *path, struct ob_buf *body,
+                  const char **type)
+{
+    struct serve *s = arg;
+    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        put_str(body, "only GET and HEAD\n");
+        return 405;
+    }
+    if (!strcmp(path, "/metrics")) {
+        *type = "text/plain; version=0.0.4; charset=utf-8";
+        pthread_mutex_lock(&s->lock);
+        put_self(s, body);
+        put_series(s, body);
+        pthread_mutex_unlock(&s->lock);
+        return 200;
+    }
+    if (!strcmp(path, "/-/healthy") || !strcmp(path, "/-/ready")) {
+        put_str(body, "OK\n");
+        return 200;
+    }
+    if (!strcmp(path, "/")) {
+        put_str(body, "opsbox " OB_VERSION ": see /metrics\n");
+        return 200;
+    }
+    put_str(body, "not found\n");
+    return 404;
+}
+
+static struct ob_config *load_config(const char *path, int *rc)
+{
+    if (!path)
+        return ob_config_default();
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "opsbox serve: --config %s: %s\n", path, strerror(errno));
+        *rc = OB_EXIT_USAGE;
+        return NULL;
+    }
+    struct ob_buf text = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ob_buf_put(&text, chunk, n);
+    fclose(f);
+    char err[512];
+    struct ob_config *c = text.failed ? NULL
+                                      : ob_config_parse((char *)text.p, text.len, path, err, sizeof err);
+    free(text.p);
+    if (!c) {
+        fprintf(stderr, "opsbox serve: %s\n", text.failed ? "out of memory" : err);
+        *rc = OB_EXIT_USAGE;
+    }
+    return c;
+}
+
+static int run_daemon(struct serve *s)
+{
+    char err[256];
+    struct ob_scraper *sc = ob_scraper_new(s->cfg);
+    struct ob_httpd *h = sc ? ob_httpd_start(s->cfg->listen, handle, s, err, sizeof err) : NULL;
+    if (!h) {
+        fprintf(stderr, "opsbox serve: %s\n", sc ? err : "cannot start the scraper (libcurl)");
+        ob_scraper_free(sc);
+        return OB_EXIT_FAILURE;
+    }
+    size_t targets = 0;
+    for (size_t i = 0; i < s->cfg->nscrapes; i++)
+        targets += s->cfg->scrapes[i].ntargets;
+    ob_info("listening on %s (port %d); %zu targets in %zu jobs", s->cfg->listen, ob_httpd_port(h),
+            targets, s->cfg->nscrapes);
+    int rc = OB_EXIT_OK;
+    while (!stop_requested)
+        if (ob_scraper_poll(sc, 200, on_scrape, s) < 0) {
+            ob_error("scrape loop failed (libcurl)");
+            rc = OB_EXIT_FAILURE;
+            break;
+        }
+    ob_info("stopping");
+    ob_httpd_stop(h);
+    ob_scraper_free(sc);
+    return rc;
+}
+
+int ob_cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config = NULL, *listen = NULL;
+    int c, rc = OB_EXIT_OK;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'c')
+            config = optarg;
+        else if (c == 'l')
+            listen = optarg;
+        else if (c == 'h') {
+            serve_usage(stdout);
+            return OB_EXIT_OK;
+        } else {
+            fprintf(stderr, "opsbox serve: unknown or incomplete option '%s'; see --help\n",
+                    argv[optind - 1]);
+            return OB_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "opsbox serve: unexpected argument '%s'; see --help\n", argv[optind]);
+        return OB_EXIT_USAGE;
+    }
+    struct serve s = {0};
+    if (!(s.cfg = load_config(config, &rc)))
+        return rc ? rc : OB_EXIT_FAILURE;
+    if (listen) {
+        free(s.cfg->listen);
+        s.cfg->listen = strdup(listen);
+    }
+    size_t targets = 0;
+    for (size_t i = 0; i < s.cfg->nscrapes; i++)
+        targets += s.cfg->scrapes[i].ntargets;
+    s.reg = ob_registry_new(NULL);
+    s.stats = calloc(targets ? targets : 1, sizeof *s.stats);
+    pthread_mutex_init(&s.lock, NULL);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_EXIT_FAILURE;
+    pthread_mutex_destroy(&s.lock);
+    ob_registry_free(s.reg);
+    free(s.stats);
+    free(s.key.p);
+    ob_config_free(s.cfg);
+    return rc;
+}

@@ -1,0 +1,128 @@
+/* registry.c - the daemon's models, one per series, created on first sight. */
+#include "metrics/registry.h"
+
+#include "core/strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct series {
+    char *key;
+    size_t name_len;
+    struct ob_detector *det;
+    double last_ts, last_value;
+    double raw_ts, raw;      /* counters: the previous raw reading */
+    int has_raw;
+    struct ob_detection last;
+    uint64_t points;
+};
+
+struct ob_registry {
+    struct ob_detector_params params;
+    struct ob_strmap *index; /* key -> position in series[] */
+    struct series *series;
+    size_t n, cap;
+};
+
+struct ob_registry *ob_registry_new(const struct ob_detector_params *params)
+{
+    struct ob_registry *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->params = params ? *params : ob_detector_params_default();
+    if (!(r->index = ob_strmap_new())) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void ob_registry_free(struct ob_registry *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->series[i].key);
+        ob_detector_free(r->series[i].det);
+    }
+    free(r->series);
+    ob_strmap_free(r->index);
+    free(r);
+}
+
+static struct series *add_series(struct ob_registry *r, const char *key, size_t len, size_t name_len)
+{
+    if (r->n == r->cap) {
+        size_t c = r->cap ? r->cap * 2 : 256;
+        struct series *s = realloc(r->series, c * sizeof *s);
+        if (!s)
+            return NULL;
+        r->series = s;
+        r->cap = c;
+    }
+    struct series *s = &r->series[r->n];
+    memset(s, 0, sizeof *s);
+    s->key = malloc(len + 1);
+    s->det = ob_detector_new(&r->params);
+    if (!s->key || !s->det || ob_strmap_put(r->index, key, len, (uint32_t)r->n) < 0) {
+        free(s->key);
+        ob_detector_free(s->det);
+        return NULL;
+    }
+    memcpy(s->key, key, len);
+    s->key[len] = '\0';
+    s->name_len = name_len;
+    r->n++;
+    return s;
+}
+
+static struct series *find_or_add(struct ob_registry *r, const char *key, size_t key_len,
+                                  size_t name_len)
+{
+    uint32_t i;
+    return ob_strmap_get(r->index, key, key_len, &i) ? &r->series[i]
+                                                     : add_series(r, key, key_len, name_len);
+}
+
+static void step(struct series *s, double ts, double value)
+{
+    s->last = ob_detector_step(s->det, ts, value);
+    s->last_ts = ts;
+    s->last_value = value;
+    s->points++;
+}
+
+int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, size_t name_len,
+                        double ts, double value)
+{
+    struct series *s = find_or_add(r, key, key_len, name_len);
+    if (!s)
+        return -1;
+    step(s, ts, value);
+    return 0;
+}
+
+int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
+                                size_t name_len, double ts, double raw)
+{
+    struct series *s = find_or_add(r, key, key_len, name_len);
+    if (!s)
+        return -1;
+    if (s->has_raw && ts > s->raw_ts && raw >= s->raw)
+        step(s, ts, (raw - s->raw) / (ts - s->raw_ts));
+    s->raw = raw;
+    s->raw_ts = ts;
+    s->has_raw = 1;
+    return 0;
+}
+
+size_t ob_registry_size(const struct ob_registry *r)
+{
+    return r->n;
+}
+
+struct ob_series_view ob_registry_get(const struct ob_registry *r, size_t i)
+{
+    const struct series *s = &r->series[i];
+    return (struct ob_series_view){s->key, s->name_len, s->last_ts, s->last_value, s->last, s->points};
+}

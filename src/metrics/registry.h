@@ -1,0 +1,39 @@
+/* registry.h - one detector per series, found by the series' identity
+ * (name and sorted labels), with its latest result. No I/O, no locking:
+ * the daemon serialises access. */
+#ifndef OB_METRICS_REGISTRY_H
+#define OB_METRICS_REGISTRY_H
+
+#include "metrics/metrics.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ob_registry;
+
+struct ob_series_view {
+    const char *key;               /* "name{a=\"1\",b=\"2\"}", borrowed */
+    size_t name_len;               /* the name is key[0..name_len) */
+    double last_ts, last_value;
+    struct ob_detection last;      /* result for the latest point */
+    uint64_t points;
+};
+
+struct ob_registry *ob_registry_new(const struct ob_detector_params *params);
+void ob_registry_free(struct ob_registry *r);
+
+/* Scores the point of series key (name_len: length of its name part),
+ * creating the model at once for a new series. Returns 0, -1 on OOM. */
+int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, size_t name_len,
+                        double ts, double value);
+
+/* For counters: models the per-second rate between this raw value and the
+ * previous one; the first point and counter resets only set the baseline. */
+int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
+                                size_t name_len, double ts, double raw);
+
+size_t ob_registry_size(const struct ob_registry *r);
+/* Series i (0 <= i < size), borrowed until the next observe. */
+struct ob_series_view ob_registry_get(const struct ob_registry *r, size_t i);
+
+#endif

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# End-to-end test of `opsbox serve` with real programs on 127.0.0.1 and free
+# ports: Debian's prometheus-node-exporter scraped by opsbox, a dead target,
+# and a test target (python3's http.server serving a file) whose value jumps.
+set -u
+bin=$1
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fails=0
+check() {
+    local name=$1; shift
+    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
+    local end=$((SECONDS + $1)); shift
+    until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done
+}
+ne=/usr/bin/prometheus-node-exporter
+[ -x "$ne" ] || ne=$(command -v prometheus-node-exporter)
+ne_port=$(free_port); ob_port=$(free_port); web_port=$(free_port)
+
+"$ne" --web.listen-address=127.0.0.1:$ne_port >"$tmp/ne.log" 2>&1 & pids+=($!)
+mkdir "$tmp/web"; echo "test_gauge 10" >"$tmp/web/metrics"
+(cd "$tmp/web" && exec /usr/bin/python3 -m http.server "$web_port" --bind 127.0.0.1) >/dev/null 2>&1 & pids+=($!)
+cat >"$tmp/opsbox.yml" <<YML
+listen: 127.0.0.1:$ob_port
+scrape_configs:
+  - job_name: node
+    scrape_interval: 1s
+    static_configs:
+      - targets: ['127.0.0.1:$ne_port']
+        labels: {env: e2e}
+  - job_name: jumpy
+    scrape_interval: 40ms
+    scrape_timeout: 30ms
+    static_configs: [{targets: ['127.0.0.1:$web_port']}]
+  - job_name: dead
+    scrape_interval: 1s
+    scrape_timeout: 500ms
+    static_configs: [{targets: ['127.0.0.1:1']}]
+YML
+wait_for 10 curl -sf "127.0.0.1:$ne_port/metrics" -o /dev/null
+wait_for 10 curl -sf "127.0.0.1:$web_port/metrics" -o /dev/null
+"$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & ob=$!; pids+=($ob)
+m() { curl -sf "127.0.0.1:$ob_port/metrics"; }
+has() { m | grep -q "$1"; }
+
+check "serves /metrics" wait_for 10 has '^opsbox_series_models'
+check "node_exporter series modelled" wait_for 10 has \
+    '^node_load1_opsbox{env="e2e",instance="127.0.0.1:'"$ne_port"'",job="node",value_type="yhat"} '
+check "all five value types" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | grep '^node_load1_opsbox' | grep -c value_type | grep -qx 5"
+check "counters modelled as rates" wait_for 5 has '^node_cpu_seconds_total_opsbox{.*mode="idle".*value_type="yhat"} 0\.[0-9]'
+check "hundreds of models" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | awk '/^opsbox_series_models /{exit !(\$2 > 200)}'"
+check "target up" has "^opsbox_target_up{job=\"node\",instance=\"127.0.0.1:$ne_port\"} 1"
+check "dead target down, others unaffected" has '^opsbox_target_up{job="dead",instance="127.0.0.1:1"} 0'
+check "build info" has '^opsbox_build_info{version="[0-9.]*"} 1'
+check "healthy" bash -c "curl -sf 127.0.0.1:$ob_port/-/healthy | grep -q OK"
+check "unknown path 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:$ob_port/nope) = 404 ]"
+
+# The jump: after the detector's warm-up (150 points at 40 ms), 10 -> 100.
+check "test target modelled" wait_for 10 has '^test_gauge_opsbox{.*value_type="anomaly"} 0'
+sleep 7
+echo "test_gauge 100" >"$tmp/web/metrics.new" && mv "$tmp/web/metrics.new" "$tmp/web/metrics"
+# A flag lasts one scrape (40 ms here), so look often.
+flagged() {
+    local end=$((SECONDS + 5))
+    while [ $SECONDS -lt $end ]; do
+        m | grep -q '^test_gauge_opsbox{.*value_type="anomaly"} 1' && return 0
+        sleep 0.005
+    done
+    return 1
+}
+check "the jump is flagged within a few scrapes" flagged
+
+kill -TERM $ob; wait $ob; rc=$?
+check "SIGTERM stops it with exit 0" [ $rc -eq 0 ]
+check "log says where it listens" grep -q "listening on 127.0.0.1:$ob_port" "$tmp/serve.log"
+check "log names the dead target once" [ "$(grep -c 'scrape 127.0.0.1:1 (dead) failed' "$tmp/serve.log")" -eq 1 ]
+
+printf 'scrape_configs:\n  - job_name: x\n    bogus: 1\n' >"$tmp/bad.yml"
+"$bin" serve --config "$tmp/bad.yml" >/dev/null 2>"$tmp/err"; rc=$?
+check "bad config exits 2" [ $rc -eq 2 ]
+check "bad config error names file and line" grep -q "bad.yml:3: scrape_configs: unknown key 'bogus'" "$tmp/err"
+"$bin" serve --listen 127.0.0.1:$ne_port >/dev/null 2>"$tmp/err"; rc=$?
+check "port in use exits 1" [ $rc -eq 1 ]
+
+[ $fails -eq 0 ] || { echo "$fails check(s) failed"; cat "$tmp/serve.log"; exit 1; }
+echo "all checks passed"
