@@ -150,9 +150,20 @@ static bool is_counter(const char *name, size_t n)
     return false;
 }
 
+/* name ends with "_" + the output suffix: one of opsbox's own outputs. */
+static bool is_output(const struct serve *s, const char *name, size_t n)
+{
+    size_t k = strlen(s->cfg->output_suffix);
+    return n > k + 1 && name[n - k - 1] == '_' && !memcmp(name + n - k, s->cfg->output_suffix, k);
+}
+
 static int on_sample(void *arg, const struct ob_sample *smp)
 {
     struct serve *s = arg;
+    /* Scraping an opsbox (itself, or a peer) must not model its forecasts:
+     * each would grow five more series, which would grow five more... */
+    if (is_output(s, smp->name, smp->name_len))
+        return 0;
     struct label_ref l[OB_EXPFMT_MAX_LABELS + 8];
     int n = gather_labels(s, smp, l);
     struct ob_buf *k = &s->key;

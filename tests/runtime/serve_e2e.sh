@@ -37,6 +37,9 @@ scrape_configs:
     scrape_interval: 40ms
     scrape_timeout: 30ms
     static_configs: [{targets: ['127.0.0.1:$web_port']}]
+  - job_name: self
+    scrape_interval: 200ms
+    static_configs: [{targets: ['127.0.0.1:$ob_port']}]
   - job_name: dead
     scrape_interval: 1s
     scrape_timeout: 500ms
@@ -56,6 +59,8 @@ check "counters modelled as rates" wait_for 5 has '^node_cpu_seconds_total_opsbo
 check "hundreds of models" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | awk '/^opsbox_series_models /{exit !(\$2 > 200)}'"
 check "target up" has "^opsbox_target_up{job=\"node\",instance=\"127.0.0.1:$ne_port\"} 1"
 check "dead target down, others unaffected" has '^opsbox_target_up{job="dead",instance="127.0.0.1:1"} 0'
+check "own outputs not modelled again" bash -c "! curl -sf 127.0.0.1:$ob_port/metrics | grep -q '_opsbox_opsbox{'"
+check "own self-metrics modelled" wait_for 5 has '^opsbox_series_models_opsbox{instance='
 check "build info" has '^opsbox_build_info{version="[0-9.]*"} 1'
 check "healthy" bash -c "curl -sf 127.0.0.1:$ob_port/-/healthy | grep -q OK"
 check "unknown path 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:$ob_port/nope) = 404 ]"
