@@ -7,7 +7,7 @@ need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyaml-dev libcurl4
 case "${1:-build}" in
     build) ;;
     test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev python3 curl
-                 prometheus-node-exporter) ;;
+                 prometheus-node-exporter prometheus) ;;
     bench) need+=(python3 python3-pandas bc) ;;
     *) echo "install-deps.sh: unknown set '$1' (build, test or bench)" >&2; exit 2 ;;
 esac

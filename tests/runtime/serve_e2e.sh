@@ -80,6 +80,23 @@ flagged() {
 }
 check "the jump is flagged within a few scrapes" flagged
 
+# Prometheus scraping opsbox: the output series are queryable there.
+prom_port=$(free_port)
+cat >"$tmp/prometheus.yml" <<YML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: ['$(cd "$(dirname "$0")/../.." && pwd)/examples/alerts.yml']
+scrape_configs:
+  - job_name: opsbox
+    static_configs: [{targets: ['127.0.0.1:$ob_port']}]
+YML
+/usr/bin/prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/tsdb" \
+    --web.listen-address=127.0.0.1:$prom_port >"$tmp/prom.log" 2>&1 & pids+=($!)
+q() { curl -sf "127.0.0.1:$prom_port/api/v1/query" --data-urlencode "query=$1"; }
+queryable() { q "$1" | grep -q '"result":\[{'; }
+check "Prometheus has opsbox's yhat" wait_for 20 queryable 'node_load1_opsbox{value_type="yhat",exported_job="node"}'
+check "Prometheus has opsbox's self-metrics" wait_for 5 queryable 'opsbox_series_models > 100'
+check "Prometheus loaded the example rules" bash -c "curl -sf 127.0.0.1:$prom_port/api/v1/rules | grep -q OpsboxAnomaly"
+
 kill -TERM $ob; wait $ob; rc=$?
 check "SIGTERM stops it with exit 0" [ $rc -eq 0 ]
 check "log says where it listens" grep -q "listening on 127.0.0.1:$ob_port" "$tmp/serve.log"
