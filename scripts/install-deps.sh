@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh [build|test|bench]   (default: build)
 set -eu
 need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyaml-dev libcurl4-openssl-dev
-      libmicrohttpd-dev)
+      libmicrohttpd-dev libsqlite3-dev)
 case "${1:-build}" in
     build) ;;
     test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev python3 curl

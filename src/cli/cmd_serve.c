@@ -5,6 +5,10 @@
  *   name_opsbox{labels..., value_type="yhat"|"yhat_lower"|"yhat_upper"|
  *                          "anomaly"|"anomaly_score"}
  *
+ * Models are saved to the store every snapshot_interval and on SIGTERM, and
+ * come back before the first scrape, so a restart keeps what was learned;
+ * kill -9 loses at most one interval.
+ *
  * Threads: the main thread runs the scrape loop; libmicrohttpd answers
  * requests on its own thread. One mutex guards the registry and counters. */
 #include "cli/cli.h"
@@ -15,6 +19,7 @@
 #include "io/expfmt.h"
 #include "io/httpd.h"
 #include "io/scrape.h"
+#include "io/store.h"
 #include "metrics/registry.h"
 
 #include <errno.h>
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct target_stat {
     int up, seen;
@@ -35,6 +41,9 @@ struct target_stat {
 struct serve {
     struct ob_config *cfg;
     struct ob_registry *reg;
+    struct ob_store *store;
+    uint64_t snapshots, snapshot_errors;
+    double snapshot_seconds; /* how long the last one took */
     pthread_mutex_t lock;
     struct target_stat *stats; /* per target, in config order */
     uint64_t points, scrapes;
@@ -62,6 +71,7 @@ static void serve_usage(FILE *out)
             "options:\n"
             "  --config FILE       opsbox.yml (default: none; nothing is scraped)\n"
             "  --listen HOST:PORT  overrides the config's listen (default 127.0.0.1:9393)\n"
+            "  --store FILE        overrides the config's store (default ./opsbox.db)\n"
             "  -h, --help          this help\n"
             "SIGTERM or SIGINT stops it.\n");
 }
@@ -214,6 +224,54 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
         ob_info("scrape %s (%s) is back", r->target->address, r->job->job_name);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int save_one(void *arg, const char *key, size_t key_len, const void *blob, size_t len)
+{
+    struct serve *s = arg;
+    return ob_store_put_model(s->store, key, key_len, blob, len, now_s());
+}
+
+/* Every model, in one transaction: a crash mid-way keeps the last whole one. */
+static void snapshot(struct serve *s)
+{
+    double t0 = now_s();
+    pthread_mutex_lock(&s->lock);
+    size_t n = ob_registry_size(s->reg);
+    int rc = ob_store_begin(s->store);
+    if (rc == 0) {
+        rc = ob_registry_each_model(s->reg, save_one, s);
+        if (rc == 0)
+            rc = ob_store_commit(s->store);
+        else
+            ob_store_rollback(s->store);
+    }
+    s->snapshots++;
+    s->snapshot_errors += rc != 0;
+    s->snapshot_seconds = now_s() - t0;
+    pthread_mutex_unlock(&s->lock);
+    if (rc != 0)
+        ob_error("saving %zu models to %s failed: %s", n, s->cfg->store, ob_store_error(s->store));
+    else
+        ob_debug("saved %zu models in %.3f s", n, s->snapshot_seconds);
+}
+
+static int restore_one(void *arg, const char *key, size_t key_len, const void *blob, size_t len)
+{
+    struct serve *s = arg;
+    if (ob_registry_restore(s->reg, key, key_len, blob, len) < 0) {
+        ob_warn("model of %.*s in the store is not one this opsbox can load; it starts over",
+                (int)key_len, key);
+        return -1;
+    }
+    return 0;
+}
+
 static void put_gauge(struct ob_buf *b, const char *name, const char *labels, double v)
 {
     char num[64];
@@ -238,6 +296,12 @@ static void put_self(struct serve *s, struct ob_buf *b)
     put_gauge(b, "opsbox_points_ingested_total", NULL, (double)s->points);
     put_str(b, "# TYPE opsbox_scrapes_total counter\n");
     put_gauge(b, "opsbox_scrapes_total", NULL, (double)s->scrapes);
+    put_str(b, "# TYPE opsbox_store_snapshots_total counter\n");
+    put_gauge(b, "opsbox_store_snapshots_total", NULL, (double)s->snapshots);
+    put_str(b, "# TYPE opsbox_store_snapshot_errors_total counter\n");
+    put_gauge(b, "opsbox_store_snapshot_errors_total", NULL, (double)s->snapshot_errors);
+    put_str(b, "# TYPE opsbox_store_snapshot_seconds gauge\n");
+    put_gauge(b, "opsbox_store_snapshot_seconds", NULL, s->snapshot_seconds);
     put_str(b, "# TYPE opsbox_target_up gauge\n# TYPE opsbox_scrape_duration_seconds gauge\n"
                "# TYPE opsbox_scrape_errors_total counter\n");
     size_t i = 0;
@@ -352,16 +416,23 @@ static int run_daemon(struct serve *s)
     size_t targets = 0;
     for (size_t i = 0; i < s->cfg->nscrapes; i++)
         targets += s->cfg->scrapes[i].ntargets;
-    ob_info("listening on %s (port %d); %zu targets in %zu jobs", s->cfg->listen, ob_httpd_port(h),
-            targets, s->cfg->nscrapes);
+    ob_info("listening on %s (port %d); %zu targets in %zu jobs; %zu models from %s", s->cfg->listen,
+            ob_httpd_port(h), targets, s->cfg->nscrapes, ob_registry_size(s->reg), s->cfg->store);
     int rc = OB_EXIT_OK;
-    while (!stop_requested)
+    double next_snapshot = now_s() + s->cfg->snapshot_s;
+    while (!stop_requested) {
         if (ob_scraper_poll(sc, 200, on_scrape, s) < 0) {
             ob_error("scrape loop failed (libcurl)");
             rc = OB_EXIT_FAILURE;
             break;
         }
-    ob_info("stopping");
+        if (now_s() >= next_snapshot) {
+            snapshot(s);
+            next_snapshot = now_s() + s->cfg->snapshot_s;
+        }
+    }
+    ob_info("stopping: saving %zu models", ob_registry_size(s->reg));
+    snapshot(s);
     ob_httpd_stop(h);
     ob_scraper_free(sc);
     return rc;
@@ -372,10 +443,11 @@ int ob_cmd_serve(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"listen", required_argument, NULL, 'l'},
+        {"store", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *listen = NULL;
+    const char *config = NULL, *listen = NULL, *store = NULL;
     int c, rc = OB_EXIT_OK;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -383,6 +455,8 @@ int ob_cmd_serve(int argc, char **argv)
             config = optarg;
         else if (c == 'l')
             listen = optarg;
+        else if (c == 's')
+            store = optarg;
         else if (c == 'h') {
             serve_usage(stdout);
             return OB_EXIT_OK;
@@ -403,11 +477,26 @@ int ob_cmd_serve(int argc, char **argv)
         free(s.cfg->listen);
         s.cfg->listen = strdup(listen);
     }
+    if (store) {
+        free(s.cfg->store);
+        s.cfg->store = strdup(store);
+    }
     size_t targets = 0;
     for (size_t i = 0; i < s.cfg->nscrapes; i++)
         targets += s.cfg->scrapes[i].ntargets;
     s.reg = ob_registry_new(NULL);
     s.stats = calloc(targets ? targets : 1, sizeof *s.stats);
+    char err[512];
+    if (s.reg && !(s.store = ob_store_open(s.cfg->store, err, sizeof err))) {
+        fprintf(stderr, "opsbox serve: %s\n", err);
+        ob_registry_free(s.reg);
+        free(s.stats);
+        ob_config_free(s.cfg);
+        return OB_EXIT_FAILURE;
+    }
+    /* Every model comes back before the first scrape. */
+    if (s.store && ob_store_each_model(s.store, restore_one, &s) < 0)
+        ob_warn("reading models from %s: %s", s.cfg->store, ob_store_error(s.store));
     pthread_mutex_init(&s.lock, NULL);
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -416,6 +505,7 @@ int ob_cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_EXIT_FAILURE;
     pthread_mutex_destroy(&s.lock);
+    ob_store_close(s.store);
     ob_registry_free(s.reg);
     free(s.stats);
     free(s.key.p);

@@ -27,6 +27,7 @@ struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db */
     char *output_suffix; /* default "opsbox" */
+    double snapshot_s;   /* models saved to the store this often; default 60 */
     struct ob_scrape_config *scrapes;
     size_t nscrapes;
 };

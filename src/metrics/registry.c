@@ -116,6 +116,41 @@ int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t k
     return 0;
 }
 
+int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, const void *blob,
+                        size_t len)
+{
+    const char *brace = memchr(key, '{', key_len);
+    struct ob_detector *det = ob_detector_load(blob, len);
+    uint32_t i;
+    if (!det || !brace || ob_strmap_get(r->index, key, key_len, &i)) {
+        ob_detector_free(det);
+        return -1;
+    }
+    struct series *s = add_series(r, key, key_len, (size_t)(brace - key));
+    if (!s) {
+        ob_detector_free(det);
+        return -1;
+    }
+    ob_detector_free(s->det);
+    s->det = det;
+    return 0;
+}
+
+int ob_registry_each_model(const struct ob_registry *r, ob_registry_model_fn fn, void *arg)
+{
+    size_t cap = ob_detector_blob_size();
+    void *blob = malloc(cap);
+    if (!blob)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < r->n && rc == 0; i++) {
+        size_t len = ob_detector_save(r->series[i].det, blob, cap);
+        rc = fn(arg, r->series[i].key, strlen(r->series[i].key), blob, len);
+    }
+    free(blob);
+    return rc;
+}
+
 size_t ob_registry_size(const struct ob_registry *r)
 {
     return r->n;

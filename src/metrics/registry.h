@@ -32,6 +32,17 @@ int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, 
 int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
                                 size_t name_len, double ts, double raw);
 
+/* Brings back series key with the model saved by ob_detector_save; -1 if
+ * the blob is not a model this build can load, or on OOM. */
+int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, const void *blob,
+                        size_t len);
+
+typedef int (*ob_registry_model_fn)(void *arg, const char *key, size_t key_len, const void *blob,
+                                    size_t len);
+/* Calls fn with every series and its saved model; stops at fn's first
+ * non-zero return and gives it back; -1 on OOM. */
+int ob_registry_each_model(const struct ob_registry *r, ob_registry_model_fn fn, void *arg);
+
 size_t ob_registry_size(const struct ob_registry *r);
 /* Series i (0 <= i < size), borrowed until the next observe. */
 struct ob_series_view ob_registry_get(const struct ob_registry *r, size_t i);
