@@ -1,6 +1,7 @@
 # The commands the README names. CMake does the building; this file only
 # strings the steps together and installs what is missing first.
-#   make run    build, then run opsbox's main job on the embedded sample
+#   make run    build, then run the daemon on its embedded default (the local
+#               node_exporter and itself; models in ./opsbox.db); Ctrl-C stops it
 #   make test   unit + end-to-end tests, normal and ASan/UBSan builds, bounded fuzzing
 #   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -16,7 +17,9 @@ build:
 	cmake --build build -j$(JOBS)
 
 run: build
-	build/opsbox detect --anomalies examples/sample.csv
+	@scripts/install-deps.sh run
+	@scripts/start-node-exporter.sh
+	build/opsbox serve
 
 test:
 	@scripts/install-deps.sh test

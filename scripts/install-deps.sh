@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages opsbox needs, only those missing.
-#   scripts/install-deps.sh [build|test|bench]   (default: build)
+#   scripts/install-deps.sh [build|run|test|bench]   (default: build)
 set -eu
 need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyaml-dev libcurl4-openssl-dev
       libmicrohttpd-dev libsqlite3-dev)
 case "${1:-build}" in
     build) ;;
+    run) need+=(prometheus-node-exporter curl) ;;
     test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev python3 curl
                  prometheus-node-exporter prometheus) ;;
     bench) need+=(python3 python3-pandas bc) ;;
-    *) echo "install-deps.sh: unknown set '$1' (build, test or bench)" >&2; exit 2 ;;
+    *) echo "install-deps.sh: unknown set '$1' (build, run, test or bench)" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${need[@]}"; do

@@ -69,7 +69,8 @@ static void serve_usage(FILE *out)
             "plus opsbox's own metrics (opsbox_series_models, opsbox_points_ingested_total, ...).\n"
             "Counters (names ending _total, _count, _sum, _bucket) are modelled as rates.\n\n"
             "options:\n"
-            "  --config FILE       opsbox.yml (default: none; nothing is scraped)\n"
+            "  --config FILE       opsbox.yml; without it, the embedded default scrapes the\n"
+            "                      local node_exporter (127.0.0.1:9100) and opsbox itself\n"
             "  --listen HOST:PORT  overrides the config's listen (default 127.0.0.1:9393)\n"
             "  --store FILE        overrides the config's store (default ./opsbox.db)\n"
             "  -h, --help          this help\n"
@@ -376,10 +377,30 @@ static int handle(void *arg, const char *method, const char *path, struct ob_buf
     return 404;
 }
 
-static struct ob_config *load_config(const char *path, int *rc)
+/* Without --config: the local node_exporter and opsbox itself, every 15 s,
+ * so a fresh install has something to learn from at once. */
+static struct ob_config *embedded_default(const char *listen)
+{
+    char text[1024], err[256];
+    snprintf(text, sizeof text,
+             "listen: '%s'\n"
+             "global: {scrape_interval: 15s, scrape_timeout: 10s}\n"
+             "scrape_configs:\n"
+             "  - job_name: node\n"
+             "    static_configs: [{targets: ['127.0.0.1:9100']}]\n"
+             "  - job_name: opsbox\n"
+             "    static_configs: [{targets: ['%s']}]\n",
+             listen, listen);
+    struct ob_config *c = ob_config_parse(text, strlen(text), "embedded default", err, sizeof err);
+    if (!c)
+        fprintf(stderr, "opsbox serve: %s\n", err);
+    return c;
+}
+
+static struct ob_config *load_config(const char *path, const char *listen, int *rc)
 {
     if (!path)
-        return ob_config_default();
+        return embedded_default(listen ? listen : "127.0.0.1:9393");
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "opsbox serve: --config %s: %s\n", path, strerror(errno));
@@ -418,6 +439,7 @@ static int run_daemon(struct serve *s)
         targets += s->cfg->scrapes[i].ntargets;
     ob_info("listening on %s (port %d); %zu targets in %zu jobs; %zu models from %s", s->cfg->listen,
             ob_httpd_port(h), targets, s->cfg->nscrapes, ob_registry_size(s->reg), s->cfg->store);
+    ob_info("forecasts, bands and scores: http://%s/metrics", s->cfg->listen);
     int rc = OB_EXIT_OK;
     double next_snapshot = now_s() + s->cfg->snapshot_s;
     while (!stop_requested) {
@@ -471,7 +493,7 @@ int ob_cmd_serve(int argc, char **argv)
         return OB_EXIT_USAGE;
     }
     struct serve s = {0};
-    if (!(s.cfg = load_config(config, &rc)))
+    if (!(s.cfg = load_config(config, listen, &rc)))
         return rc ? rc : OB_EXIT_FAILURE;
     if (listen) {
         free(s.cfg->listen);

@@ -126,7 +126,7 @@ printf 'scrape_configs:\n  - job_name: x\n    bogus: 1\n' >"$tmp/bad.yml"
 "$bin" serve --config "$tmp/bad.yml" >/dev/null 2>"$tmp/err"; rc=$?
 check "bad config exits 2" [ $rc -eq 2 ]
 check "bad config error names file and line" grep -q "bad.yml:3: scrape_configs: unknown key 'bogus'" "$tmp/err"
-"$bin" serve --listen 127.0.0.1:$ne_port >/dev/null 2>"$tmp/err"; rc=$?
+"$bin" serve --listen 127.0.0.1:$ne_port --store "$tmp/other.db" >/dev/null 2>"$tmp/err"; rc=$?
 check "port in use exits 1" [ $rc -eq 1 ]
 
 [ $fails -eq 0 ] || { echo "$fails check(s) failed"; cat "$tmp/serve.log"; exit 1; }
