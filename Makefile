@@ -48,6 +48,7 @@ bench: build
 	bench/nab.sh build/opsbox
 	bench/loghub.sh build/opsbox
 	bench/logs_speed.sh build/opsbox
+	bench/serve_load.sh build/opsbox
 
 clean:
 	rm -rf build build-test build-asan build-fuzz

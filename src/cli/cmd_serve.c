@@ -35,6 +35,8 @@
 struct target_stat {
     int up, seen;
     double duration, last;
+    double processing;   /* seconds to parse and score the last scrape */
+    long samples;        /* in the last scrape */
     uint64_t errors;
 };
 
@@ -52,6 +54,13 @@ struct serve {
 };
 
 static volatile sig_atomic_t stop_requested;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 static void on_signal(int sig)
 {
@@ -213,7 +222,10 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
     st->duration = r->duration;
     st->last = r->started;
     s->current = r;
+    double t0 = now_s();
     long got = r->ok ? ob_expfmt_parse(r->body, r->len, on_sample, s, err, sizeof err) : -1;
+    st->processing = now_s() - t0;
+    st->samples = got;
     st->up = got >= 0;
     if (!st->up)
         st->errors++;
@@ -223,13 +235,6 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
                 r->ok ? err : r->error);
     else if (st->up && !was_up && !first)
         ob_info("scrape %s (%s) is back", r->target->address, r->job->job_name);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static int save_one(void *arg, const char *key, size_t key_len, const void *blob, size_t len)
@@ -304,7 +309,10 @@ static void put_self(struct serve *s, struct ob_buf *b)
     put_str(b, "# TYPE opsbox_store_snapshot_seconds gauge\n");
     put_gauge(b, "opsbox_store_snapshot_seconds", NULL, s->snapshot_seconds);
     put_str(b, "# TYPE opsbox_target_up gauge\n# TYPE opsbox_scrape_duration_seconds gauge\n"
-               "# TYPE opsbox_scrape_errors_total counter\n");
+               "# TYPE opsbox_scrape_errors_total counter\n"
+               "# HELP opsbox_scrape_processing_seconds Parsing and scoring the last scrape.\n"
+               "# TYPE opsbox_scrape_processing_seconds gauge\n"
+               "# TYPE opsbox_scrape_samples gauge\n");
     size_t i = 0;
     for (size_t j = 0; j < s->cfg->nscrapes; j++)
         for (size_t t = 0; t < s->cfg->scrapes[j].ntargets; t++, i++) {
@@ -313,6 +321,8 @@ static void put_self(struct serve *s, struct ob_buf *b)
             put_gauge(b, "opsbox_target_up", labels, s->stats[i].up);
             put_gauge(b, "opsbox_scrape_duration_seconds", labels, s->stats[i].duration);
             put_gauge(b, "opsbox_scrape_errors_total", labels, (double)s->stats[i].errors);
+            put_gauge(b, "opsbox_scrape_processing_seconds", labels, s->stats[i].processing);
+            put_gauge(b, "opsbox_scrape_samples", labels, (double)s->stats[i].samples);
         }
 }
 
