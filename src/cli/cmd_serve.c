@@ -41,6 +41,7 @@ struct target_stat {
 };
 
 struct serve {
+    const char *config_path;
     struct ob_config *cfg;
     struct ob_registry *reg;
     struct ob_store *store;
@@ -53,7 +54,7 @@ struct serve {
     const struct ob_scrape_result *current;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static double now_s(void)
 {
@@ -64,8 +65,10 @@ static double now_s(void)
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    if (sig == SIGHUP)
+        reload_requested = 1;
+    else
+        stop_requested = 1;
 }
 
 static void serve_usage(FILE *out)
@@ -83,7 +86,7 @@ static void serve_usage(FILE *out)
             "  --listen HOST:PORT  overrides the config's listen (default 127.0.0.1:9393)\n"
             "  --store FILE        overrides the config's store (default ./opsbox.db)\n"
             "  -h, --help          this help\n"
-            "SIGTERM or SIGINT stops it.\n");
+            "SIGTERM or SIGINT stops it (saving the models); SIGHUP reads the config again.\n");
 }
 
 static size_t target_index(const struct serve *s, const struct ob_scrape_result *r)
@@ -434,6 +437,52 @@ static struct ob_config *load_config(const char *path, const char *listen, int *
     return c;
 }
 
+static size_t count_targets(const struct ob_config *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nscrapes; i++)
+        n += c->scrapes[i].ntargets;
+    return n;
+}
+
+/* SIGHUP: read the config again and scrape what it says from now on. The
+ * models stay; listen and store keep their values until a restart. A bad
+ * file is logged and the running config kept. */
+static void reload(struct serve *s, struct ob_scraper **sc)
+{
+    int rc = 0;
+    if (!s->config_path) {
+        ob_warn("SIGHUP: no --config to read again; nothing changes");
+        return;
+    }
+    struct ob_config *next = load_config(s->config_path, NULL, &rc);
+    struct target_stat *stats = next ? calloc(count_targets(next) + 1, sizeof *stats) : NULL;
+    struct ob_scraper *nsc = stats ? ob_scraper_new(next) : NULL;
+    if (!nsc) {
+        ob_error("SIGHUP: keeping the running config (%s)", next ? "out of memory" : "see above");
+        free(stats);
+        ob_config_free(next);
+        return;
+    }
+    if (strcmp(next->listen, s->cfg->listen) || strcmp(next->store, s->cfg->store))
+        ob_warn("SIGHUP: listen and store change only on restart");
+    free(next->listen);
+    free(next->store);
+    next->listen = strdup(s->cfg->listen);
+    next->store = strdup(s->cfg->store);
+    ob_scraper_free(*sc);
+    *sc = nsc;
+    pthread_mutex_lock(&s->lock);
+    struct ob_config *old = s->cfg;
+    free(s->stats);
+    s->cfg = next;
+    s->stats = stats;
+    pthread_mutex_unlock(&s->lock);
+    ob_config_free(old);
+    ob_info("SIGHUP: %s read again: %zu targets in %zu jobs", s->config_path, count_targets(next),
+            next->nscrapes);
+}
+
 static int run_daemon(struct serve *s)
 {
     char err[256];
@@ -444,15 +493,17 @@ static int run_daemon(struct serve *s)
         ob_scraper_free(sc);
         return OB_EXIT_FAILURE;
     }
-    size_t targets = 0;
-    for (size_t i = 0; i < s->cfg->nscrapes; i++)
-        targets += s->cfg->scrapes[i].ntargets;
     ob_info("listening on %s (port %d); %zu targets in %zu jobs; %zu models from %s", s->cfg->listen,
-            ob_httpd_port(h), targets, s->cfg->nscrapes, ob_registry_size(s->reg), s->cfg->store);
+            ob_httpd_port(h), count_targets(s->cfg), s->cfg->nscrapes, ob_registry_size(s->reg),
+            s->cfg->store);
     ob_info("forecasts, bands and scores: http://%s/metrics", s->cfg->listen);
     int rc = OB_EXIT_OK;
     double next_snapshot = now_s() + s->cfg->snapshot_s;
     while (!stop_requested) {
+        if (reload_requested) {
+            reload_requested = 0;
+            reload(s, &sc);
+        }
         if (ob_scraper_poll(sc, 200, on_scrape, s) < 0) {
             ob_error("scrape loop failed (libcurl)");
             rc = OB_EXIT_FAILURE;
@@ -502,7 +553,7 @@ int ob_cmd_serve(int argc, char **argv)
         fprintf(stderr, "opsbox serve: unexpected argument '%s'; see --help\n", argv[optind]);
         return OB_EXIT_USAGE;
     }
-    struct serve s = {0};
+    struct serve s = {.config_path = config};
     if (!(s.cfg = load_config(config, listen, &rc)))
         return rc ? rc : OB_EXIT_FAILURE;
     if (listen) {
@@ -513,11 +564,8 @@ int ob_cmd_serve(int argc, char **argv)
         free(s.cfg->store);
         s.cfg->store = strdup(store);
     }
-    size_t targets = 0;
-    for (size_t i = 0; i < s.cfg->nscrapes; i++)
-        targets += s.cfg->scrapes[i].ntargets;
     s.reg = ob_registry_new(NULL);
-    s.stats = calloc(targets ? targets : 1, sizeof *s.stats);
+    s.stats = calloc(count_targets(s.cfg) + 1, sizeof *s.stats);
     char err[512];
     if (s.reg && !(s.store = ob_store_open(s.cfg->store, err, sizeof err))) {
         fprintf(stderr, "opsbox serve: %s\n", err);
@@ -534,6 +582,7 @@ int ob_cmd_serve(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_EXIT_FAILURE;
     pthread_mutex_destroy(&s.lock);

@@ -99,6 +99,17 @@ check "Prometheus has opsbox's yhat" wait_for 20 queryable 'node_load1_opsbox{va
 check "Prometheus has opsbox's self-metrics" wait_for 5 queryable 'opsbox_series_models > 100'
 check "Prometheus loaded the example rules" bash -c "curl -sf 127.0.0.1:$prom_port/api/v1/rules | grep -q OpsboxAnomaly"
 
+# SIGHUP: a new job appears, a bad file is refused and the running config kept.
+cp "$tmp/opsbox.yml" "$tmp/opsbox.yml.orig"
+printf '  - job_name: added\n    scrape_interval: 1s\n    static_configs: [{targets: ["127.0.0.1:2"]}]\n' >>"$tmp/opsbox.yml"
+kill -HUP $ob
+check "SIGHUP adds a job" wait_for 5 has '^opsbox_target_up{job="added",instance="127.0.0.1:2"} 0'
+echo "bogus: [" >>"$tmp/opsbox.yml"
+kill -HUP $ob
+check "SIGHUP with a bad file keeps running" wait_for 5 grep -q "SIGHUP: keeping the running config" "$tmp/serve.log"
+check "the running config still scrapes" has '^opsbox_target_up{job="added"'
+cp "$tmp/opsbox.yml.orig" "$tmp/opsbox.yml"
+
 models() { m | awk '/^opsbox_series_models /{print $2}'; }
 before=$(models)
 kill -TERM $ob; wait $ob; rc=$?
