@@ -445,6 +445,23 @@ static size_t count_targets(const struct ob_config *c)
     return n;
 }
 
+/* Stats of targets that stay (same job and address) carry over a reload,
+ * so a target already known to be down is not announced again. */
+static void carry_stats(const struct ob_config *old, const struct target_stat *olds,
+                        const struct ob_config *next, struct target_stat *nexts)
+{
+    size_t ni = 0;
+    for (size_t j = 0; j < next->nscrapes; j++)
+        for (size_t t = 0; t < next->scrapes[j].ntargets; t++, ni++) {
+            size_t oi = 0;
+            for (size_t k = 0; k < old->nscrapes; k++)
+                for (size_t u = 0; u < old->scrapes[k].ntargets; u++, oi++)
+                    if (!strcmp(old->scrapes[k].job_name, next->scrapes[j].job_name) &&
+                        !strcmp(old->scrapes[k].targets[u].address, next->scrapes[j].targets[t].address))
+                        nexts[ni] = olds[oi];
+        }
+}
+
 /* SIGHUP: read the config again and scrape what it says from now on. The
  * models stay; listen and store keep their values until a restart. A bad
  * file is logged and the running config kept. */
@@ -474,6 +491,7 @@ static void reload(struct serve *s, struct ob_scraper **sc)
     *sc = nsc;
     pthread_mutex_lock(&s->lock);
     struct ob_config *old = s->cfg;
+    carry_stats(old, s->stats, next, stats);
     free(s->stats);
     s->cfg = next;
     s->stats = stats;
