@@ -37,7 +37,7 @@ struct target_stat {
     double duration, last;
     double processing;   /* seconds to parse and score the last scrape */
     long samples;        /* in the last scrape */
-    uint64_t errors;
+    uint64_t errors, scrapes;
 };
 
 struct serve {
@@ -221,6 +221,7 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
     struct target_stat *st = &s->stats[target_index(s, r)];
     int was_up = st->up, first = !st->seen;
     s->scrapes++;
+    st->scrapes++;
     st->seen = 1;
     st->duration = r->duration;
     st->last = r->started;
@@ -315,7 +316,8 @@ static void put_self(struct serve *s, struct ob_buf *b)
                "# TYPE opsbox_scrape_errors_total counter\n"
                "# HELP opsbox_scrape_processing_seconds Parsing and scoring the last scrape.\n"
                "# TYPE opsbox_scrape_processing_seconds gauge\n"
-               "# TYPE opsbox_scrape_samples gauge\n");
+               "# TYPE opsbox_scrape_samples gauge\n"
+               "# TYPE opsbox_target_scrapes_total counter\n");
     size_t i = 0;
     for (size_t j = 0; j < s->cfg->nscrapes; j++)
         for (size_t t = 0; t < s->cfg->scrapes[j].ntargets; t++, i++) {
@@ -326,6 +328,7 @@ static void put_self(struct serve *s, struct ob_buf *b)
             put_gauge(b, "opsbox_scrape_errors_total", labels, (double)s->stats[i].errors);
             put_gauge(b, "opsbox_scrape_processing_seconds", labels, s->stats[i].processing);
             put_gauge(b, "opsbox_scrape_samples", labels, (double)s->stats[i].samples);
+            put_gauge(b, "opsbox_target_scrapes_total", labels, (double)s->stats[i].scrapes);
         }
 }
 
