@@ -79,6 +79,7 @@ static void serve_usage(FILE *out)
             "per series, and serves on /metrics, for each series name{labels}:\n"
             "  name_opsbox{labels, value_type=\"yhat\"|\"yhat_lower\"|\"yhat_upper\"|\"anomaly\"|\"anomaly_score\"}\n"
             "plus opsbox's own metrics (opsbox_series_models, opsbox_points_ingested_total, ...).\n"
+            "A flag (anomaly 1, and its score) stays up for 60 s after the point that raised it.\n"
             "Counters (names ending _total, _count, _sum, _bucket) are modelled as rates.\n\n"
             "options:\n"
             "  --config FILE       opsbox.yml; without it, the embedded default scrapes the\n"
@@ -350,18 +351,27 @@ static void put_output(struct ob_buf *b, const struct ob_series_view *v, const c
     put_str(b, num);
 }
 
+/* A flag stays up this long after the point that raised it: a detector
+ * flags one point, and whoever scrapes opsbox less often than opsbox scrapes
+ * its targets would otherwise miss it. */
+#define ANOMALY_HOLD_S 60.0
+
 static void put_series(struct serve *s, struct ob_buf *b)
 {
     const char *suffix = s->cfg->output_suffix;
+    double now = now_s();
     for (size_t i = 0; i < ob_registry_size(s->reg); i++) {
         struct ob_series_view v = ob_registry_get(s->reg, i);
         if (v.points == 0)
             continue; /* a counter with only its baseline so far */
+        int held = v.flagged_ts > 0 && now - v.flagged_ts <= ANOMALY_HOLD_S;
         put_output(b, &v, suffix, "yhat", v.last.yhat);
         put_output(b, &v, suffix, "yhat_lower", v.last.yhat_lower);
         put_output(b, &v, suffix, "yhat_upper", v.last.yhat_upper);
-        put_output(b, &v, suffix, "anomaly", v.last.anomaly);
-        put_output(b, &v, suffix, "anomaly_score", v.last.anomaly_score);
+        put_output(b, &v, suffix, "anomaly", held ? 1 : v.last.anomaly);
+        put_output(b, &v, suffix, "anomaly_score",
+                   held && v.flagged_score > v.last.anomaly_score ? v.flagged_score
+                                                                  : v.last.anomaly_score);
     }
 }
 

@@ -14,6 +14,7 @@ struct series {
     double raw_ts, raw;      /* counters: the previous raw reading */
     int has_raw;
     struct ob_detection last;
+    double flagged_ts, flagged_score;
     uint64_t points;
 };
 
@@ -87,6 +88,10 @@ static struct series *find_or_add(struct ob_registry *r, const char *key, size_t
 static void step(struct series *s, double ts, double value)
 {
     s->last = ob_detector_step(s->det, ts, value);
+    if (s->last.anomaly) {
+        s->flagged_ts = ts;
+        s->flagged_score = s->last.anomaly_score;
+    }
     s->last_ts = ts;
     s->last_value = value;
     s->points++;
@@ -159,5 +164,6 @@ size_t ob_registry_size(const struct ob_registry *r)
 struct ob_series_view ob_registry_get(const struct ob_registry *r, size_t i)
 {
     const struct series *s = &r->series[i];
-    return (struct ob_series_view){s->key, s->name_len, s->last_ts, s->last_value, s->last, s->points};
+    return (struct ob_series_view){s->key,     s->name_len,   s->last_ts,         s->last_value,
+                                   s->last,    s->flagged_ts, s->flagged_score, s->points};
 }

@@ -16,6 +16,8 @@ struct ob_series_view {
     size_t name_len;               /* the name is key[0..name_len) */
     double last_ts, last_value;
     struct ob_detection last;      /* result for the latest point */
+    double flagged_ts;             /* time of the latest point flagged; 0 if none */
+    double flagged_score;          /* and its anomaly_score */
     uint64_t points;
 };
 
