@@ -19,6 +19,7 @@
 #include "io/expfmt.h"
 #include "io/httpd.h"
 #include "io/scrape.h"
+#include "io/shard.h"
 #include "io/store.h"
 #include "metrics/registry.h"
 
@@ -42,6 +43,8 @@ struct target_stat {
 
 struct serve {
     const char *config_path;
+    uint64_t shard, shards;    /* --shard i/N; N = 1 keeps every series */
+    uint64_t skipped;          /* samples of series owned by other shards */
     struct ob_config *cfg;
     struct ob_registry *reg;
     struct ob_store *store;
@@ -86,6 +89,9 @@ static void serve_usage(FILE *out)
             "                      local node_exporter (127.0.0.1:9100) and opsbox itself\n"
             "  --listen HOST:PORT  overrides the config's listen (default 127.0.0.1:9393)\n"
             "  --store FILE        overrides the config's store (default ./opsbox.db)\n"
+            "  --shard I/N         model only the series whose hash falls in shard I of N\n"
+            "                      (Prometheus hashmod: md5 of name{labels}), so N replicas\n"
+            "                      with the same config split the work\n"
             "  -h, --help          this help\n"
             "SIGTERM or SIGINT stops it (saving the models); SIGHUP reads the config again.\n");
 }
@@ -203,6 +209,10 @@ static int on_sample(void *arg, const struct ob_sample *smp)
         ob_buf_put(k, "\"", 1);
     }
     ob_buf_put(k, "}", 1);
+    if (s->shards > 1 && !k->failed && ob_shard_of((char *)k->p, k->len, s->shards) != s->shard) {
+        s->skipped++;
+        return 0;
+    }
     if (k->failed || !(smp->value == smp->value) || smp->value - smp->value != 0)
         return 0; /* NaN and Inf are not points a model can learn */
     double ts = smp->has_timestamp ? (double)smp->timestamp_ms / 1000.0 : s->current->started;
@@ -305,6 +315,9 @@ static void put_self(struct serve *s, struct ob_buf *b)
     put_gauge(b, "opsbox_series_models", NULL, (double)ob_registry_size(s->reg));
     put_str(b, "# TYPE opsbox_points_ingested_total counter\n");
     put_gauge(b, "opsbox_points_ingested_total", NULL, (double)s->points);
+    put_str(b, "# HELP opsbox_shard_skipped_samples_total Samples of series other shards own.\n"
+               "# TYPE opsbox_shard_skipped_samples_total counter\n");
+    put_gauge(b, "opsbox_shard_skipped_samples_total", NULL, (double)s->skipped);
     put_str(b, "# TYPE opsbox_scrapes_total counter\n");
     put_gauge(b, "opsbox_scrapes_total", NULL, (double)s->scrapes);
     put_str(b, "# TYPE opsbox_store_snapshots_total counter\n");
@@ -558,10 +571,12 @@ int ob_cmd_serve(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"listen", required_argument, NULL, 'l'},
         {"store", required_argument, NULL, 's'},
+        {"shard", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *listen = NULL, *store = NULL;
+    uint64_t shard = 0, shards = 1;
     int c, rc = OB_EXIT_OK;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -571,6 +586,12 @@ int ob_cmd_serve(int argc, char **argv)
             listen = optarg;
         else if (c == 's')
             store = optarg;
+        else if (c == 'S') {
+            if (ob_shard_parse(optarg, &shard, &shards) < 0) {
+                fprintf(stderr, "opsbox serve: --shard: '%s' is not I/N with 0 <= I < N\n", optarg);
+                return OB_EXIT_USAGE;
+            }
+        }
         else if (c == 'h') {
             serve_usage(stdout);
             return OB_EXIT_OK;
@@ -584,7 +605,7 @@ int ob_cmd_serve(int argc, char **argv)
         fprintf(stderr, "opsbox serve: unexpected argument '%s'; see --help\n", argv[optind]);
         return OB_EXIT_USAGE;
     }
-    struct serve s = {.config_path = config};
+    struct serve s = {.config_path = config, .shard = shard, .shards = shards};
     if (!(s.cfg = load_config(config, listen, &rc)))
         return rc ? rc : OB_EXIT_FAILURE;
     if (listen) {

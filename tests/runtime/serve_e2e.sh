@@ -140,6 +140,29 @@ kill -TERM $ob; wait $ob
 check "log says where it listens" grep -q "listening on 127.0.0.1:$ob_port" "$tmp/serve.log"
 check "log names the dead target once" [ "$(grep -c 'scrape 127.0.0.1:1 (dead) failed' "$tmp/serve.log")" -eq 1 ]
 
+# --shard: two replicas on one config split the series, none twice, none lost.
+cat >"$tmp/node.yml" <<YML
+scrape_configs:
+  - job_name: node
+    scrape_interval: 500ms
+    static_configs: [{targets: ['127.0.0.1:$ne_port']}]
+YML
+for i in 0 1 2; do
+    sp[$i]=$(free_port)
+    args=(--config "$tmp/node.yml" --listen 127.0.0.1:${sp[$i]} --store "$tmp/shard$i.db")
+    [ $i -lt 2 ] && args+=(--shard $i/2)
+    "$bin" serve "${args[@]}" >"$tmp/shard$i.log" 2>&1 & pids+=($!)
+done
+series_of() { curl -sf "127.0.0.1:$1/metrics" | grep 'value_type="yhat"}' | grep -v '^opsbox_' | sed 's/ .*//' | sort; }
+ready() { for i in 0 1 2; do curl -sf "127.0.0.1:${sp[$i]}/metrics" | grep -q '^node_load1_opsbox' || return 1; done; }
+wait_for 10 ready; sleep 1.2
+series_of ${sp[0]} >"$tmp/s0"; series_of ${sp[1]} >"$tmp/s1"; series_of ${sp[2]} >"$tmp/sall"
+check "each shard has part of the series" [ -s "$tmp/s0" -a -s "$tmp/s1" ]
+check "no series in both shards" [ -z "$(comm -12 "$tmp/s0" "$tmp/s1")" ]
+check "the shards together have them all" bash -c "sort -m '$tmp/s0' '$tmp/s1' | diff -q - '$tmp/sall' >/dev/null"
+"$bin" serve --shard 2/2 >/dev/null 2>"$tmp/err"; rc=$?
+check "bad --shard exits 2" [ $rc -eq 2 ]
+
 printf 'scrape_configs:\n  - job_name: x\n    bogus: 1\n' >"$tmp/bad.yml"
 "$bin" serve --config "$tmp/bad.yml" >/dev/null 2>"$tmp/err"; rc=$?
 check "bad config exits 2" [ $rc -eq 2 ]
