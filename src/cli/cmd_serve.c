@@ -45,6 +45,7 @@ struct serve {
     const char *config_path;
     uint64_t shard, shards;    /* --shard i/N; N = 1 keeps every series */
     uint64_t skipped;          /* samples of series owned by other shards */
+    uint64_t stale_dropped;
     struct ob_config *cfg;
     struct ob_registry *reg;
     struct ob_store *store;
@@ -266,7 +267,9 @@ static void snapshot(struct serve *s)
     size_t n = ob_registry_size(s->reg);
     int rc = ob_store_begin(s->store);
     if (rc == 0) {
-        rc = ob_registry_each_model(s->reg, save_one, s);
+        rc = ob_store_clear_models(s->store);
+        if (rc == 0)
+            rc = ob_registry_each_model(s->reg, save_one, s);
         if (rc == 0)
             rc = ob_store_commit(s->store);
         else
@@ -282,10 +285,22 @@ static void snapshot(struct serve *s)
         ob_debug("saved %zu models in %.3f s", n, s->snapshot_seconds);
 }
 
+/* Series a target stopped exposing go after the staleness period, as
+ * Prometheus marks them stale: their models would only take memory. */
+static void drop_stale(struct serve *s)
+{
+    pthread_mutex_lock(&s->lock);
+    size_t n = ob_registry_drop_unseen(s->reg, now_s() - s->cfg->staleness_s);
+    s->stale_dropped += n;
+    pthread_mutex_unlock(&s->lock);
+    if (n)
+        ob_info("dropped %zu series not seen for %.0f s", n, s->cfg->staleness_s);
+}
+
 static int restore_one(void *arg, const char *key, size_t key_len, const void *blob, size_t len)
 {
     struct serve *s = arg;
-    if (ob_registry_restore(s->reg, key, key_len, blob, len) < 0) {
+    if (ob_registry_restore(s->reg, key, key_len, blob, len, now_s()) < 0) {
         ob_warn("model of %.*s in the store is not one this opsbox can load; it starts over",
                 (int)key_len, key);
         return -1;
@@ -313,6 +328,8 @@ static void put_self(struct serve *s, struct ob_buf *b)
     put_gauge(b, "opsbox_build_info", "version=\"" OB_VERSION "\"", 1);
     put_str(b, "# HELP opsbox_series_models Series with a model.\n# TYPE opsbox_series_models gauge\n");
     put_gauge(b, "opsbox_series_models", NULL, (double)ob_registry_size(s->reg));
+    put_str(b, "# TYPE opsbox_series_dropped_stale_total counter\n");
+    put_gauge(b, "opsbox_series_dropped_stale_total", NULL, (double)s->stale_dropped);
     put_str(b, "# TYPE opsbox_points_ingested_total counter\n");
     put_gauge(b, "opsbox_points_ingested_total", NULL, (double)s->points);
     put_str(b, "# HELP opsbox_shard_skipped_samples_total Samples of series other shards own.\n"
@@ -542,7 +559,7 @@ static int run_daemon(struct serve *s)
             s->cfg->store);
     ob_info("forecasts, bands and scores: http://%s/metrics", s->cfg->listen);
     int rc = OB_EXIT_OK;
-    double next_snapshot = now_s() + s->cfg->snapshot_s;
+    double next_snapshot = now_s() + s->cfg->snapshot_s, next_stale_check = now_s() + 1.0;
     while (!stop_requested) {
         if (reload_requested) {
             reload_requested = 0;
@@ -552,6 +569,10 @@ static int run_daemon(struct serve *s)
             ob_error("scrape loop failed (libcurl)");
             rc = OB_EXIT_FAILURE;
             break;
+        }
+        if (now_s() >= next_stale_check) {
+            drop_stale(s);
+            next_stale_check = now_s() + 1.0;
         }
         if (now_s() >= next_snapshot) {
             snapshot(s);

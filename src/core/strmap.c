@@ -155,6 +155,29 @@ int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t val
     return 0;
 }
 
+/* Linear probing without tombstones: after emptying a slot, later entries
+ * of the same probe run move back so every lookup still finds them. */
+int ob_strmap_del(struct ob_strmap *m, const void *key, size_t len)
+{
+    struct slot *s = find(m, ob_hash_bytes(key, len), key, len);
+    if (s->hash == 0)
+        return 0;
+    size_t mask = m->cap - 1, hole = (size_t)(s - m->slots);
+    s->hash = 0;
+    for (size_t i = (hole + 1) & mask; m->slots[i].hash; i = (i + 1) & mask) {
+        size_t home = m->slots[i].hash & mask;
+        /* Move i into the hole unless its home lies cyclically in (hole, i]. */
+        int stays = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+        if (!stays) {
+            m->slots[hole] = m->slots[i];
+            m->slots[i].hash = 0;
+            hole = i;
+        }
+    }
+    m->size--;
+    return 1;
+}
+
 size_t ob_strmap_size(const struct ob_strmap *m)
 {
     return m->size;

@@ -14,6 +14,9 @@ void ob_strmap_free(struct ob_strmap *m);
 int ob_strmap_get(const struct ob_strmap *m, const void *key, size_t len, uint32_t *value);
 /* Inserts or replaces; returns 0, or -1 on allocation failure (map unchanged). */
 int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t value);
+/* Removes key; returns 1 if it was there, else 0. (Its bytes stay in the
+ * key chunks until the map is freed.) */
+int ob_strmap_del(struct ob_strmap *m, const void *key, size_t len);
 size_t ob_strmap_size(const struct ob_strmap *m);
 /* The key stored for a value, for maps used to intern strings: calls fn on
  * every entry (order unspecified). */

@@ -5,6 +5,7 @@
  *   store: ./opsbox.db
  *   output_suffix: opsbox
  *   snapshot_interval: 1m
+ *   staleness: 5m
  *   global: {scrape_interval: 15s, scrape_timeout: 10s}
  *   scrape_configs:
  *     - job_name: node
@@ -278,6 +279,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return set_string(c, v, "store", &t->cfg->store);
     if (!strcmp(key, "output_suffix"))
         return set_string(c, v, "output_suffix", &t->cfg->output_suffix);
+    if (!strcmp(key, "staleness"))
+        return set_duration(c, v, "staleness", &t->cfg->staleness_s);
     if (!strcmp(key, "snapshot_interval"))
         return set_duration(c, v, "snapshot_interval", &t->cfg->snapshot_s);
     if (!strcmp(key, "global"))
@@ -327,6 +330,8 @@ static int fill_defaults(struct ob_config *cfg)
 {
     if (cfg->snapshot_s == 0)
         cfg->snapshot_s = 60;
+    if (cfg->staleness_s == 0)
+        cfg->staleness_s = 300;
     if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1:9393")))
         return -1;
     if (!cfg->store && !(cfg->store = strdup("./opsbox.db")))

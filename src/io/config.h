@@ -28,6 +28,7 @@ struct ob_config {
     char *store;         /* default ./opsbox.db */
     char *output_suffix; /* default "opsbox" */
     double snapshot_s;   /* models saved to the store this often; default 60 */
+    double staleness_s;  /* series unseen this long are dropped; default 300 */
     struct ob_scrape_config *scrapes;
     size_t nscrapes;
 };

@@ -112,6 +112,11 @@ void ob_store_rollback(struct ob_store *s)
     exec(s, "ROLLBACK");
 }
 
+int ob_store_clear_models(struct ob_store *s)
+{
+    return exec(s, SQL_CLEAR_MODELS);
+}
+
 int ob_store_put_model(struct ob_store *s, const char *series, size_t series_len,
                        const void *blob, size_t len, double updated)
 {

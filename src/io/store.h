@@ -15,6 +15,9 @@ void ob_store_close(struct ob_store *s);
 /* Writes a batch of model snapshots atomically: begin, put..., commit. A
  * crash between begin and commit leaves the previous snapshot whole. */
 int ob_store_begin(struct ob_store *s);
+/* Inside a batch: forgets every model, so the batch that follows is the
+ * whole set (series dropped as stale do not come back on restart). */
+int ob_store_clear_models(struct ob_store *s);
 int ob_store_put_model(struct ob_store *s, const char *series, size_t series_len,
                        const void *blob, size_t len, double updated);
 int ob_store_commit(struct ob_store *s);

@@ -16,5 +16,6 @@ static const char *const store_migrations[] = {
     "INSERT INTO models(series, blob, updated) VALUES (?1, ?2, ?3) "                       \
     "ON CONFLICT(series) DO UPDATE SET blob = excluded.blob, updated = excluded.updated"
 #define SQL_EACH_MODEL "SELECT series, blob FROM models"
+#define SQL_CLEAR_MODELS "DELETE FROM models"
 
 #endif

@@ -15,6 +15,7 @@ struct series {
     int has_raw;
     struct ob_detection last;
     double flagged_ts, flagged_score;
+    double seen;             /* time of the latest point or baseline */
     uint64_t points;
 };
 
@@ -104,6 +105,7 @@ int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, 
     if (!s)
         return -1;
     step(s, ts, value);
+    s->seen = ts;
     return 0;
 }
 
@@ -118,11 +120,12 @@ int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t k
     s->raw = raw;
     s->raw_ts = ts;
     s->has_raw = 1;
+    s->seen = ts;
     return 0;
 }
 
 int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, const void *blob,
-                        size_t len)
+                        size_t len, double now)
 {
     const char *brace = memchr(key, '{', key_len);
     struct ob_detector *det = ob_detector_load(blob, len);
@@ -138,7 +141,36 @@ int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, 
     }
     ob_detector_free(s->det);
     s->det = det;
+    s->seen = now;
     return 0;
+}
+
+/* Removes series i: the last one moves into its place. */
+static void remove_at(struct ob_registry *r, size_t i)
+{
+    struct series *s = &r->series[i];
+    ob_strmap_del(r->index, s->key, strlen(s->key));
+    free(s->key);
+    ob_detector_free(s->det);
+    if (i != --r->n) {
+        *s = r->series[r->n];
+        /* Same key, so no allocation: the slot exists and is overwritten. */
+        (void)ob_strmap_put(r->index, s->key, strlen(s->key), (uint32_t)i);
+    }
+}
+
+size_t ob_registry_drop_unseen(struct ob_registry *r, double before)
+{
+    size_t dropped = 0;
+    for (size_t i = 0; i < r->n;) {
+        if (r->series[i].seen < before) {
+            remove_at(r, i);
+            dropped++;
+        } else {
+            i++;
+        }
+    }
+    return dropped;
 }
 
 int ob_registry_each_model(const struct ob_registry *r, ob_registry_model_fn fn, void *arg)

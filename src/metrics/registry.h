@@ -34,10 +34,14 @@ int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, 
 int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
                                 size_t name_len, double ts, double raw);
 
-/* Brings back series key with the model saved by ob_detector_save; -1 if
- * the blob is not a model this build can load, or on OOM. */
+/* Brings back series key with the model saved by ob_detector_save, as seen
+ * at now; -1 if the blob is not a model this build can load, or on OOM. */
 int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, const void *blob,
-                        size_t len);
+                        size_t len, double now);
+
+/* Drops the series last seen before `before` (a point's time, or the
+ * restore time), models and all. Returns how many. Positions change. */
+size_t ob_registry_drop_unseen(struct ob_registry *r, double before);
 
 typedef int (*ob_registry_model_fn)(void *arg, const char *key, size_t key_len, const void *blob,
                                     size_t len);

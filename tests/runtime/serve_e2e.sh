@@ -23,12 +23,13 @@ ne=/usr/bin/prometheus-node-exporter
 ne_port=$(free_port); ob_port=$(free_port); web_port=$(free_port)
 
 "$ne" --web.listen-address=127.0.0.1:$ne_port >"$tmp/ne.log" 2>&1 & pids+=($!)
-mkdir "$tmp/web"; echo "test_gauge 10" >"$tmp/web/metrics"
+mkdir "$tmp/web"; printf 'test_gauge 10\ngone_gauge 1\n' >"$tmp/web/metrics"
 (cd "$tmp/web" && exec /usr/bin/python3 -m http.server "$web_port" --bind 127.0.0.1) >/dev/null 2>&1 & pids+=($!)
 cat >"$tmp/opsbox.yml" <<YML
 listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
 snapshot_interval: 1s
+staleness: 3s
 scrape_configs:
   - job_name: node
     scrape_interval: 1s
@@ -74,6 +75,9 @@ check "test target past the warm-up" wait_for 30 warmed
 echo "test_gauge 100" >"$tmp/web/metrics.new" && mv "$tmp/web/metrics.new" "$tmp/web/metrics"
 flagged() { m | grep -q '^test_gauge_opsbox{.*value_type="anomaly"} 1'; }
 check "the jump is flagged within a few scrapes" wait_for 3 flagged
+gone() { ! m | grep -q '^gone_gauge_opsbox'; }
+check "a series the target stopped exposing is dropped after staleness" wait_for 8 gone
+check "and counted" has '^opsbox_series_dropped_stale_total [1-9]'
 check "and the flag is held for whoever scrapes opsbox" bash -c "sleep 1; curl -sf 127.0.0.1:$ob_port/metrics | grep -q '^test_gauge_opsbox{.*value_type=\"anomaly\"} 1'"
 
 # Prometheus scraping opsbox: the output series are queryable there.
@@ -119,6 +123,7 @@ cat >"$tmp/restart.yml" <<YML
 listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
 snapshot_interval: 1s
+staleness: 1h
 scrape_configs:
   - job_name: dead
     scrape_interval: 1s

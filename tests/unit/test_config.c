@@ -18,6 +18,7 @@ static void test_full_config(void **state)
     (void)state;
     char err[256] = "";
     struct ob_config *c = parse("listen: 0.0.0.0:9999\n"
+                                "staleness: 10m\nsnapshot_interval: 30s\n"
                                 "global:\n  scrape_interval: 30s\n  scrape_timeout: 5s\n"
                                 "scrape_configs:\n"
                                 "  - job_name: node\n"
@@ -36,6 +37,7 @@ static void test_full_config(void **state)
     assert_string_equal(c->listen, "0.0.0.0:9999");
     assert_string_equal(c->store, "./opsbox.db");
     assert_string_equal(c->output_suffix, "opsbox");
+    assert_true(c->staleness_s == 600 && c->snapshot_s == 30);
     assert_int_equal(c->nscrapes, 2);
     struct ob_scrape_config *n = &c->scrapes[0], *a = &c->scrapes[1];
     assert_string_equal(n->job_name, "node");
@@ -61,6 +63,7 @@ static void test_defaults(void **state)
     assert_non_null(c);
     assert_string_equal(c->listen, "127.0.0.1:9393");
     assert_int_equal(c->nscrapes, 0);
+    assert_true(c->staleness_s == 300 && c->snapshot_s == 60);
     ob_config_free(c);
 }
 

@@ -1,0 +1,62 @@
+/* test_strmap.c - the hash map against a plain array model: puts, gets
+ * and deletes in a random order, across growth, must always agree. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/strmap.h"
+
+#define KEYS 5000
+
+static void test_against_model(void **state)
+{
+    (void)state;
+    static int present[KEYS];
+    static uint32_t value[KEYS];
+    memset(present, 0, sizeof present);
+    struct ob_strmap *m = ob_strmap_new();
+    assert_non_null(m);
+    uint64_t rng = 12345;
+    char key[32];
+    size_t live = 0;
+    for (int step = 0; step < 200000; step++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        int k = (int)((rng >> 33) % KEYS), op = (int)((rng >> 20) % 3);
+        int n = snprintf(key, sizeof key, "k%d", k);
+        uint32_t v;
+        if (op == 0) {
+            assert_int_equal(ob_strmap_put(m, key, (size_t)n, (uint32_t)step), 0);
+            live += !present[k];
+            present[k] = 1;
+            value[k] = (uint32_t)step;
+        } else if (op == 1) {
+            assert_int_equal(ob_strmap_del(m, key, (size_t)n), present[k]);
+            live -= present[k];
+            present[k] = 0;
+        } else {
+            assert_int_equal(ob_strmap_get(m, key, (size_t)n, &v), present[k]);
+            if (present[k])
+                assert_int_equal(v, value[k]);
+        }
+        assert_int_equal(ob_strmap_size(m), live);
+    }
+    for (int k = 0; k < KEYS; k++) {
+        uint32_t v;
+        int n = snprintf(key, sizeof key, "k%d", k);
+        assert_int_equal(ob_strmap_get(m, key, (size_t)n, &v), present[k]);
+    }
+    assert_int_equal(ob_strmap_get(m, "", 0, &(uint32_t){0}), 0);
+    ob_strmap_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_against_model),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
