@@ -12,6 +12,7 @@
  * Threads: the main thread runs the scrape loop; libmicrohttpd answers
  * requests on its own thread. One mutex guards the registry and counters. */
 #include "cli/cli.h"
+#include "cli/serve_int.h"
 
 #include "core/buf.h"
 #include "core/log.h"
@@ -32,31 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-struct target_stat {
-    int up, seen;
-    double duration, last;
-    double processing;   /* seconds to parse and score the last scrape */
-    long samples;        /* in the last scrape */
-    uint64_t errors, scrapes;
-};
-
-struct serve {
-    const char *config_path;
-    uint64_t shard, shards;    /* --shard i/N; N = 1 keeps every series */
-    uint64_t skipped;          /* samples of series owned by other shards */
-    uint64_t stale_dropped;
-    struct ob_config *cfg;
-    struct ob_registry *reg;
-    struct ob_store *store;
-    uint64_t snapshots, snapshot_errors;
-    double snapshot_seconds; /* how long the last one took */
-    pthread_mutex_t lock;
-    struct target_stat *stats; /* per target, in config order */
-    uint64_t points, scrapes;
-    struct ob_buf key;         /* scratch: the series being built */
-    const struct ob_scrape_result *current;
-};
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -381,11 +357,6 @@ static void put_output(struct ob_buf *b, const struct ob_series_view *v, const c
     put_str(b, num);
 }
 
-/* A flag stays up this long after the point that raised it: a detector
- * flags one point, and whoever scrapes opsbox less often than opsbox scrapes
- * its targets would otherwise miss it. */
-#define ANOMALY_HOLD_S 60.0
-
 static void put_series(struct serve *s, struct ob_buf *b)
 {
     const char *suffix = s->cfg->output_suffix;
@@ -420,6 +391,13 @@ static int handle(void *arg, const char *method, const char *path, struct ob_buf
         put_series(s, body);
         pthread_mutex_unlock(&s->lock);
         return 200;
+    }
+    if (!strncmp(path, "/api/", 5)) {
+        *type = "application/json";
+        pthread_mutex_lock(&s->lock);
+        int status = ob__serve_api(s, path, body, now_s());
+        pthread_mutex_unlock(&s->lock);
+        return status;
     }
     if (!strcmp(path, "/-/healthy") || !strcmp(path, "/-/ready")) {
         put_str(body, "OK\n");

@@ -75,6 +75,25 @@ check "test target past the warm-up" wait_for 30 warmed
 echo "test_gauge 100" >"$tmp/web/metrics.new" && mv "$tmp/web/metrics.new" "$tmp/web/metrics"
 flagged() { m | grep -q '^test_gauge_opsbox{.*value_type="anomaly"} 1'; }
 check "the jump is flagged within a few scrapes" wait_for 3 flagged
+# The JSON API: the jumping series ranks first, with its band; targets' health.
+check "API ranks the jumping series first" bash -c "curl -sf 127.0.0.1:$ob_port/api/v1/series | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d[\"status\"] == \"success\", d
+top = d[\"data\"][0]
+assert top[\"series\"].startswith(\"test_gauge{\"), top
+assert top[\"anomaly\"] == 1 and top[\"anomaly_score\"] > 0.5, top
+assert top[\"yhat_lower\"] <= top[\"yhat\"] <= top[\"yhat_upper\"], top
+assert len(d[\"data\"]) <= 100
+'"
+check "API lists targets with health" bash -c "curl -sf 127.0.0.1:$ob_port/api/v1/targets | /usr/bin/python3 -c '
+import json, sys
+t = {(x[\"job\"], x[\"instance\"]): x for x in json.load(sys.stdin)[\"data\"]}
+assert t[(\"node\", \"127.0.0.1:$ne_port\")][\"up\"] is True, t
+assert t[(\"dead\", \"127.0.0.1:1\")][\"up\"] is False, t
+'"
+check "API unknown endpoint 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:$ob_port/api/v1/nope) = 404 ]"
+
 gone() { ! m | grep -q '^gone_gauge_opsbox'; }
 check "a series the target stopped exposing is dropped after staleness" wait_for 8 gone
 check "and counted" has '^opsbox_series_dropped_stale_total [1-9]'
