@@ -15,6 +15,7 @@
 #include "cli/serve_int.h"
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "io/config.h"
 #include "io/expfmt.h"
@@ -32,16 +33,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void on_signal(int sig)
 {
@@ -214,9 +208,9 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
     st->duration = r->duration;
     st->last = r->started;
     s->current = r;
-    double t0 = now_s();
+    double t0 = ob_now();
     long got = r->ok ? ob_expfmt_parse(r->body, r->len, on_sample, s, err, sizeof err) : -1;
-    st->processing = now_s() - t0;
+    st->processing = ob_now() - t0;
     st->samples = got;
     st->up = got >= 0;
     if (!st->up)
@@ -232,13 +226,13 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
 static int save_one(void *arg, const char *key, size_t key_len, const void *blob, size_t len)
 {
     struct serve *s = arg;
-    return ob_store_put_model(s->store, key, key_len, blob, len, now_s());
+    return ob_store_put_model(s->store, key, key_len, blob, len, ob_now());
 }
 
 /* Every model, in one transaction: a crash mid-way keeps the last whole one. */
 static void snapshot(struct serve *s)
 {
-    double t0 = now_s();
+    double t0 = ob_now();
     pthread_mutex_lock(&s->lock);
     size_t n = ob_registry_size(s->reg);
     int rc = ob_store_begin(s->store);
@@ -253,7 +247,7 @@ static void snapshot(struct serve *s)
     }
     s->snapshots++;
     s->snapshot_errors += rc != 0;
-    s->snapshot_seconds = now_s() - t0;
+    s->snapshot_seconds = ob_now() - t0;
     pthread_mutex_unlock(&s->lock);
     if (rc != 0)
         ob_error("saving %zu models to %s failed: %s", n, s->cfg->store, ob_store_error(s->store));
@@ -266,7 +260,7 @@ static void snapshot(struct serve *s)
 static void drop_stale(struct serve *s)
 {
     pthread_mutex_lock(&s->lock);
-    size_t n = ob_registry_drop_unseen(s->reg, now_s() - s->cfg->staleness_s);
+    size_t n = ob_registry_drop_unseen(s->reg, ob_now() - s->cfg->staleness_s);
     s->stale_dropped += n;
     pthread_mutex_unlock(&s->lock);
     if (n)
@@ -276,7 +270,7 @@ static void drop_stale(struct serve *s)
 static int restore_one(void *arg, const char *key, size_t key_len, const void *blob, size_t len)
 {
     struct serve *s = arg;
-    if (ob_registry_restore(s->reg, key, key_len, blob, len, now_s()) < 0) {
+    if (ob_registry_restore(s->reg, key, key_len, blob, len, ob_now()) < 0) {
         ob_warn("model of %.*s in the store is not one this opsbox can load; it starts over",
                 (int)key_len, key);
         return -1;
@@ -360,7 +354,7 @@ static void put_output(struct ob_buf *b, const struct ob_series_view *v, const c
 static void put_series(struct serve *s, struct ob_buf *b)
 {
     const char *suffix = s->cfg->output_suffix;
-    double now = now_s();
+    double now = ob_now();
     for (size_t i = 0; i < ob_registry_size(s->reg); i++) {
         struct ob_series_view v = ob_registry_get(s->reg, i);
         if (v.points == 0)
@@ -395,7 +389,7 @@ static int handle(void *arg, const char *method, const char *path, struct ob_buf
     if (!strncmp(path, "/api/", 5)) {
         *type = "application/json";
         pthread_mutex_lock(&s->lock);
-        int status = ob__serve_api(s, path, body, now_s());
+        int status = ob__serve_api(s, path, body, ob_now());
         pthread_mutex_unlock(&s->lock);
         return status;
     }
@@ -537,7 +531,7 @@ static int run_daemon(struct serve *s)
             s->cfg->store);
     ob_info("forecasts, bands and scores: http://%s/metrics", s->cfg->listen);
     int rc = OB_EXIT_OK;
-    double next_snapshot = now_s() + s->cfg->snapshot_s, next_stale_check = now_s() + 1.0;
+    double next_snapshot = ob_now() + s->cfg->snapshot_s, next_stale_check = ob_now() + 1.0;
     while (!stop_requested) {
         if (reload_requested) {
             reload_requested = 0;
@@ -548,13 +542,13 @@ static int run_daemon(struct serve *s)
             rc = OB_EXIT_FAILURE;
             break;
         }
-        if (now_s() >= next_stale_check) {
+        if (ob_now() >= next_stale_check) {
             drop_stale(s);
-            next_stale_check = now_s() + 1.0;
+            next_stale_check = ob_now() + 1.0;
         }
-        if (now_s() >= next_snapshot) {
+        if (ob_now() >= next_snapshot) {
             snapshot(s);
-            next_snapshot = now_s() + s->cfg->snapshot_s;
+            next_snapshot = ob_now() + s->cfg->snapshot_s;
         }
     }
     ob_info("stopping: saving %zu models", ob_registry_size(s->reg));

@@ -4,12 +4,12 @@
  * doubled (Prometheus does the same). Bodies are capped so a runaway target
  * cannot exhaust memory. */
 #include "io/scrape.h"
+#include "core/clock.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define BODY_LIMIT (64u << 20)
 
@@ -32,12 +32,6 @@ struct ob_scraper {
     size_t n;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
 {
@@ -83,7 +77,7 @@ static int setup(struct target_state *t, size_t index, size_t total)
         return -1;
     curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
     /* Spread first scrapes over the interval, as Prometheus does. */
-    t->next_due = now_s() + t->job->interval_s * (double)index / (double)(total ? total : 1) * 0.1;
+    t->next_due = ob_now() + t->job->interval_s * (double)index / (double)(total ? total : 1) * 0.1;
     return 0;
 }
 
@@ -166,7 +160,7 @@ static void finish(struct ob_scraper *s, CURLMsg *msg, ob_scrape_fn fn, void *ar
     t->running = 0;
     char why[CURL_ERROR_SIZE + 64];
     struct ob_scrape_result r = {t->job, t->target, t->body ? t->body : "", t->len, 0,
-                                 t->started, now_s() - t->started, why};
+                                 t->started, ob_now() - t->started, why};
     if (msg->data.result != CURLE_OK)
         snprintf(why, sizeof why, "%s", t->overflow ? "body larger than 64 MiB"
                                         : t->error[0] ? t->error : curl_easy_strerror(msg->data.result));
@@ -190,7 +184,7 @@ static int until_due(const struct ob_scraper *s, double now, int cap)
 int ob_scraper_poll(struct ob_scraper *s, int wait_ms, ob_scrape_fn fn, void *arg)
 {
     int running, left;
-    double now = now_s();
+    double now = ob_now();
     start_due(s, now);
     wait_ms = until_due(s, now, wait_ms);
     if (curl_multi_perform(s->multi, &running) != CURLM_OK ||

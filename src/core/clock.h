@@ -1,0 +1,9 @@
+/* clock.h - wall-clock time as the daemon stamps points and schedules work. */
+#ifndef OB_CLOCK_H
+#define OB_CLOCK_H
+
+/* Seconds since the epoch, with sub-second precision (CLOCK_REALTIME:
+ * points are stamped with it, as Prometheus stamps scrapes). */
+double ob_now(void);
+
+#endif
