@@ -22,6 +22,7 @@
 #include "io/httpd.h"
 #include "io/scrape.h"
 #include "io/shard.h"
+#include "io/statefile.h"
 #include "io/store.h"
 #include "metrics/registry.h"
 
@@ -359,14 +360,14 @@ static void put_series(struct serve *s, struct ob_buf *b)
         struct ob_series_view v = ob_registry_get(s->reg, i);
         if (v.points == 0)
             continue; /* a counter with only its baseline so far */
-        int held = v.flagged_ts > 0 && now - v.flagged_ts <= ANOMALY_HOLD_S;
+        int anomaly;
+        double score;
+        ob__serve_shown(&v, now, &anomaly, &score);
         put_output(b, &v, suffix, "yhat", v.last.yhat);
         put_output(b, &v, suffix, "yhat_lower", v.last.yhat_lower);
         put_output(b, &v, suffix, "yhat_upper", v.last.yhat_upper);
-        put_output(b, &v, suffix, "anomaly", held ? 1 : v.last.anomaly);
-        put_output(b, &v, suffix, "anomaly_score",
-                   held && v.flagged_score > v.last.anomaly_score ? v.flagged_score
-                                                                  : v.last.anomaly_score);
+        put_output(b, &v, suffix, "anomaly", anomaly);
+        put_output(b, &v, suffix, "anomaly_score", score);
     }
 }
 
@@ -425,28 +426,25 @@ static struct ob_config *embedded_default(const char *listen)
     return c;
 }
 
+#define CONFIG_MAX ((size_t)16 << 20) /* a config larger than this is a mistake */
+
 static struct ob_config *load_config(const char *path, const char *listen, int *rc)
 {
     if (!path)
         return embedded_default(listen ? listen : "127.0.0.1:9393");
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "opsbox serve: --config %s: %s\n", path, strerror(errno));
+    void *text = NULL;
+    size_t len = 0;
+    int got = ob_statefile_read(path, CONFIG_MAX, &text, &len);
+    if (got != 0) {
+        fprintf(stderr, "opsbox serve: --config %s: %s\n", path, strerror(got > 0 ? ENOENT : errno));
         *rc = OB_EXIT_USAGE;
         return NULL;
     }
-    struct ob_buf text = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ob_buf_put(&text, chunk, n);
-    fclose(f);
     char err[512];
-    struct ob_config *c = text.failed ? NULL
-                                      : ob_config_parse((char *)text.p, text.len, path, err, sizeof err);
-    free(text.p);
+    struct ob_config *c = ob_config_parse(text, len, path, err, sizeof err);
+    free(text);
     if (!c) {
-        fprintf(stderr, "opsbox serve: %s\n", text.failed ? "out of memory" : err);
+        fprintf(stderr, "opsbox serve: %s\n", err);
         *rc = OB_EXIT_USAGE;
     }
     return c;

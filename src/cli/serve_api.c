@@ -27,6 +27,14 @@ static int by_score(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
+void ob__serve_shown(const struct ob_series_view *v, double now, int *anomaly, double *score)
+{
+    int held = v->flagged_ts > 0 && now - v->flagged_ts <= ANOMALY_HOLD_S;
+    *anomaly = held || v->last.anomaly;
+    *score = held && v->flagged_score > v->last.anomaly_score ? v->flagged_score
+                                                              : v->last.anomaly_score;
+}
+
 static json_t *series_json(const struct ob_series_view *v, const struct ranked *r)
 {
     return json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:I, s:f}", "series", v->key, "value",
@@ -49,10 +57,9 @@ static json_t *ranked_series(struct serve *s, double now)
         struct ob_series_view v = ob_registry_get(s->reg, i);
         if (v.points == 0)
             continue;
-        int held = v.flagged_ts > 0 && now - v.flagged_ts <= ANOMALY_HOLD_S;
-        double score = held && v.flagged_score > v.last.anomaly_score ? v.flagged_score
-                                                                      : v.last.anomaly_score;
-        r[k++] = (struct ranked){i, score, held || v.last.anomaly};
+        r[k] = (struct ranked){.index = i};
+        ob__serve_shown(&v, now, &r[k].anomaly, &r[k].score);
+        k++;
     }
     qsort(r, k, sizeof *r, by_score);
     for (size_t i = 0; i < k && i < SERIES_LIMIT; i++) {

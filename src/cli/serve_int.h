@@ -43,6 +43,11 @@ struct serve {
     const struct ob_scrape_result *current;
 };
 
+/* What a series shows now: its latest result, or a flag still held from a
+ * point within ANOMALY_HOLD_S (with that point's score if higher). The one
+ * rule for /metrics and the API. */
+void ob__serve_shown(const struct ob_series_view *v, double now, int *anomaly, double *score);
+
 /* Answers GET /api/... into body (JSON) with s->lock held; returns the
  * HTTP status. */
 int ob__serve_api(struct serve *s, const char *path, struct ob_buf *body, double now);
