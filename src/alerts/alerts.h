@@ -81,6 +81,8 @@ struct ob_incident {
     struct ob_member *members;
     size_t nmembers, cap;
     size_t firing;                 /* alert members firing now */
+    int64_t issue_number;          /* in the tracker, once opened (the store's) */
+    char *issue_url;
 };
 
 enum ob_event_kind {

@@ -107,6 +107,7 @@ void ob_incident_free(struct ob_incident *inc)
     ob_kv_free(inc->identifying, inc->nidentifying);
     free(inc->repo);
     free(inc->external_url);
+    free(inc->issue_url);
     free(inc);
 }
 

@@ -8,5 +8,6 @@ enum { OB_EXIT_OK = 0, OB_EXIT_FAILURE = 1, OB_EXIT_USAGE = 2 };
 int ob_cmd_detect(int argc, char **argv);
 int ob_cmd_logs(int argc, char **argv);
 int ob_cmd_serve(int argc, char **argv);
+int ob_cmd_incidents(int argc, char **argv);
 
 #endif

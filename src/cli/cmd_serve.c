@@ -159,6 +159,40 @@ static bool is_output(const struct serve *s, const char *name, size_t n)
     return n > k + 1 && name[n - k - 1] == '_' && !memcmp(name + n - k, s->cfg->output_suffix, k);
 }
 
+#define FLAGGED_MAX 1000 /* per scrape: a storm of flags is one signal too many */
+
+/* Keeps a flagged series for the incidents, handed over after the scrape. */
+static void note_flagged(struct serve *s, const struct ob_buf *key, const struct label_ref *l, int n)
+{
+    if (!s->alerts || s->nflagged >= FLAGGED_MAX)
+        return;
+    struct flagged *f = realloc(s->flagged, (s->nflagged + 1) * sizeof *f);
+    if (!f)
+        return;
+    s->flagged = f;
+    f = &s->flagged[s->nflagged];
+    memset(f, 0, sizeof *f);
+    f->key = strndup((const char *)key->p, key->len);
+    f->labels = calloc((size_t)n + 1, sizeof *f->labels);
+    for (int i = 0; f->labels && i < n; i++) {
+        f->labels[i].name = strndup(l[i].name, l[i].name_len);
+        f->labels[i].value = strndup(l[i].value, l[i].value_len);
+        f->nlabels = (size_t)i + 1;
+        if (!f->labels[i].name || !f->labels[i].value)
+            break;
+    }
+    if (!f->key || !f->labels || f->nlabels != (size_t)n) {
+        for (size_t i = 0; f->labels && i < f->nlabels; i++) {
+            free(f->labels[i].name);
+            free(f->labels[i].value);
+        }
+        free(f->labels);
+        free(f->key);
+        return;
+    }
+    s->nflagged++;
+}
+
 static int on_sample(void *arg, const struct ob_sample *smp)
 {
     struct serve *s = arg;
@@ -191,8 +225,10 @@ static int on_sample(void *arg, const struct ob_sample *smp)
     int rc = is_counter(smp->name, smp->name_len)
                  ? ob_registry_observe_counter(s->reg, (char *)k->p, k->len, smp->name_len, ts, smp->value)
                  : ob_registry_observe(s->reg, (char *)k->p, k->len, smp->name_len, ts, smp->value);
-    if (rc == 0)
+    if (rc >= 0)
         s->points++;
+    if (rc == 1)
+        note_flagged(s, k, l, n);
     return 0;
 }
 
@@ -217,6 +253,7 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
     if (!st->up)
         st->errors++;
     pthread_mutex_unlock(&s->lock);
+    ob__alerts_signals(s);
     if (!st->up && (was_up || first))
         ob_warn("scrape %s (%s) failed: %s", r->target->address, r->job->job_name,
                 r->ok ? err : r->error);
@@ -371,10 +408,18 @@ static void put_series(struct serve *s, struct ob_buf *b)
     }
 }
 
-static int handle(void *arg, const char *method, const char *path, struct ob_buf *body,
-                  const char **type)
+static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *body, const char **type)
 {
     struct serve *s = arg;
+    const char *method = req->method, *path = req->path;
+    if (!strcmp(path, "/v1/receiver")) {
+        if (strcmp(method, "POST")) {
+            put_str(body, "POST an Alertmanager webhook here\n");
+            return 405;
+        }
+        *type = "application/json";
+        return ob__alerts_receive(s, req, body);
+    }
     if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
         put_str(body, "only GET and HEAD\n");
         return 405;
@@ -385,6 +430,8 @@ static int handle(void *arg, const char *method, const char *path, struct ob_buf
         put_self(s, body);
         put_series(s, body);
         pthread_mutex_unlock(&s->lock);
+        ob__alerts_metrics(s, body);
+        ob__tracker_metrics(s, body);
         return 200;
     }
     if (!strncmp(path, "/api/", 5)) {
@@ -516,12 +563,18 @@ static void reload(struct serve *s, struct ob_scraper **sc)
 
 static int run_daemon(struct serve *s)
 {
-    char err[256];
+    char err[512];
+    if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0) {
+        fprintf(stderr, "opsbox serve: %s\n", err);
+        ob__tracker_stop(s);
+        return OB_EXIT_FAILURE;
+    }
     struct ob_scraper *sc = ob_scraper_new(s->cfg);
     struct ob_httpd *h = sc ? ob_httpd_start(s->cfg->listen, handle, s, err, sizeof err) : NULL;
     if (!h) {
         fprintf(stderr, "opsbox serve: %s\n", sc ? err : "cannot start the scraper (libcurl)");
         ob_scraper_free(sc);
+        ob__tracker_stop(s);
         return OB_EXIT_FAILURE;
     }
     ob_info("listening on %s (port %d); %zu targets in %zu jobs; %zu models from %s", s->cfg->listen,
@@ -552,6 +605,7 @@ static int run_daemon(struct serve *s)
     ob_info("stopping: saving %zu models", ob_registry_size(s->reg));
     snapshot(s);
     ob_httpd_stop(h);
+    ob__tracker_stop(s);
     ob_scraper_free(sc);
     return rc;
 }
@@ -628,6 +682,7 @@ int ob_cmd_serve(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_EXIT_FAILURE;
+    ob__alerts_stop(&s);
     pthread_mutex_destroy(&s.lock);
     ob_store_close(s.store);
     ob_registry_free(s.reg);

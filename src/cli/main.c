@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"detect", "score a metric series (CSV) for anomalies, with forecast and band",
      ob_cmd_detect},
     {"logs", "mine log lines into templates with counts and parameters", ob_cmd_logs},
+    {"incidents", "list incidents (alerts joined with anomalies) or show one", ob_cmd_incidents},
 };
 
 static void usage(FILE *out)

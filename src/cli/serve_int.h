@@ -5,7 +5,9 @@
 
 #include "core/buf.h"
 #include "io/config.h"
+#include "alerts/alerts.h"
 #include "io/expfmt.h"
+#include "io/httpd.h"
 #include "io/scrape.h"
 #include "io/store.h"
 #include "metrics/registry.h"
@@ -26,6 +28,17 @@ struct target_stat {
     uint64_t errors, scrapes;
 };
 
+struct alerts; /* serve_alerts.c */
+struct tracker; /* serve_tracker.c */
+
+/* A series flagged in the scrape just parsed: a signal for incidents. */
+struct flagged {
+    char *key;
+    struct ob_kv *labels;
+    size_t nlabels;
+    double score;
+};
+
 struct serve {
     const char *config_path;
     uint64_t shard, shards;    /* --shard i/N; N = 1 keeps every series */
@@ -41,6 +54,10 @@ struct serve {
     uint64_t points, scrapes;
     struct ob_buf key;         /* scratch: the series being built */
     const struct ob_scrape_result *current;
+    struct alerts *alerts;
+    struct tracker *tracker;
+    struct flagged *flagged;   /* during a scrape, under lock */
+    size_t nflagged;
 };
 
 /* What a series shows now: its latest result, or a flag still held from a
@@ -51,5 +68,24 @@ void ob__serve_shown(const struct ob_series_view *v, double now, int *anomaly, d
 /* Answers GET /api/... into body (JSON) with s->lock held; returns the
  * HTTP status. */
 int ob__serve_api(struct serve *s, const char *path, struct ob_buf *body, double now);
+
+/* The Alertmanager receiver and incidents (serve_alerts.c). start opens
+ * its own store connection and brings back the live incidents. */
+int ob__alerts_start(struct serve *s, char *err, size_t errlen);
+void ob__alerts_stop(struct serve *s);
+/* POST /v1/receiver: answers once the alerts are committed. */
+int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struct ob_buf *body);
+/* Hands the series flagged in the last scrape to the incidents (takes
+ * s->flagged); call without s->lock. */
+void ob__alerts_signals(struct serve *s);
+void ob__alerts_metrics(struct serve *s, struct ob_buf *b);
+/* Secrets from files: the first line, without its newline. NULL if unreadable. */
+char *ob__read_secret(const char *path);
+
+/* The tracker worker (serve_tracker.c): sends the outbox to GitHub. */
+int ob__tracker_start(struct serve *s, char *err, size_t errlen);
+void ob__tracker_wake(struct serve *s);
+void ob__tracker_stop(struct serve *s);
+void ob__tracker_metrics(struct serve *s, struct ob_buf *b);
 
 #endif

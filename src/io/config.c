@@ -15,6 +15,18 @@
  *       static_configs:
  *         - targets: ['127.0.0.1:9100']
  *           labels: {env: dev}
+ *   alerts:                      # POST /v1/receiver (Alertmanager webhook)
+ *     identifying_labels: [instance, job, namespace]
+ *     window: 5m
+ *     hold_off: 10m
+ *     close_on_resolve: true
+ *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
+ *   github:
+ *     api_url: https://api.github.com
+ *     repo: owner/name
+ *     token_file: /etc/opsbox/github-token               # else $GITHUB_TOKEN
+ *     labels: [opsbox]
+ *     title: '{{alertname}} ({{labels}})'
  *
  * Unknown keys are errors rather than ignored: a misspelt key that is
  * silently dropped is a scrape that silently never happens. */
@@ -250,6 +262,110 @@ static int scrape_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
     return fail(c, k, "scrape_configs: unknown key '%s'", key);
 }
 
+static int set_bool(struct ctx *c, const yaml_node_t *n, const char *what, int *out)
+{
+    const char *s = scalar(c, n, what);
+    if (!s)
+        return -1;
+    if (!strcmp(s, "true") || !strcmp(s, "yes"))
+        *out = 1;
+    else if (!strcmp(s, "false") || !strcmp(s, "no"))
+        *out = 0;
+    else
+        return fail(c, n, "%s: '%s' is neither true nor false", what, s);
+    return 0;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int set_strings(struct ctx *c, const yaml_node_t *n, const char *what, char ***out, size_t *nout)
+{
+    if (!n || n->type != YAML_SEQUENCE_NODE)
+        return fail(c, n, "%s: expected a list", what);
+    free_strings(*out, *nout);
+    *out = NULL;
+    *nout = 0;
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *item = node(c, *it);
+        if (grow_array((void **)out, sizeof **out, *nout) < 0)
+            return fail(c, item, "out of memory");
+        if (set_string(c, item, what, &(*out)[*nout]) < 0)
+            return -1;
+        (*nout)++;
+    }
+    return 0;
+}
+
+static int basic_auth_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_alerts_config *a = arg;
+    if (!strcmp(key, "username"))
+        return set_string(c, v, "basic_auth.username", &a->username);
+    if (!strcmp(key, "password"))
+        return set_string(c, v, "basic_auth.password", &a->password);
+    if (!strcmp(key, "password_file"))
+        return set_string(c, v, "basic_auth.password_file", &a->password_file);
+    return fail(c, k, "basic_auth: unknown key '%s'", key);
+}
+
+static int receiver_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_alerts_config *a = arg;
+    if (!strcmp(key, "bearer_token"))
+        return set_string(c, v, "receiver.bearer_token", &a->bearer_token);
+    if (!strcmp(key, "bearer_token_file"))
+        return set_string(c, v, "receiver.bearer_token_file", &a->bearer_token_file);
+    if (!strcmp(key, "basic_auth"))
+        return each_pair(c, v, "basic_auth", basic_auth_pair, a);
+    return fail(c, k, "alerts.receiver: unknown key '%s'", key);
+}
+
+static int alerts_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_alerts_config *a = arg;
+    if (!strcmp(key, "identifying_labels"))
+        return set_strings(c, v, "alerts.identifying_labels", &a->identifying, &a->nidentifying);
+    if (!strcmp(key, "window"))
+        return set_duration(c, v, "alerts.window", &a->window_s);
+    if (!strcmp(key, "hold_off"))
+        return set_duration(c, v, "alerts.hold_off", &a->hold_off_s);
+    if (!strcmp(key, "close_on_resolve"))
+        return set_bool(c, v, "alerts.close_on_resolve", &a->close_on_resolve);
+    if (!strcmp(key, "receiver"))
+        return each_pair(c, v, "alerts.receiver", receiver_pair, a);
+    return fail(c, k, "alerts: unknown key '%s'", key);
+}
+
+static int github_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_github_config *g = arg;
+    if (!strcmp(key, "api_url"))
+        return set_string(c, v, "github.api_url", &g->api_url);
+    if (!strcmp(key, "repo")) {
+        const char *s = scalar(c, v, "github.repo");
+        const char *slash = s ? strchr(s, '/') : NULL;
+        if (s && (!slash || slash == s || !slash[1] || strchr(slash + 1, '/')))
+            return fail(c, v, "github.repo: '%s' is not owner/name", s);
+        return s ? set_string(c, v, "github.repo", &g->repo) : -1;
+    }
+    if (!strcmp(key, "token_file"))
+        return set_string(c, v, "github.token_file", &g->token_file);
+    if (!strcmp(key, "labels"))
+        return set_strings(c, v, "github.labels", &g->labels, &g->nlabels);
+    if (!strcmp(key, "title"))
+        return set_string(c, v, "github.title", &g->title);
+    if (!strcmp(key, "timeout"))
+        return set_duration(c, v, "github.timeout", &g->timeout_s);
+    if (!strcmp(key, "backoff_max"))
+        return set_duration(c, v, "github.backoff_max", &g->backoff_max_s);
+    return fail(c, k, "github: unknown key '%s'", key);
+}
+
 struct globals {
     double interval_s, timeout_s;
 };
@@ -285,6 +401,12 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return set_duration(c, v, "snapshot_interval", &t->cfg->snapshot_s);
     if (!strcmp(key, "global"))
         return each_pair(c, v, "global", global_pair, &t->g);
+    if (!strcmp(key, "alerts"))
+        return each_pair(c, v, "alerts", alerts_pair, &t->cfg->alerts);
+    if (!strcmp(key, "github")) {
+        t->cfg->github.enabled = 1;
+        return each_pair(c, v, "github", github_pair, &t->cfg->github);
+    }
     if (!strcmp(key, "scrape_configs")) {
         if (!v || v->type != YAML_SEQUENCE_NODE)
             return fail(c, v, "scrape_configs: expected a list");
@@ -338,6 +460,24 @@ static int fill_defaults(struct ob_config *cfg)
         return -1;
     if (!cfg->output_suffix && !(cfg->output_suffix = strdup("opsbox")))
         return -1;
+    struct ob_alerts_config *a = &cfg->alerts;
+    static const char *const ident[] = {"instance", "job", "namespace"};
+    for (size_t i = 0; !a->identifying && i < 3; i++) {
+        if (grow_array((void **)&a->identifying, sizeof *a->identifying, i) < 0 ||
+            !(a->identifying[i] = strdup(ident[i])))
+            return -1;
+        a->nidentifying = i + 1;
+    }
+    a->window_s = a->window_s ? a->window_s : 300;
+    a->hold_off_s = a->hold_off_s ? a->hold_off_s : 600;
+    struct ob_github_config *g = &cfg->github;
+    g->timeout_s = g->timeout_s ? g->timeout_s : 10;
+    g->backoff_max_s = g->backoff_max_s ? g->backoff_max_s : 600;
+    if (!g->api_url && !(g->api_url = strdup("https://api.github.com")))
+        return -1;
+    if (!g->labels && (!(g->labels = calloc(1, sizeof *g->labels)) || !(g->labels[0] = strdup("opsbox"))))
+        return -1;
+    g->nlabels = g->nlabels ? g->nlabels : 1;
     return 0;
 }
 
@@ -345,6 +485,7 @@ static int load(struct ctx *c, struct ob_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(c->doc);
     struct top t = {cfg, {60, 10}, NULL};
+    cfg->alerts.close_on_resolve = 1;
     if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length) &&
         each_pair(c, root, "config", top_pair, &t) < 0)
         return -1;
@@ -352,6 +493,9 @@ static int load(struct ctx *c, struct ob_config *cfg)
         return fail(c, root, "global: scrape_timeout is longer than scrape_interval");
     if (t.scrapes && scrape_configs(c, &t) < 0)
         return -1;
+    const struct ob_alerts_config *a = &cfg->alerts;
+    if (!a->username != (!a->password && !a->password_file))
+        return fail(c, root, "alerts.receiver.basic_auth: needs a username and a password (or password_file)");
     return fill_defaults(cfg) < 0 ? fail(c, root, "out of memory") : 0;
 }
 
@@ -408,6 +552,17 @@ void ob_config_free(struct ob_config *c)
         free(sc->scheme);
     }
     free(c->scrapes);
+    free_strings(c->alerts.identifying, c->alerts.nidentifying);
+    free(c->alerts.bearer_token);
+    free(c->alerts.bearer_token_file);
+    free(c->alerts.username);
+    free(c->alerts.password);
+    free(c->alerts.password_file);
+    free(c->github.api_url);
+    free(c->github.repo);
+    free(c->github.token_file);
+    free_strings(c->github.labels, c->github.nlabels);
+    free(c->github.title);
     free(c->listen);
     free(c->store);
     free(c->output_suffix);

@@ -23,6 +23,32 @@ struct ob_scrape_config {
     size_t ntargets;
 };
 
+/* alerts: the Alertmanager receiver and how incidents form. */
+struct ob_alerts_config {
+    char **identifying;        /* default instance, job, namespace */
+    size_t nidentifying;
+    double window_s;           /* signals join within this; default 5m */
+    double hold_off_s;         /* a resolved incident reopens within this; default 10m */
+    int close_on_resolve;      /* close the issue when resolved; default true */
+    /* Receiver authentication, as Alertmanager's http_config sends it; the
+     * *_file forms are read at start and on SIGHUP. */
+    char *bearer_token, *bearer_token_file;
+    char *username, *password, *password_file;
+};
+
+/* github: where incidents become issues. Absent: nothing is sent. */
+struct ob_github_config {
+    int enabled;
+    char *api_url;             /* default https://api.github.com */
+    char *repo;                /* owner/name; an alert's "repo" label overrides */
+    char *token_file;          /* else $GITHUB_TOKEN */
+    char **labels;             /* on each issue; default [opsbox] */
+    size_t nlabels;
+    char *title;               /* template; default "{{alertname}} ({{labels}})" */
+    double timeout_s;          /* per request; default 10s */
+    double backoff_max_s;      /* retries wait at most this; default 10m */
+};
+
 struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db */
@@ -31,6 +57,8 @@ struct ob_config {
     double staleness_s;  /* series unseen this long are dropped; default 300 */
     struct ob_scrape_config *scrapes;
     size_t nscrapes;
+    struct ob_alerts_config alerts;
+    struct ob_github_config github;
 };
 
 /* Parses YAML text (name is used in errors). Returns a new config, or NULL

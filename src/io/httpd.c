@@ -1,5 +1,7 @@
-/* httpd.c - libmicrohttpd glue: parse the listen address, run the handler,
- * hand its buffer to MHD (which frees it), nothing else. */
+/* httpd.c - libmicrohttpd glue: parse the listen address, gather the
+ * request body, run the handler, hand its buffer to MHD (which frees it).
+ * A thread per connection, because the alert receiver answers only once
+ * its alerts are on disk, and /metrics must not wait behind that. */
 #include "io/httpd.h"
 
 #include <arpa/inet.h>
@@ -17,21 +19,15 @@ struct ob_httpd {
     int port;
 };
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **state)
+/* Per request: the body as it arrives. */
+struct upload {
+    struct ob_buf in;
+    int too_large;
+};
+
+static enum MHD_Result answer(struct MHD_Connection *conn, int status, struct ob_buf body,
+                              const char *type)
 {
-    (void)version;
-    (void)upload;
-    struct ob_httpd *d = cls;
-    if (*state == NULL) { /* first call: headers only; answer on the next */
-        *state = d;
-        return MHD_YES;
-    }
-    *upload_size = 0; /* bodies are not read by any endpoint yet */
-    struct ob_buf body = {0};
-    const char *type = "text/plain; charset=utf-8";
-    int status = d->handler(d->arg, method, url, &body, &type);
     if (body.failed) {
         free(body.p);
         body = (struct ob_buf){0};
@@ -48,6 +44,65 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+const char *ob_http_query(const struct ob_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **state)
+{
+    (void)version;
+    struct ob_httpd *d = cls;
+    struct upload *up = *state;
+    if (!up) { /* first call: headers only */
+        if (!(up = calloc(1, sizeof *up)))
+            return MHD_NO;
+        *state = up;
+        return MHD_YES;
+    }
+    if (*upload_size) { /* more of the body */
+        if (up->in.len + *upload_size > OB_HTTP_BODY_MAX)
+            up->too_large = 1;
+        else
+            ob_buf_put(&up->in, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    struct ob_buf body = {0};
+    if (up->too_large || up->in.failed) {
+        ob_buf_put(&body, "request body too large\n", 23);
+        return answer(conn, 413, body, "text/plain; charset=utf-8");
+    }
+    ob_buf_put(&up->in, "", 1); /* NUL-terminated for the handlers' convenience */
+    struct ob_http_request req = {
+        .method = method,
+        .path = url,
+        .body = up->in.p ? (const char *)up->in.p : "",
+        .body_len = up->in.len ? up->in.len - 1 : 0,
+        .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+        .conn = conn,
+    };
+    const char *type = "text/plain; charset=utf-8";
+    int status = d->handler(d->arg, &req, &body, &type);
+    return answer(conn, status, body, type);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
+                         enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)conn;
+    (void)code;
+    struct upload *up = *state;
+    if (up) {
+        free(up->in.p);
+        free(up);
+        *state = NULL;
+    }
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa, char *err, size_t errlen)
@@ -88,9 +143,12 @@ struct ob_httpd *ob_httpd_start(const char *listen, ob_http_handler h, void *arg
     }
     d->handler = h;
     d->arg = arg;
-    d->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                              on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
+    d->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                                  MHD_USE_ERROR_LOG,
+                              0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR,
+                              (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
+                              (unsigned int)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+                              MHD_OPTION_END);
     if (!d->mhd) {
         snprintf(err, errlen, "listen '%s': cannot bind (in use, or not an address here?)", listen);
         free(d);

@@ -7,10 +7,25 @@
 
 struct ob_httpd;
 
-/* Fills body and *content_type (static string) for method and path; returns
- * the HTTP status. Runs on the server's thread. */
-typedef int (*ob_http_handler)(void *arg, const char *method, const char *path,
-                               struct ob_buf *body, const char **content_type);
+/* Bodies larger than this are refused with 413 before the handler runs. */
+#define OB_HTTP_BODY_MAX ((size_t)32 << 20)
+
+struct ob_http_request {
+    const char *method, *path;
+    const char *body;            /* the request body (NUL-terminated), or "" */
+    size_t body_len;
+    const char *authorization;   /* the Authorization header, or NULL */
+    void *conn;                  /* for ob_http_query */
+};
+
+/* A query-string argument of the request, or NULL. */
+const char *ob_http_query(const struct ob_http_request *req, const char *name);
+
+/* Fills body and *content_type (static string) for the request; returns the
+ * HTTP status. Runs on the connection's own thread: handlers may block
+ * (the alert receiver waits for its commit) without stalling the others. */
+typedef int (*ob_http_handler)(void *arg, const struct ob_http_request *req, struct ob_buf *body,
+                               const char **content_type);
 
 /* Listens on "host:port" (IPv4 address or "localhost"; port 0 picks one).
  * NULL with a message in err on failure. */

@@ -7,26 +7,20 @@
  * store_sql.h, each applied in its own transaction with user_version. */
 #include "io/store.h"
 
+#include "io/store_int.h"
 #include "io/store_sql.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct ob_store {
-    sqlite3 *db;
-    sqlite3_stmt *put_model, *each_model;
-    char error[256];
-};
-
-static int fail(struct ob_store *s, const char *what)
+int ob__store_fail(struct ob_store *s, const char *what)
 {
     snprintf(s->error, sizeof s->error, "%s: %s", what, sqlite3_errmsg(s->db));
     return -1;
 }
 
-static int exec(struct ob_store *s, const char *sql)
+int ob__store_exec(struct ob_store *s, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -41,7 +35,7 @@ static int migrate(struct ob_store *s)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return fail(s, "reading the schema version");
+        return ob__store_fail(s, "reading the schema version");
     int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
     int known = (int)(sizeof store_migrations / sizeof store_migrations[0]);
@@ -53,10 +47,10 @@ static int migrate(struct ob_store *s)
     for (int v = version; v < known; v++) {
         char bump[64];
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
-        if (exec(s, "BEGIN IMMEDIATE") < 0)
+        if (ob__store_exec(s, "BEGIN IMMEDIATE") < 0)
             return -1;
-        if (exec(s, store_migrations[v]) < 0 || exec(s, bump) < 0 || exec(s, "COMMIT") < 0) {
-            exec(s, "ROLLBACK");
+        if (ob__store_exec(s, store_migrations[v]) < 0 || ob__store_exec(s, bump) < 0 || ob__store_exec(s, "COMMIT") < 0) {
+            ob__store_exec(s, "ROLLBACK");
             return -1;
         }
     }
@@ -72,13 +66,13 @@ struct ob_store *ob_store_open(const char *path, char *err, size_t errlen)
     }
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK)
-        fail(s, "opening");
-    else if (exec(s, "PRAGMA journal_mode = WAL") < 0 || exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
+        ob__store_fail(s, "opening");
+    else if (ob__store_exec(s, "PRAGMA journal_mode = WAL") < 0 || ob__store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
              sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK || migrate(s) < 0)
         rc = SQLITE_ERROR;
     else if (sqlite3_prepare_v2(s->db, SQL_PUT_MODEL, -1, &s->put_model, NULL) != SQLITE_OK ||
              sqlite3_prepare_v2(s->db, SQL_EACH_MODEL, -1, &s->each_model, NULL) != SQLITE_OK)
-        rc = fail(s, "preparing statements");
+        rc = ob__store_fail(s, "preparing statements");
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "store %s: %s", path, s->error);
         ob_store_close(s);
@@ -93,28 +87,30 @@ void ob_store_close(struct ob_store *s)
         return;
     sqlite3_finalize(s->put_model);
     sqlite3_finalize(s->each_model);
+    for (size_t i = 0; i < sizeof s->stmt / sizeof s->stmt[0]; i++)
+        sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
     free(s);
 }
 
 int ob_store_begin(struct ob_store *s)
 {
-    return exec(s, "BEGIN IMMEDIATE");
+    return ob__store_exec(s, "BEGIN IMMEDIATE");
 }
 
 int ob_store_commit(struct ob_store *s)
 {
-    return exec(s, "COMMIT");
+    return ob__store_exec(s, "COMMIT");
 }
 
 void ob_store_rollback(struct ob_store *s)
 {
-    exec(s, "ROLLBACK");
+    ob__store_exec(s, "ROLLBACK");
 }
 
 int ob_store_clear_models(struct ob_store *s)
 {
-    return exec(s, SQL_CLEAR_MODELS);
+    return ob__store_exec(s, SQL_CLEAR_MODELS);
 }
 
 int ob_store_put_model(struct ob_store *s, const char *series, size_t series_len,
@@ -125,7 +121,7 @@ int ob_store_put_model(struct ob_store *s, const char *series, size_t series_len
     if (sqlite3_bind_text(st, 1, series, (int)series_len, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_double(st, 3, updated) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
-        return fail(s, "saving a model");
+        return ob__store_fail(s, "saving a model");
     return 0;
 }
 
@@ -144,7 +140,7 @@ long ob_store_each_model(struct ob_store *s, ob_store_model_fn fn, void *arg)
             n++;
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? n : fail(s, "reading models");
+    return rc == SQLITE_DONE ? n : ob__store_fail(s, "reading models");
 }
 
 const char *ob_store_error(const struct ob_store *s)

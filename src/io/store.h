@@ -5,6 +5,7 @@
 #define OB_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct ob_store;
 
@@ -27,6 +28,59 @@ typedef int (*ob_store_model_fn)(void *arg, const char *series, size_t series_le
                                  const void *blob, size_t len);
 /* Calls fn for every saved model; returns the number read, or -1. */
 long ob_store_each_model(struct ob_store *s, ob_store_model_fn fn, void *arg);
+
+/* ---- incidents (alerts/alerts.h), written in the same transaction as the
+ * outbox actions they cause ---- */
+
+struct ob_incident;
+struct ob_member;
+
+/* synchronous=FULL on this connection: a commit survives a power cut too.
+ * For what opsbox has acknowledged to a sender (alerts). */
+int ob_store_set_durable(struct ob_store *s);
+
+/* Upserts the incident's row (not its members) / one member (at index seq). */
+int ob_store_put_incident(struct ob_store *s, const struct ob_incident *inc);
+int ob_store_put_member(struct ob_store *s, int64_t incident, size_t seq, const struct ob_member *m);
+int ob_store_add_timeline(struct ob_store *s, int64_t incident, double at, const char *event,
+                          const char *member, const char *detail);
+int ob_store_add_outbox(struct ob_store *s, int64_t incident, const char *action,
+                        const char *payload, double now);
+
+/* Calls fn with each incident, members included, as a malloc'd struct that
+ * fn then owns (ob_incident_free). Returns the number read, or -1.
+ *   live:   firing, or resolved at or after since; in id order.
+ *   recent: newest first, at most limit.
+ *   one:    the incident with id (0 or 1 calls). */
+typedef int (*ob_store_incident_fn)(void *arg, struct ob_incident *inc);
+long ob_store_live_incidents(struct ob_store *s, double since, ob_store_incident_fn fn, void *arg);
+long ob_store_recent_incidents(struct ob_store *s, long limit, ob_store_incident_fn fn, void *arg);
+long ob_store_one_incident(struct ob_store *s, int64_t id, ob_store_incident_fn fn, void *arg);
+
+typedef void (*ob_store_timeline_fn)(void *arg, double at, const char *event, const char *member,
+                                     const char *detail);
+long ob_store_timeline(struct ob_store *s, int64_t incident, ob_store_timeline_fn fn, void *arg);
+
+/* The outbox: tracker actions, sent in order per incident. */
+struct ob_outbox_item {
+    int64_t id, incident, issue_number; /* issue_number 0 until opened */
+    char action[16];                    /* open, comment, close, reopen */
+    char *payload;                      /* JSON, malloc'd */
+    char *repo;                         /* the incident's, or NULL */
+    char uid[17];
+    int attempts;
+};
+/* The next action due at now: 1 (item filled; free payload and repo), 0
+ * when none is due, -1 on error. */
+int ob_store_next_outbox(struct ob_store *s, double now, struct ob_outbox_item *it);
+int ob_store_outbox_attempt(struct ob_store *s, int64_t id, int attempts, double next_at,
+                            const char *error);
+/* Marks the action sent and, when issue_number > 0, records the issue on
+ * its incident, in one transaction. */
+int ob_store_outbox_done(struct ob_store *s, const struct ob_outbox_item *it, double now,
+                         int64_t issue_number, const char *issue_url);
+/* Pending actions and the creation time of the oldest (0 when none). */
+int ob_store_outbox_pending(struct ob_store *s, long *n, double *oldest);
 
 /* The last error, for logs. */
 const char *ob_store_error(const struct ob_store *s);

@@ -10,6 +10,29 @@ static const char *const store_migrations[] = {
     "  blob    BLOB NOT NULL,"
     "  updated REAL NOT NULL"
     ") WITHOUT ROWID;",
+    /* 2: incidents, their members and timeline, and the tracker outbox */
+    "CREATE TABLE incidents ("
+    "  id INTEGER PRIMARY KEY, uid TEXT NOT NULL, group_key TEXT NOT NULL,"
+    "  labels TEXT NOT NULL, identifying TEXT NOT NULL, repo TEXT, external_url TEXT,"
+    "  state INTEGER NOT NULL, severity INTEGER NOT NULL,"
+    "  started REAL NOT NULL, updated REAL NOT NULL, resolved REAL NOT NULL,"
+    "  issue_number INTEGER, issue_url TEXT);"
+    "CREATE INDEX incidents_state ON incidents(state, resolved);"
+    "CREATE TABLE members ("
+    "  incident INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL, labels TEXT NOT NULL, summary TEXT NOT NULL,"
+    "  firing INTEGER NOT NULL, severity INTEGER NOT NULL,"
+    "  since REAL NOT NULL, updated REAL NOT NULL, value REAL NOT NULL,"
+    "  PRIMARY KEY (incident, key)) WITHOUT ROWID;"
+    "CREATE TABLE timeline ("
+    "  id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, at REAL NOT NULL,"
+    "  event TEXT NOT NULL, member TEXT, detail TEXT);"
+    "CREATE INDEX timeline_incident ON timeline(incident, id);"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, action TEXT NOT NULL,"
+    "  payload TEXT NOT NULL, created REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at REAL NOT NULL DEFAULT 0, last_error TEXT, done REAL);"
+    "CREATE INDEX outbox_pending ON outbox(incident, done, id);",
 };
 
 #define SQL_PUT_MODEL                                                                      \
@@ -17,5 +40,48 @@ static const char *const store_migrations[] = {
     "ON CONFLICT(series) DO UPDATE SET blob = excluded.blob, updated = excluded.updated"
 #define SQL_EACH_MODEL "SELECT series, blob FROM models"
 #define SQL_CLEAR_MODELS "DELETE FROM models"
+
+
+#define SQL_PUT_INCIDENT                                                                   \
+    "INSERT INTO incidents(id, uid, group_key, labels, identifying, repo, external_url, "     \
+    "state, severity, started, updated, resolved) "                                          \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "                             \
+    "ON CONFLICT(id) DO UPDATE SET state = excluded.state, severity = excluded.severity, "    \
+    "updated = excluded.updated, resolved = excluded.resolved"
+#define SQL_PUT_MEMBER                                                                     \
+    "INSERT INTO members(incident, key, seq, kind, labels, summary, firing, severity, since, " \
+    "updated, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "                  \
+    "ON CONFLICT(incident, key) DO UPDATE SET firing = excluded.firing, "                     \
+    "severity = excluded.severity, updated = excluded.updated, value = excluded.value"
+#define SQL_ADD_TIMELINE                                                                   \
+    "INSERT INTO timeline(incident, at, event, member, detail) VALUES (?1, ?2, ?3, ?4, ?5)"
+#define SQL_ADD_OUTBOX                                                                     \
+    "INSERT INTO outbox(incident, action, payload, created) VALUES (?1, ?2, ?3, ?4)"
+#define SQL_INCIDENT_COLUMNS                                                               \
+    "SELECT id, uid, group_key, labels, identifying, repo, external_url, state, severity, "   \
+    "started, updated, resolved, issue_number, issue_url FROM incidents "
+/* Live incidents: firing, or resolved since ?1; in id order so the latest
+ * incident of a group is restored last and wins its groupKey. */
+#define SQL_LIVE_INCIDENTS SQL_INCIDENT_COLUMNS "WHERE state = 0 OR resolved >= ?1 ORDER BY id"
+#define SQL_RECENT_INCIDENTS SQL_INCIDENT_COLUMNS "ORDER BY id DESC LIMIT ?1"
+#define SQL_ONE_INCIDENT SQL_INCIDENT_COLUMNS "WHERE id = ?1"
+#define SQL_TIMELINE_OF                                                                    \
+    "SELECT at, event, member, detail FROM timeline WHERE incident = ?1 ORDER BY id"
+#define SQL_MEMBERS_OF                                                                     \
+    "SELECT key, kind, labels, summary, firing, severity, since, updated, value "            \
+    "FROM members WHERE incident = ?1 ORDER BY seq"
+/* The oldest pending action of each incident is the only one eligible:
+ * actions of one incident go out in order. */
+#define SQL_NEXT_OUTBOX                                                                    \
+    "SELECT o.id, o.incident, o.action, o.payload, o.attempts, i.repo, i.issue_number, i.uid " \
+    "FROM outbox o JOIN incidents i ON i.id = o.incident "                                   \
+    "WHERE o.done IS NULL AND o.next_at <= ?1 AND o.id = "                                   \
+    "(SELECT MIN(id) FROM outbox WHERE incident = o.incident AND done IS NULL) "             \
+    "ORDER BY o.next_at, o.id LIMIT 1"
+#define SQL_OUTBOX_ATTEMPT                                                                 \
+    "UPDATE outbox SET attempts = ?2, next_at = ?3, last_error = ?4 WHERE id = ?1"
+#define SQL_OUTBOX_DONE "UPDATE outbox SET done = ?2, last_error = NULL WHERE id = ?1"
+#define SQL_SET_ISSUE "UPDATE incidents SET issue_number = ?2, issue_url = ?3 WHERE id = ?1"
+#define SQL_OUTBOX_PENDING "SELECT count(*), min(created) FROM outbox WHERE done IS NULL"
 
 #endif

@@ -86,7 +86,8 @@ static struct series *find_or_add(struct ob_registry *r, const char *key, size_t
                                                      : add_series(r, key, key_len, name_len);
 }
 
-static void step(struct series *s, double ts, double value)
+/* Returns 1 when the point is flagged. */
+static int step(struct series *s, double ts, double value)
 {
     s->last = ob_detector_step(s->det, ts, value);
     if (s->last.anomaly) {
@@ -96,6 +97,7 @@ static void step(struct series *s, double ts, double value)
     s->last_ts = ts;
     s->last_value = value;
     s->points++;
+    return s->last.anomaly;
 }
 
 int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, size_t name_len,
@@ -104,9 +106,8 @@ int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, 
     struct series *s = find_or_add(r, key, key_len, name_len);
     if (!s)
         return -1;
-    step(s, ts, value);
     s->seen = ts;
-    return 0;
+    return step(s, ts, value);
 }
 
 int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
@@ -115,13 +116,14 @@ int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t k
     struct series *s = find_or_add(r, key, key_len, name_len);
     if (!s)
         return -1;
+    int flagged = 0;
     if (s->has_raw && ts > s->raw_ts && raw >= s->raw)
-        step(s, ts, (raw - s->raw) / (ts - s->raw_ts));
+        flagged = step(s, ts, (raw - s->raw) / (ts - s->raw_ts));
     s->raw = raw;
     s->raw_ts = ts;
     s->has_raw = 1;
     s->seen = ts;
-    return 0;
+    return flagged;
 }
 
 int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, const void *blob,

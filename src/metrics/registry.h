@@ -25,12 +25,14 @@ struct ob_registry *ob_registry_new(const struct ob_detector_params *params);
 void ob_registry_free(struct ob_registry *r);
 
 /* Scores the point of series key (name_len: length of its name part),
- * creating the model at once for a new series. Returns 0, -1 on OOM. */
+ * creating the model at once for a new series. Returns 1 when the point is
+ * flagged, else 0; -1 on OOM. */
 int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, size_t name_len,
                         double ts, double value);
 
 /* For counters: models the per-second rate between this raw value and the
- * previous one; the first point and counter resets only set the baseline. */
+ * previous one; the first point and counter resets only set the baseline.
+ * Returns as ob_registry_observe. */
 int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
                                 size_t name_len, double ts, double raw);
 
