@@ -6,6 +6,7 @@
 #   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
+FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook
 
 .PHONY: all build run test test-asan fuzz bench clean
 
@@ -35,8 +36,8 @@ test-asan:
 
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DOPSBOX_TESTS=OFF -DOPSBOX_SANITIZE=ON -DOPSBOX_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_series_csv fuzz_logs fuzz_miner_state fuzz_expfmt fuzz_config
-	for t in series_csv logs miner_state expfmt config; do \
+	cmake --build build-fuzz -j$(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do \
 	    mkdir -p build-fuzz/corpus/$$t && \
 	    build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	        -rss_limit_mb=2048 build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \

@@ -52,10 +52,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def body(self):
+    def read_body(self):
+        # First thing in every request: a reply that leaves the body unread
+        # would make it the next "request" on this keep-alive connection.
         n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n) if n else b""
-        return json.loads(raw) if raw else {}
+        self._raw = self.rfile.read(n) if n else b""
+
+    def body(self):
+        return json.loads(self._raw) if self._raw else {}
 
     def injected_failure(self):
         """Answers with the failure the test asked for; True if it did."""
@@ -78,6 +82,10 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
     def handle_api(self, method):
+        try:
+            self.body()
+        except ValueError:
+            return self.reply(400, {"message": "Problems parsing JSON"})
         url = urlparse(self.path)
         q = parse_qs(url.query)
         if self.headers.get("Authorization") != "Bearer " + TOKEN:
@@ -151,12 +159,14 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(201, issue_json(issue))
 
     def do_GET(self):
+        self.read_body()
         if self.path == "/_state":
             with LOCK:
                 return self.reply(200, STATE)
         self.handle_api("GET")
 
     def do_POST(self):
+        self.read_body()
         if self.path == "/_control":
             b = self.body()
             with LOCK:
@@ -172,6 +182,7 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_api("POST")
 
     def do_PATCH(self):
+        self.read_body()
         self.handle_api("PATCH")
 
 

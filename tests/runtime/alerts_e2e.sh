@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# End-to-end test of alerts -> incidents -> GitHub issues, with the real
+# Alertmanager (Debian's prometheus-alertmanager) sending its webhook to
+# `opsbox serve`, and the GitHub stand-in (github_standin.py) in place of
+# api.github.com. All on 127.0.0.1 with free ports.
+#
+# Cases: one issue per incident; a second alert of the group adds a comment,
+# not an issue; resolving closes it; 5xx, 429 with Retry-After, 403 with a
+# rate-limit reset and a time-out are each retried until the issue exists
+# exactly once; kill -9 of opsbox while the tracker is down, and while an
+# issue creation is in flight, loses no accepted alert and makes no
+# duplicate after the restart, in a loop.
+set -u
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fails=0
+check() {
+    local name=$1; shift
+    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+py=/usr/bin/python3
+free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
+    local end=$((SECONDS + $1)); shift
+    until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done
+}
+am=$(command -v prometheus-alertmanager || echo /usr/bin/prometheus-alertmanager)
+if [ ! -x "$am" ]; then echo "FAIL prometheus-alertmanager is not installed"; exit 1; fi
+
+# ---- the GitHub stand-in ----
+$py "$here/github_standin.py" "$tmp/gh.port" gh-token >"$tmp/gh.log" 2>&1 & pids+=($!)
+wait_for 10 test -s "$tmp/gh.port" || { echo "FAIL stand-in did not start"; exit 1; }
+gh="127.0.0.1:$(cat "$tmp/gh.port")"
+control() { curl -sf -XPOST "$gh/_control" -d "$1" -o /dev/null; }
+# issues_titled TITLE: how many issues have exactly this title
+issues_titled() { curl -sf "$gh/_state" | $py -c "import json,sys; print(sum(1 for i in json.load(sys.stdin)['issues'] if i['title']==sys.argv[1]))" "$1"; }
+issue_field() { # issue_field TITLE FIELD
+    curl -sf "$gh/_state" | $py -c "
+import json,sys
+d=json.load(sys.stdin); t,f=sys.argv[1],sys.argv[2]
+for i in d['issues']:
+    if i['title']==t:
+        print(len(d['comments'].get(str(i['number']),[])) if f=='comments' else i[f])" "$1" "$2"
+}
+one_issue() { [ "$(issues_titled "$1")" = 1 ]; }
+
+# ---- opsbox ----
+ob_port=$(free_port)
+printf 'am-token\n' >"$tmp/receiver-token"
+printf 'gh-token\n' >"$tmp/gh-token"
+cat >"$tmp/opsbox.yml" <<YML
+listen: 127.0.0.1:$ob_port
+store: $tmp/opsbox.db
+alerts:
+  hold_off: 1s
+  receiver: {bearer_token_file: $tmp/receiver-token}
+github:
+  api_url: http://$gh
+  repo: acme/ops
+  token_file: $tmp/gh-token
+  labels: [opsbox, incident]
+  timeout: 2s
+  backoff_max: 2s
+YML
+ob=
+start_opsbox() {
+    "$bin" serve --config "$tmp/opsbox.yml" >>"$tmp/serve.log" 2>&1 & ob=$!; pids+=($ob)
+    wait_for 10 curl -sf "127.0.0.1:$ob_port/-/ready" -o /dev/null
+}
+start_opsbox || { echo "FAIL opsbox did not start"; cat "$tmp/serve.log"; exit 1; }
+
+# ---- Alertmanager, sending to opsbox ----
+am_port=$(free_port)
+cat >"$tmp/am.yml" <<YML
+route:
+  receiver: opsbox
+  group_by: [alertname, instance]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: opsbox
+    webhook_configs:
+      - url: http://127.0.0.1:$ob_port/v1/receiver
+        send_resolved: true
+        http_config:
+          authorization: {credentials: am-token}
+YML
+"$am" --config.file="$tmp/am.yml" --storage.path="$tmp/am" --web.listen-address=127.0.0.1:$am_port \
+    --cluster.listen-address= >"$tmp/am.log" 2>&1 & pids+=($!)
+wait_for 20 curl -sf "127.0.0.1:$am_port/-/ready" -o /dev/null || { echo "FAIL alertmanager did not start"; cat "$tmp/am.log"; exit 1; }
+
+# fire NAME INSTANCE [EXTRA_LABELS_JSON] / resolve ...: through Alertmanager's API
+post_alert() {
+    local name=$1 inst=$2 extra=${3:-} ends=${4:-}
+    curl -sf -XPOST -H 'Content-Type: application/json' "127.0.0.1:$am_port/api/v2/alerts" -d "[{
+      \"labels\": {\"alertname\": \"$name\", \"instance\": \"$inst\", \"job\": \"node\"$extra},
+      \"annotations\": {\"summary\": \"$name on $inst\"}${ends:+, \"endsAt\": \"$ends\"}}]" -o /dev/null
+}
+fire() { post_alert "$1" "$2" "${3:-}"; }
+resolve() { post_alert "$1" "$2" "${3:-}" "$(date -u -d '-2 seconds' +%Y-%m-%dT%H:%M:%SZ)"; }
+
+# 1. One issue per incident; the group's second alert is a comment.
+fire DiskFull db1 ', "severity": "warning"'
+check "an alert through Alertmanager opens one issue" wait_for 20 one_issue "DiskFull (instance=db1)"
+check "the issue carries the configured labels" bash -c "curl -sf $gh/_state | grep -q '\"name\": \"incident\"'"
+fire DiskFull db1 ', "severity": "critical", "device": "sdb"'
+comments_ok() { [ "$(issue_field 'DiskFull (instance=db1)' comments)" -ge 2 ]; } # joined + severity rose
+check "joined and severity comments" wait_for 20 comments_ok
+check "...and opens no second issue" one_issue "DiskFull (instance=db1)"
+
+# 2. The receiver's door: a token, and a clear 400.
+code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST "127.0.0.1:$ob_port/v1/receiver" -d '{}')
+check "no token: 401" test "$code" = 401
+out=$(curl -s -w ' %{http_code}' -XPOST -H 'Authorization: Bearer am-token' "127.0.0.1:$ob_port/v1/receiver" \
+      -d '{"version":"4","groupKey":"g","status":"firing","alerts":[{"status":"firing","labels":{"a":1}}]}')
+says_field() { grep -q 'alerts\[0\]\.labels\.a: expected a string' <<<"$out" && [ "${out##* }" = 400 ]; }
+check "bad shape: 400 naming the field" says_field
+
+# 3. Resolving closes the issue.
+resolve DiskFull db1 ', "severity": "warning"'
+resolve DiskFull db1 ', "severity": "critical", "device": "sdb"'
+closed() { [ "$(issue_field 'DiskFull (instance=db1)' state)" = closed ]; }
+check "resolved: the issue is closed" wait_for 30 closed
+
+# 4. Tracker failures are retried until the issue exists exactly once.
+control '{"fail": 3, "status": 503}'
+fire CPUHot db2
+check "5xx three times, then one issue" wait_for 30 one_issue "CPUHot (instance=db2)"
+control '{"fail": 2, "status": 429, "retry_after": 1}'
+fire MemLow db3
+check "429 with Retry-After, then one issue" wait_for 30 one_issue "MemLow (instance=db3)"
+control '{"fail": 1, "status": 403, "ratelimit_reset_in": 1}'
+fire NetDown db4
+check "403 rate limit, then one issue" wait_for 30 one_issue "NetDown (instance=db4)"
+control '{"hang_after_create": 1, "seconds": 4}'
+fire SlowApi db5
+check "a time-out after the issue was made: found by its marker, not made twice" \
+    wait_for 30 one_issue "SlowApi (instance=db5)"
+sleep 3
+check "...still one after the slow reply" one_issue "SlowApi (instance=db5)"
+check "retries were counted" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | awk '/^opsbox_tracker_errors_total/{exit !(\$2 >= 6)}'"
+
+# 5. kill -9 with the tracker down, and with a creation in flight, in a loop.
+incident_stored() { "$bin" incidents --store "$tmp/opsbox.db" --json | grep -q "\"alertname\": \"$1\""; }
+for round in 1 2 3; do
+    control '{"down": true}'
+    fire "Crash$round" "db$round"
+    wait_for 20 incident_stored "Crash$round" || echo "  (round $round: not stored before the kill)"
+    kill -9 "$ob"; wait "$ob" 2>/dev/null
+    control '{"down": false}'
+    control '{"hang_after_create": 1, "seconds": 30}'
+    start_opsbox
+    # the creation hangs; kill opsbox while it waits for the reply
+    created() { curl -sf "$gh/_state" | grep -q "\"title\": \"Crash$round (instance=db$round)\""; }
+    wait_for 20 created
+    kill -9 "$ob"; wait "$ob" 2>/dev/null
+    control '{"hang_after_create": 0}'
+    start_opsbox
+    check "round $round: after two kill -9, exactly one issue" wait_for 30 one_issue "Crash$round (instance=db$round)"
+done
+sleep 2
+check "no duplicates anywhere" bash -c "curl -sf $gh/_state | $py -c '
+import json,sys,collections
+c=collections.Counter(i[\"title\"] for i in json.load(sys.stdin)[\"issues\"])
+sys.exit(0 if c and max(c.values())==1 else 1)'"
+every_alert_kept() {
+    "$bin" incidents --store "$tmp/opsbox.db" --json | $py -c '
+import json,sys
+names={i["labels"].get("alertname") for i in json.load(sys.stdin)}
+want={"DiskFull","CPUHot","MemLow","NetDown","SlowApi","Crash1","Crash2","Crash3"}
+sys.exit(0 if want <= names else 1)'
+}
+check "every accepted alert is in the store" every_alert_kept
+check "opsbox incidents show" bash -c "'$bin' incidents show 1 --store '$tmp/opsbox.db' | grep -q 'joined'"
+check "opsbox incidents: missing store is an error" bash -c "! '$bin' incidents --store '$tmp/nope.db' 2>/dev/null"
+
+if [ $fails -ne 0 ]; then
+    echo "--- opsbox log (tail)"; tail -40 "$tmp/serve.log"
+    echo "--- stand-in state"; curl -s "$gh/_state" | head -c 3000; echo
+fi
+echo "$fails failed"
+[ $fails -eq 0 ]
