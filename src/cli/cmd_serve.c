@@ -595,6 +595,7 @@ static int run_daemon(struct serve *s)
         }
         if (ob_now() >= next_stale_check) {
             drop_stale(s);
+            ob_store_checkpoint(s->store); /* the receiver's WAL, off its path */
             next_stale_check = ob_now() + 1.0;
         }
         if (ob_now() >= next_snapshot) {

@@ -147,32 +147,78 @@ static char *payload(const char *title, const char *body, const struct ob_github
     return s;
 }
 
+/* Comments for one incident, gathered over a run of events so that ten
+ * alerts joining in one webhook make one comment, not ten: GitHub limits
+ * how fast content may be created. */
+struct comment_acc {
+    const struct ob_incident *inc;
+    struct ob_buf text;
+    int lines, more;
+};
+
+#define COMMENT_LINES 20 /* then "...and N more": the store has them all */
+
+static int queue(struct serve *s, const struct ob_incident *inc, const char *action, const char *title,
+                 const char *text, double now)
+{
+    char *p = payload(title, text, &s->cfg->github);
+    int rc = p ? ob_store_add_outbox(s->alerts->store, inc->id, action, p, now) : -1;
+    free(p);
+    return rc;
+}
+
+static int flush_comment(struct serve *s, struct comment_acc *c, double now)
+{
+    int rc = 0;
+    if (c->lines) {
+        if (c->more) {
+            char tail[96];
+            int n = snprintf(tail, sizeof tail, "\n…and %d more (`opsbox incidents show %lld`).\n",
+                             c->more, (long long)c->inc->id);
+            ob_buf_put(&c->text, tail, (size_t)n);
+        }
+        ob_buf_put(&c->text, "", 1);
+        rc = c->text.failed ? -1 : queue(s, c->inc, "comment", NULL, (const char *)c->text.p, now);
+    }
+    c->text.len = 0;
+    c->lines = c->more = 0;
+    c->inc = NULL;
+    return rc;
+}
+
 /* The tracker action an event causes, if any. JOINED of an incident opened
  * in this same batch is already in the issue's body. */
-static int queue_action(struct serve *s, const struct ob_event *e, int opened_now, double now)
+static int queue_action(struct serve *s, struct comment_acc *c, const struct ob_event *e, int opened_now,
+                        double now)
 {
-    const struct ob_github_config *g = &s->cfg->github;
     const struct ob_incident *inc = e->incident;
-    char *title = NULL, *text = NULL, *p = NULL;
-    const char *action = "comment";
+    if (c->inc != inc && flush_comment(s, c, now) < 0)
+        return -1;
     if (e->kind == OB_EV_OPENED) {
-        action = "open";
-        title = ob_render_title(inc, g->title);
-        text = ob_render_body(inc);
-    } else if (e->kind == OB_EV_JOINED && opened_now) {
-        return 0;
-    } else if (!(text = ob_render_comment(e))) {
-        return 0;
+        char *title = ob_render_title(inc, s->cfg->github.title), *body = ob_render_body(inc);
+        int rc = title && body ? queue(s, inc, "open", title, body, now) : -1;
+        free(title);
+        free(body);
+        return rc;
     }
-    if (e->kind == OB_EV_RESOLVED && s->cfg->alerts.close_on_resolve)
-        action = "close";
-    if (e->kind == OB_EV_REOPENED)
-        action = "reopen";
-    int rc = (p = payload(title, text, g)) ? ob_store_add_outbox(s->alerts->store, inc->id, action, p, now)
-                                           : -1;
-    free(title);
+    if (e->kind == OB_EV_JOINED && opened_now)
+        return 0;
+    char *text = ob_render_comment(e);
+    if (!text)
+        return 0;
+    int rc = 0;
+    if (e->kind == OB_EV_REOPENED || (e->kind == OB_EV_RESOLVED && s->cfg->alerts.close_on_resolve)) {
+        rc = flush_comment(s, c, now);
+        if (rc == 0)
+            rc = queue(s, inc, e->kind == OB_EV_REOPENED ? "reopen" : "close", NULL, text, now);
+    } else if (c->lines < COMMENT_LINES) {
+        c->inc = inc;
+        ob_buf_put(&c->text, text, strlen(text));
+        c->lines++;
+    } else {
+        c->more++;
+    }
     free(text);
-    free(p);
     return rc;
 }
 
@@ -184,7 +230,8 @@ static int was_opened(const struct ob_events *ev, size_t upto, const struct ob_i
     return 0;
 }
 
-static int persist_event(struct serve *s, const struct ob_event *e, int opened_now, double now)
+static int persist_event(struct serve *s, struct comment_acc *c, const struct ob_event *e, int opened_now,
+                         double now)
 {
     struct alerts *a = s->alerts;
     const struct ob_incident *inc = e->incident;
@@ -197,22 +244,27 @@ static int persist_event(struct serve *s, const struct ob_event *e, int opened_n
                               m ? m->labels : detail[0] ? detail : NULL) < 0 ||
         (m && ob_store_put_member(a->store, inc->id, e->member, m) < 0))
         return -1;
-    return a->send ? queue_action(s, e, opened_now, now) : 0;
+    return a->send ? queue_action(s, c, e, opened_now, now) : 0;
 }
 
 static int persist(struct serve *s, const struct ob_events *ev, double now)
 {
     const struct ob_incident *last = NULL;
-    for (size_t i = 0; i < ev->n; i++) {
+    struct comment_acc c = {0};
+    int rc = 0;
+    for (size_t i = 0; i < ev->n && rc == 0; i++) {
         const struct ob_event *e = &ev->ev[i];
         /* Events come grouped by incident; the row is written once per run. */
         if (e->incident != last && ob_store_put_incident(s->alerts->store, e->incident) < 0)
-            return -1;
+            rc = -1;
         last = e->incident;
-        if (persist_event(s, e, e->kind == OB_EV_JOINED && was_opened(ev, i, e->incident), now) < 0)
-            return -1;
+        if (rc == 0)
+            rc = persist_event(s, &c, e, e->kind == OB_EV_JOINED && was_opened(ev, i, e->incident), now);
     }
-    return 0;
+    if (rc == 0 && s->alerts->send)
+        rc = flush_comment(s, &c, now);
+    free(c.text.p);
+    return rc;
 }
 
 /* ---- the set in memory, and restoring it ---- */

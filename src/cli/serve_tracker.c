@@ -34,6 +34,9 @@ struct tracker {
     struct ob_store *store;
     struct ob_github *gh;
     double backoff_max;        /* from the start-time config (SIGHUP frees that) */
+    double paused_until;       /* the tracker as a whole is failing: wait */
+    int failing;               /* consecutive failures of the tracker as a whole */
+    double next_count;         /* when to count the pending actions again */
     char *default_repo;
     /* counters, under mu */
     uint64_t sent, errors, requests;
@@ -48,6 +51,7 @@ struct outcome {
     int64_t issue_number;
     char issue_url[512];
     double retry_after; /* -1: use the backoff */
+    int whole_tracker;  /* the failure is the tracker's (down, 5xx, rate limit), not this action's */
     char error[300];
 };
 
@@ -59,6 +63,8 @@ static void set_error(struct outcome *o, const struct ob_github_reply *r, const 
         snprintf(o->error, sizeof o->error, "%s: HTTP %ld: %.200s", what, r->status,
                  r->body ? r->body : "");
     o->retry_after = r->retry_after;
+    o->whole_tracker = r->status == 0 || r->status >= 500 || r->status == 429 ||
+                       (r->status == 403 && r->retry_after >= 0);
 }
 
 /* One request; 0 on a 2xx reply (kept in *r), else -1 with o->error. */
@@ -269,6 +275,19 @@ static int work_once(struct tracker *t)
         pthread_mutex_lock(&t->mu);
         t->sent++;
         pthread_mutex_unlock(&t->mu);
+        t->failing = 0;
+    } else if (o.whole_tracker) {
+        /* Down, overloaded or rate-limited: true for every incident, so
+         * the whole worker waits rather than trying each one in turn. */
+        t->failing++;
+        double wait = o.retry_after >= 0 ? o.retry_after : backoff(t, t->failing);
+        t->paused_until = ob_now() + wait;
+        ob_warn("tracker: %s; pausing %.1f s (incident %lld %s waits)", o.error, wait,
+                (long long)it.incident, it.action);
+        ob_store_outbox_attempt(t->store, it.id, attempts, t->paused_until, o.error);
+        pthread_mutex_lock(&t->mu);
+        t->errors++;
+        pthread_mutex_unlock(&t->mu);
     } else {
         double wait = o.retry_after >= 0 ? o.retry_after : backoff(t, attempts);
         ob_warn("tracker: incident %lld %s (attempt %d) failed: %s; again in %.1f s",
@@ -289,14 +308,20 @@ static void *run(void *arg)
     pthread_mutex_lock(&t->mu);
     while (!t->stop) {
         pthread_mutex_unlock(&t->mu);
-        while (work_once(t) && !t->stop)
+        while (ob_now() >= t->paused_until && work_once(t) && !t->stop)
             ;
         long n = 0;
         double oldest = 0;
-        ob_store_outbox_pending(t->store, &n, &oldest);
+        int count = ob_now() >= t->next_count; /* a scan of the pending rows: not too often */
+        if (count) {
+            ob_store_outbox_pending(t->store, &n, &oldest);
+            t->next_count = ob_now() + 5;
+        }
         pthread_mutex_lock(&t->mu);
-        t->pending = n;
-        t->oldest = oldest;
+        if (count) {
+            t->pending = n;
+            t->oldest = oldest;
+        }
         if (!t->stop && !t->woken) { /* new actions wake us; retries are due within a second */
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);

@@ -36,8 +36,11 @@ struct ob_incident;
 struct ob_member;
 
 /* synchronous=FULL on this connection: a commit survives a power cut too.
- * For what opsbox has acknowledged to a sender (alerts). */
+ * For what opsbox has acknowledged to a sender (alerts). Its commits leave
+ * checkpoints to ob_store_checkpoint, which another connection (thread)
+ * calls every second or so, without blocking writers. */
 int ob_store_set_durable(struct ob_store *s);
+int ob_store_checkpoint(struct ob_store *s);
 
 /* Upserts the incident's row (not its members) / one member (at index seq). */
 int ob_store_put_incident(struct ob_store *s, const struct ob_incident *inc);

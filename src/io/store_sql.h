@@ -32,7 +32,8 @@ static const char *const store_migrations[] = {
     "  id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, action TEXT NOT NULL,"
     "  payload TEXT NOT NULL, created REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
     "  next_at REAL NOT NULL DEFAULT 0, last_error TEXT, done REAL);"
-    "CREATE INDEX outbox_pending ON outbox(incident, done, id);",
+    "CREATE INDEX outbox_pending ON outbox(incident, done, id);"
+    "CREATE INDEX outbox_due ON outbox(next_at, id) WHERE done IS NULL;",
 };
 
 #define SQL_PUT_MODEL                                                                      \
@@ -77,7 +78,7 @@ static const char *const store_migrations[] = {
     "FROM outbox o JOIN incidents i ON i.id = o.incident "                                   \
     "WHERE o.done IS NULL AND o.next_at <= ?1 AND o.id = "                                   \
     "(SELECT MIN(id) FROM outbox WHERE incident = o.incident AND done IS NULL) "             \
-    "ORDER BY o.next_at, o.id LIMIT 1"
+    "ORDER BY o.next_at, o.id LIMIT 1" /* by outbox_due: pending rows only */
 #define SQL_OUTBOX_ATTEMPT                                                                 \
     "UPDATE outbox SET attempts = ?2, next_at = ?3, last_error = ?4 WHERE id = ?1"
 #define SQL_OUTBOX_DONE "UPDATE outbox SET done = ?2, last_error = NULL WHERE id = ?1"

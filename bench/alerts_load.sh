@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The Alertmanager receiver of `opsbox serve` under load (bench/webhook_load.c).
+# GitHub is configured but unreachable, so every action is queued in the
+# outbox like in production (the worker backs off; nothing is sent).
+#   1. 3000 incidents open; then for 20 s, 8 connections post webhooks of 10
+#      alerts each to random open incidents, every alert new: durable
+#      (synchronous=FULL) commit before each 200.
+#        alerts_webhooks_per_sec, alerts_per_sec, alerts_latency_p50_ms,
+#        alerts_latency_p99_ms, alerts_errors
+#   2. A fresh daemon with 100000 open alerts (1000 groups of 100):
+#        alerts_rss_bytes_100k_open, alerts_rss_bytes_per_open_alert
+#
+#   bench/alerts_load.sh [OPSBOX_BINARY] [LOAD_BINARY]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$top/build/opsbox}
+load=${2:-$top/build/bench/webhook_load}
+tmp=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+py=/usr/bin/python3
+port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+start() { # start NAME: a daemon with its own store; sets ob and pid
+    ob=$(port)
+    cat >"$tmp/$1.yml" <<YML
+listen: 127.0.0.1:$ob
+store: $tmp/$1.db
+alerts: {receiver: {bearer_token: bench}}
+github: {api_url: 'http://127.0.0.1:1', repo: bench/bench, timeout: 1s}
+YML
+    GITHUB_TOKEN=x "$bin" serve --config "$tmp/$1.yml" >"$tmp/$1.log" 2>&1 & pid=$!; pids+=($pid)
+    for _ in $(seq 100); do curl -sf "127.0.0.1:$ob/-/ready" -o /dev/null && return 0; sleep 0.1; done
+    echo "opsbox did not start" >&2; exit 1
+}
+rss() { awk '/VmRSS/ {print $2 * 1024}' /proc/$1/status; }
+
+start load
+"$load" "http://127.0.0.1:$ob/v1/receiver" bench 8 0 3000 1 open >/dev/null
+"$load" "http://127.0.0.1:$ob/v1/receiver" bench 8 20 3000 10 | sed "s/^/receiver_/"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+start memory
+base=$(rss "$pid")
+"$load" "http://127.0.0.1:$ob/v1/receiver" bench 8 0 1000 100 open >/dev/null
+open=$(curl -sf "127.0.0.1:$ob/metrics" | awk '/^opsbox_alerts_received_total/ {print $2}')
+[ "$open" = 100000 ] || { echo "expected 100000 alerts, got $open" >&2; exit 1; }
+now=$(rss "$pid")
+echo "alerts_rss_bytes_100k_open $now"
+echo "alerts_rss_bytes_per_open_alert $(( (now - base) / 100000 ))"
