@@ -92,6 +92,21 @@ t = {(x[\"job\"], x[\"instance\"]): x for x in json.load(sys.stdin)[\"data\"]}
 assert t[(\"node\", \"127.0.0.1:$ne_port\")][\"up\"] is True, t
 assert t[(\"dead\", \"127.0.0.1:1\")][\"up\"] is False, t
 '"
+# An alert about the jumping target: its incident takes in the anomaly that
+# opsbox flagged before the alert came (same instance and job, in the window).
+hook='{"version":"4","groupKey":"{}:{alertname=\"TargetJumped\"}","status":"firing",
+ "groupLabels":{"alertname":"TargetJumped"},
+ "commonLabels":{"alertname":"TargetJumped","instance":"127.0.0.1:'"$web_port"'","job":"jumpy"},
+ "alerts":[{"status":"firing","labels":{"alertname":"TargetJumped","instance":"127.0.0.1:'"$web_port"'","job":"jumpy"}}]}'
+check "webhook accepted" bash -c "curl -sf -XPOST 127.0.0.1:$ob_port/v1/receiver -d '$hook' | grep -q accepted"
+anomaly_joined() { "$bin" incidents show 1 --json --store "$tmp/opsbox.db" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+kinds = [(m["kind"], m["key"]) for m in d["member_list"]]
+assert ("alert", ) == kinds[0][:1] and any(k == "anomaly" and key.startswith("test_gauge{") for k, key in kinds), kinds
+assert any(t["event"] == "joined" for t in d["timeline"])
+'; }
+check "the incident took in the earlier anomaly of its instance" anomaly_joined
 check "API unknown endpoint 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:$ob_port/api/v1/nope) = 404 ]"
 
 gone() { ! m | grep -q '^gone_gauge_opsbox'; }
