@@ -3,7 +3,7 @@
 #   make run    build, then run the daemon on its embedded default (the local
 #               node_exporter and itself; models in ./opsbox.db); Ctrl-C stops it
 #   make test   unit + end-to-end tests, normal and ASan/UBSan builds, bounded fuzzing
-#   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s
+#   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s, alerts/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook
@@ -50,6 +50,7 @@ bench: build
 	bench/loghub.sh build/opsbox
 	bench/logs_speed.sh build/opsbox
 	bench/serve_load.sh build/opsbox
+	bench/alerts_load.sh build/opsbox build/bench/webhook_load
 
 clean:
 	rm -rf build build-test build-asan build-fuzz

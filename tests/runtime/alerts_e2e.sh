@@ -128,6 +128,10 @@ out=$(curl -s -w ' %{http_code}' -XPOST -H 'Authorization: Bearer am-token' "127
 says_field() { grep -q 'alerts\[0\]\.labels\.a: expected a string' <<<"$out" && [ "${out##* }" = 400 ]; }
 check "bad shape: 400 naming the field" says_field
 
+code=$(head -c 33554433 /dev/zero | curl -s -o /dev/null -w '%{http_code}' -XPOST \
+       -H 'Authorization: Bearer am-token' --data-binary @- "127.0.0.1:$ob_port/v1/receiver")
+check "a body over 32 MiB: 413" test "$code" = 413
+
 # 3. Resolving closes the issue.
 resolve DiskFull db1 ', "severity": "warning"'
 resolve DiskFull db1 ', "severity": "critical", "device": "sdb"'
