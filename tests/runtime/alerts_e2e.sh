@@ -56,7 +56,7 @@ cat >"$tmp/opsbox.yml" <<YML
 listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
 alerts:
-  hold_off: 1s
+  hold_off: 1m
   receiver: {bearer_token_file: $tmp/receiver-token}
 github:
   api_url: http://$gh
@@ -137,6 +137,12 @@ resolve DiskFull db1 ', "severity": "warning"'
 resolve DiskFull db1 ', "severity": "critical", "device": "sdb"'
 closed() { [ "$(issue_field 'DiskFull (instance=db1)' state)" = closed ]; }
 check "resolved: the issue is closed" wait_for 30 closed
+fire DiskFull db1 ', "severity": "warning"'
+reopened() { [ "$(issue_field 'DiskFull (instance=db1)' state)" = open ]; }
+check "firing again within the hold-off reopens the same issue" wait_for 30 reopened
+check "...with a comment, and no second issue" bash -c "curl -sf $gh/_state | grep -q 'Firing again within the hold-off' && [ \"\$(curl -sf $gh/_state | grep -o '\"title\": \"DiskFull (instance=db1)\"' | wc -l)\" = 1 ]"
+resolve DiskFull db1 ', "severity": "warning"'
+check "and closes again when it resolves" wait_for 30 closed
 
 # 4. Tracker failures are retried until the issue exists exactly once.
 control '{"fail": 3, "status": 503}'
@@ -189,6 +195,24 @@ sys.exit(0 if want <= names else 1)'
 check "every accepted alert is in the store" every_alert_kept
 check "opsbox incidents show" bash -c "'$bin' incidents show 1 --store '$tmp/opsbox.db' | grep -q 'joined'"
 check "opsbox incidents: missing store is an error" bash -c "! '$bin' incidents --store '$tmp/nope.db' 2>/dev/null"
+
+# Basic auth on the receiver, as Alertmanager's http_config.basic_auth sends it.
+b_port=$(free_port)
+printf 'pw-from-file\n' >"$tmp/receiver-password"
+cat >"$tmp/basic.yml" <<YML
+listen: 127.0.0.1:$b_port
+store: $tmp/basic.db
+alerts:
+  receiver: {basic_auth: {username: am, password_file: $tmp/receiver-password}}
+YML
+"$bin" serve --config "$tmp/basic.yml" >"$tmp/basic.log" 2>&1 & pids+=($!)
+wait_for 10 curl -sf "127.0.0.1:$b_port/-/ready" -o /dev/null
+hook='{"version":"4","groupKey":"b","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"B"}}]}'
+code_as() { curl -s -o /dev/null -w '%{http_code}' -XPOST "$@" "127.0.0.1:$b_port/v1/receiver" -d "$hook"; }
+check "basic auth: right password 200" test "$(code_as -u am:pw-from-file)" = 200
+check "basic auth: wrong password 401" test "$(code_as -u am:nope)" = 401
+check "basic auth: none 401" test "$(code_as)" = 401
+check "secrets are not logged" bash -c "! grep -q -e pw-from-file -e gh-token -e am-token '$tmp/basic.log' '$tmp/serve.log'"
 
 if [ $fails -ne 0 ]; then
     echo "--- opsbox log (tail)"; tail -40 "$tmp/serve.log"
