@@ -2,6 +2,7 @@
  * incidents, for people (a table) and scripts (--json). Reads only: a
  * store that does not exist is an error, not a new empty file. */
 #include "cli/cli.h"
+#include "cli/incident_json.h"
 
 #include "alerts/alerts.h"
 #include "io/store.h"
@@ -33,35 +34,6 @@ static const char *when(double t, char *buf, size_t cap)
     return buf;
 }
 
-static json_t *incident_json(const struct ob_incident *inc, int with_members)
-{
-    char *labels = ob_kv_to_json(inc->labels, inc->nlabels);
-    json_t *o = json_pack("{sI ss ss ss ss sf sf sI si}", "id", (json_int_t)inc->id, "group_key",
-                          inc->group_key, "state",
-                          inc->state == OB_INCIDENT_FIRING ? "firing" : "resolved", "severity",
-                          ob_severity_name(inc->severity), "uid", inc->uid, "started", inc->started,
-                          "resolved", inc->resolved, "issue_number", (json_int_t)inc->issue_number,
-                          "members", (int)inc->nmembers);
-    json_object_set_new(o, "labels", json_loads(labels ? labels : "{}", 0, NULL));
-    json_object_set_new(o, "issue_url", inc->issue_url ? json_string(inc->issue_url) : json_null());
-    free(labels);
-    if (with_members) {
-        static const char *const kinds[] = {"alert", "anomaly", "log"};
-        json_t *a = json_array();
-        for (size_t i = 0; i < inc->nmembers; i++) {
-            const struct ob_member *m = &inc->members[i];
-            json_t *mo = json_pack("{ss ss ss sb ss sf sf sf}", "kind", kinds[m->kind % 3], "key", m->key,
-                                   "summary", m->summary, "firing", m->firing, "severity",
-                                   ob_severity_name(m->severity), "since", m->since, "updated",
-                                   m->updated, "value", m->value);
-            json_object_set_new(mo, "labels", json_loads(m->labels, 0, NULL));
-            json_array_append_new(a, mo);
-        }
-        json_object_set_new(o, "member_list", a);
-    }
-    return o;
-}
-
 struct listing {
     int json;
     json_t *all;
@@ -71,7 +43,7 @@ static int print_row(void *arg, struct ob_incident *inc)
 {
     struct listing *l = arg;
     if (l->json) {
-        json_array_append_new(l->all, incident_json(inc, 0));
+        json_array_append_new(l->all, ob__incident_json(inc, 0));
     } else {
         char t[32], title[256] = "";
         char *tt = ob_render_title(inc, NULL);
@@ -90,12 +62,7 @@ static int print_row(void *arg, struct ob_incident *inc)
 
 static void on_timeline(void *arg, double at, const char *event, const char *member, const char *detail)
 {
-    json_t *tl = arg;
-    if (tl) {
-        json_array_append_new(tl, json_pack("{sf ss ss? ss?}", "at", at, "event", event, "member", member,
-                                            "detail", detail));
-        return;
-    }
+    (void)arg;
     char t[32];
     printf("  %s  %-16s %s %s\n", when(at, t, sizeof t), event, member ? member : "",
            detail ? detail : "");
@@ -111,9 +78,8 @@ static int show_one(void *arg, struct ob_incident *inc)
     struct showing *sh = arg;
     sh->found = 1;
     if (sh->json) {
-        json_t *o = incident_json(inc, 1), *tl = json_array();
-        ob_store_timeline(sh->store, inc->id, on_timeline, tl);
-        json_object_set_new(o, "timeline", tl);
+        json_t *o = ob__incident_json(inc, 1);
+        json_object_set_new(o, "timeline", ob__timeline_json(sh->store, inc->id));
         char *s = json_dumps(o, JSON_INDENT(2));
         printf("%s\n", s ? s : "{}");
         free(s);

@@ -439,7 +439,7 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
     if (!strncmp(path, "/api/", 5)) {
         *type = "application/json";
         pthread_mutex_lock(&s->lock);
-        int status = ob__serve_api(s, path, body, ob_now());
+        int status = ob__serve_api(s, req, body, ob_now());
         pthread_mutex_unlock(&s->lock);
         return status;
     }
@@ -557,6 +557,7 @@ static void reload(struct serve *s, struct ob_scraper **sc)
     free(s->stats);
     s->cfg = next;
     s->stats = stats;
+    ob_registry_set_history(s->reg, (uint32_t)next->history_points);
     pthread_mutex_unlock(&s->lock);
     ob_config_free(old);
     ob_info("SIGHUP: %s read again: %zu targets in %zu jobs", s->config_path, count_targets(next),
@@ -665,6 +666,8 @@ int ob_cmd_serve(int argc, char **argv)
         s.cfg->store = strdup(store);
     }
     s.reg = ob_registry_new(NULL);
+    if (s.reg)
+        ob_registry_set_history(s.reg, (uint32_t)s.cfg->history_points);
     s.stats = calloc(count_targets(s.cfg) + 1, sizeof *s.stats);
     char err[512];
     if (s.reg && !(s.store = ob_store_open(s.cfg->store, err, sizeof err))) {

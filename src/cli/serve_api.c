@@ -1,10 +1,16 @@
 /* serve_api.c - the daemon's JSON API, for the web page and for scripts.
  * Shaped like Prometheus's API ({"status": "success", "data": ...}).
  *
- *   GET /api/v1/series    the 100 series with the highest current
- *                         anomaly_score (a flag held as on /metrics), with
- *                         value, forecast and band
- *   GET /api/v1/targets   every target with its health */
+ *   GET /api/v1/series[?match=TEXT&limit=N]
+ *       the series with the highest current anomaly_score (a flag held as
+ *       on /metrics), with value, forecast and band; match keeps those whose
+ *       name{labels} contains TEXT; limit defaults to 100
+ *   GET /api/v1/series/history?series=NAME{LABELS}
+ *       its recent points: [time, value, yhat, yhat_lower, yhat_upper, anomaly]
+ *   GET /api/v1/targets   every target with its health
+ *   GET /api/v1/incidents[?limit=N]   the newest incidents (default 50)
+ *   GET /api/v1/incidents/ID          one, with members and timeline */
+#include "cli/incident_json.h"
 #include "cli/serve_int.h"
 
 #include <jansson.h>
@@ -12,6 +18,7 @@
 #include <string.h>
 
 #define SERIES_LIMIT 100
+#define LIMIT_MAX 10000
 
 struct ranked {
     size_t index;
@@ -43,8 +50,18 @@ static json_t *series_json(const struct ob_series_view *v, const struct ranked *
                      r->anomaly, "points", (json_int_t)v->points, "timestamp", v->last_ts);
 }
 
-static json_t *ranked_series(struct serve *s, double now)
+static long limit_of(const struct ob_http_request *req, long fallback)
 {
+    const char *v = ob_http_query(req, "limit");
+    char *end;
+    long n = v ? strtol(v, &end, 10) : fallback;
+    return v && (*end || n < 1) ? fallback : n > LIMIT_MAX ? LIMIT_MAX : n;
+}
+
+static json_t *ranked_series(struct serve *s, const struct ob_http_request *req, double now)
+{
+    const char *match = ob_http_query(req, "match");
+    size_t limit = (size_t)limit_of(req, SERIES_LIMIT);
     size_t n = ob_registry_size(s->reg), k = 0;
     struct ranked *r = malloc((n ? n : 1) * sizeof *r);
     json_t *arr = json_array();
@@ -55,14 +72,14 @@ static json_t *ranked_series(struct serve *s, double now)
     }
     for (size_t i = 0; i < n; i++) {
         struct ob_series_view v = ob_registry_get(s->reg, i);
-        if (v.points == 0)
+        if (v.points == 0 || (match && *match && !strstr(v.key, match)))
             continue;
         r[k] = (struct ranked){.index = i};
         ob__serve_shown(&v, now, &r[k].anomaly, &r[k].score);
         k++;
     }
     qsort(r, k, sizeof *r, by_score);
-    for (size_t i = 0; i < k && i < SERIES_LIMIT; i++) {
+    for (size_t i = 0; i < k && i < limit; i++) {
         struct ob_series_view v = ob_registry_get(s->reg, r[i].index);
         json_array_append_new(arr, series_json(&v, &r[i]));
     }
@@ -88,6 +105,81 @@ static json_t *targets(struct serve *s)
     return arr;
 }
 
+static void add_point(void *arg, double ts, double value, double yhat, double lo, double hi, int anomaly)
+{
+    json_array_append_new(arg, json_pack("[f, f, f, f, f, i]", ts, value, yhat, lo, hi, anomaly));
+}
+
+static int respond_error(struct ob_buf *body, int status, const char *why)
+{
+    json_t *doc = json_pack("{s:s, s:s}", "status", "error", "error", why);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    if (text) {
+        ob_buf_put(body, text, strlen(text));
+        ob_buf_put(body, "\n", 1);
+    }
+    free(text);
+    json_decref(doc);
+    return status;
+}
+
+static int respond(struct ob_buf *body, json_t *data, int status);
+
+static int history(struct serve *s, const struct ob_http_request *req, struct ob_buf *body)
+{
+    const char *key = ob_http_query(req, "series");
+    if (!key || !*key)
+        return respond_error(body, 400, "series: missing (name{labels} as /api/v1/series gives it)");
+    json_t *points = json_array();
+    if (ob_registry_history(s->reg, key, strlen(key), add_point, points) < 0) {
+        json_decref(points);
+        return respond_error(body, 404, "no such series");
+    }
+    return respond(body, json_pack("{s:s, s:o}", "series", key, "points", points), 200);
+}
+
+static int collect_incident(void *arg, struct ob_incident *inc)
+{
+    json_array_append_new(arg, ob__incident_json(inc, 0));
+    ob_incident_free(inc);
+    return 0;
+}
+
+struct one {
+    struct ob_store *store;
+    json_t *doc;
+};
+
+static int take_incident(void *arg, struct ob_incident *inc)
+{
+    struct one *o = arg;
+    o->doc = ob__incident_json(inc, 1);
+    json_object_set_new(o->doc, "timeline", ob__timeline_json(o->store, inc->id));
+    ob_incident_free(inc);
+    return 0;
+}
+
+static int incidents(struct serve *s, const struct ob_http_request *req, struct ob_buf *body)
+{
+    const char *rest = req->path + strlen("/api/v1/incidents");
+    if (!*rest) {
+        json_t *all = json_array();
+        if (ob_store_recent_incidents(s->store, limit_of(req, 50), collect_incident, all) < 0) {
+            json_decref(all);
+            return respond_error(body, 500, "reading the store failed");
+        }
+        return respond(body, all, 200);
+    }
+    char *end;
+    long long id = rest[0] == '/' ? strtoll(rest + 1, &end, 10) : 0;
+    if (id <= 0 || *end)
+        return respond_error(body, 404, "no such endpoint");
+    struct one o = {s->store, NULL};
+    if (ob_store_one_incident(s->store, id, take_incident, &o) < 0)
+        return respond_error(body, 500, "reading the store failed");
+    return o.doc ? respond(body, o.doc, 200) : respond_error(body, 404, "no such incident");
+}
+
 static int respond(struct ob_buf *body, json_t *data, int status)
 {
     json_t *doc = data ? json_pack("{s:s, s:o}", "status", "success", "data", data)
@@ -105,12 +197,17 @@ static int respond(struct ob_buf *body, json_t *data, int status)
     return status;
 }
 
-int ob__serve_api(struct serve *s, const char *path, struct ob_buf *body, double now)
+int ob__serve_api(struct serve *s, const struct ob_http_request *req, struct ob_buf *body, double now)
 {
+    const char *path = req->path;
     if (!strcmp(path, "/api/v1/series")) {
-        json_t *d = ranked_series(s, now);
+        json_t *d = ranked_series(s, req, now);
         return respond(body, d, d ? 200 : 500);
     }
+    if (!strcmp(path, "/api/v1/series/history"))
+        return history(s, req, body);
+    if (!strncmp(path, "/api/v1/incidents", 17))
+        return incidents(s, req, body);
     if (!strcmp(path, "/api/v1/targets")) {
         json_t *d = targets(s);
         return respond(body, d, d ? 200 : 500);

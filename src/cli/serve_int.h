@@ -67,7 +67,7 @@ void ob__serve_shown(const struct ob_series_view *v, double now, int *anomaly, d
 
 /* Answers GET /api/... into body (JSON) with s->lock held; returns the
  * HTTP status. */
-int ob__serve_api(struct serve *s, const char *path, struct ob_buf *body, double now);
+int ob__serve_api(struct serve *s, const struct ob_http_request *req, struct ob_buf *body, double now);
 
 /* The Alertmanager receiver and incidents (serve_alerts.c). start opens
  * its own store connection and brings back the live incidents. */

@@ -6,6 +6,7 @@
  *   output_suffix: opsbox
  *   snapshot_interval: 1m
  *   staleness: 5m
+ *   history_points: 64
  *   global: {scrape_interval: 15s, scrape_timeout: 10s}
  *   scrape_configs:
  *     - job_name: node
@@ -262,6 +263,19 @@ static int scrape_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
     return fail(c, k, "scrape_configs: unknown key '%s'", key);
 }
 
+static int set_count(struct ctx *c, const yaml_node_t *n, const char *what, long max, long *out)
+{
+    const char *s = scalar(c, n, what);
+    if (!s)
+        return -1;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 0 || v > max)
+        return fail(c, n, "%s: '%s' is not a whole number from 0 to %ld", what, s, max);
+    *out = v;
+    return 0;
+}
+
 static int set_bool(struct ctx *c, const yaml_node_t *n, const char *what, int *out)
 {
     const char *s = scalar(c, n, what);
@@ -397,6 +411,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return set_string(c, v, "output_suffix", &t->cfg->output_suffix);
     if (!strcmp(key, "staleness"))
         return set_duration(c, v, "staleness", &t->cfg->staleness_s);
+    if (!strcmp(key, "history_points"))
+        return set_count(c, v, "history_points", 100000, &t->cfg->history_points);
     if (!strcmp(key, "snapshot_interval"))
         return set_duration(c, v, "snapshot_interval", &t->cfg->snapshot_s);
     if (!strcmp(key, "global"))
@@ -454,6 +470,8 @@ static int fill_defaults(struct ob_config *cfg)
         cfg->snapshot_s = 60;
     if (cfg->staleness_s == 0)
         cfg->staleness_s = 300;
+    if (cfg->history_points < 0)
+        cfg->history_points = 64;
     if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1:9393")))
         return -1;
     if (!cfg->store && !(cfg->store = strdup("./opsbox.db")))
@@ -486,6 +504,7 @@ static int load(struct ctx *c, struct ob_config *cfg)
     yaml_node_t *root = yaml_document_get_root_node(c->doc);
     struct top t = {cfg, {60, 10}, NULL};
     cfg->alerts.close_on_resolve = 1;
+    cfg->history_points = -1;
     if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length) &&
         each_pair(c, root, "config", top_pair, &t) < 0)
         return -1;

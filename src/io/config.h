@@ -55,6 +55,7 @@ struct ob_config {
     char *output_suffix; /* default "opsbox" */
     double snapshot_s;   /* models saved to the store this often; default 60 */
     double staleness_s;  /* series unseen this long are dropped; default 300 */
+    long history_points; /* points per series kept for charts; default 64, 0 none */
     struct ob_scrape_config *scrapes;
     size_t nscrapes;
     struct ob_alerts_config alerts;

@@ -1,4 +1,6 @@
-/* registry.c - the daemon's models, one per series, created on first sight. */
+/* registry.c - the daemon's models, one per series, created on first sight,
+ * each with a short history of its points and results for the web page
+ * (a ring of history_points; 20 bytes a point). */
 #include "metrics/registry.h"
 
 #include "core/strmap.h"
@@ -6,8 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A point of the history: time as milliseconds after the ring's base (the
+ * top bit is the anomaly flag), values as floats: a chart needs no more. */
+struct hpoint {
+    uint32_t dt_ms;
+    float value, yhat, lower, upper;
+};
+
+#define HFLAG 0x80000000u
+#define HMAX_MS 0x7fffffffu
+
+struct history {
+    double base;
+    uint32_t head, n;        /* next slot; points held */
+    struct hpoint p[];
+};
+
 struct series {
     char *key;
+    struct history *hist;    /* NULL until the first point, or when off */
     size_t name_len;
     struct ob_detector *det;
     double last_ts, last_value;
@@ -21,6 +40,7 @@ struct series {
 
 struct ob_registry {
     struct ob_detector_params params;
+    uint32_t history_points;
     struct ob_strmap *index; /* key -> position in series[] */
     struct series *series;
     size_t n, cap;
@@ -32,6 +52,7 @@ struct ob_registry *ob_registry_new(const struct ob_detector_params *params)
     if (!r)
         return NULL;
     r->params = params ? *params : ob_detector_params_default();
+    r->history_points = OB_REGISTRY_HISTORY_DEFAULT;
     if (!(r->index = ob_strmap_new())) {
         free(r);
         return NULL;
@@ -45,6 +66,7 @@ void ob_registry_free(struct ob_registry *r)
         return;
     for (size_t i = 0; i < r->n; i++) {
         free(r->series[i].key);
+        free(r->series[i].hist);
         ob_detector_free(r->series[i].det);
     }
     free(r->series);
@@ -86,10 +108,51 @@ static struct series *find_or_add(struct ob_registry *r, const char *key, size_t
                                                      : add_series(r, key, key_len, name_len);
 }
 
+/* Moves the ring's base up to its oldest point, so offsets fit again. */
+static void rebase(struct history *h, uint32_t cap)
+{
+    uint32_t oldest = (h->head + cap - h->n) % cap;
+    uint32_t shift = h->p[oldest].dt_ms & ~HFLAG;
+    for (uint32_t i = 0; i < h->n; i++) {
+        struct hpoint *q = &h->p[(oldest + i) % cap];
+        q->dt_ms = ((q->dt_ms & ~HFLAG) - shift) | (q->dt_ms & HFLAG);
+    }
+    h->base += shift / 1000.0;
+}
+
+static void remember(const struct ob_registry *r, struct series *s, double ts, double value)
+{
+    uint32_t cap = r->history_points;
+    if (!cap)
+        return;
+    if (!s->hist) {
+        if (!(s->hist = calloc(1, sizeof *s->hist + cap * sizeof s->hist->p[0])))
+            return; /* no history is no harm */
+        s->hist->base = ts;
+    }
+    struct history *h = s->hist;
+    if (ts < h->base)
+        return; /* out of order, older than the ring */
+    if ((ts - h->base) * 1000.0 > HMAX_MS) {
+        rebase(h, cap);
+        if ((ts - h->base) * 1000.0 > HMAX_MS) { /* a long gap: start over */
+            h->n = h->head = 0;
+            h->base = ts;
+        }
+    }
+    h->p[h->head] = (struct hpoint){
+        (uint32_t)((ts - h->base) * 1000.0 + 0.5) | (s->last.anomaly ? HFLAG : 0), (float)value,
+        (float)s->last.yhat, (float)s->last.yhat_lower, (float)s->last.yhat_upper};
+    h->head = (h->head + 1) % cap;
+    if (h->n < cap)
+        h->n++;
+}
+
 /* Returns 1 when the point is flagged. */
-static int step(struct series *s, double ts, double value)
+static int step(const struct ob_registry *r, struct series *s, double ts, double value)
 {
     s->last = ob_detector_step(s->det, ts, value);
+    remember(r, s, ts, value);
     if (s->last.anomaly) {
         s->flagged_ts = ts;
         s->flagged_score = s->last.anomaly_score;
@@ -107,7 +170,7 @@ int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, 
     if (!s)
         return -1;
     s->seen = ts;
-    return step(s, ts, value);
+    return step(r, s, ts, value);
 }
 
 int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
@@ -118,7 +181,7 @@ int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t k
         return -1;
     int flagged = 0;
     if (s->has_raw && ts > s->raw_ts && raw >= s->raw)
-        flagged = step(s, ts, (raw - s->raw) / (ts - s->raw_ts));
+        flagged = step(r, s, ts, (raw - s->raw) / (ts - s->raw_ts));
     s->raw = raw;
     s->raw_ts = ts;
     s->has_raw = 1;
@@ -153,6 +216,7 @@ static void remove_at(struct ob_registry *r, size_t i)
     struct series *s = &r->series[i];
     ob_strmap_del(r->index, s->key, strlen(s->key));
     free(s->key);
+    free(s->hist);
     ob_detector_free(s->det);
     if (i != --r->n) {
         *s = r->series[r->n];
@@ -200,4 +264,33 @@ struct ob_series_view ob_registry_get(const struct ob_registry *r, size_t i)
     const struct series *s = &r->series[i];
     return (struct ob_series_view){s->key,     s->name_len,   s->last_ts,         s->last_value,
                                    s->last,    s->flagged_ts, s->flagged_score, s->points};
+}
+
+void ob_registry_set_history(struct ob_registry *r, uint32_t points)
+{
+    if (points == r->history_points)
+        return;
+    for (size_t i = 0; i < r->n; i++) { /* a new length: the rings start over */
+        free(r->series[i].hist);
+        r->series[i].hist = NULL;
+    }
+    r->history_points = points;
+}
+
+long ob_registry_history(const struct ob_registry *r, const char *key, size_t key_len,
+                         ob_registry_point_fn fn, void *arg)
+{
+    uint32_t i;
+    if (!ob_strmap_get(r->index, key, key_len, &i))
+        return -1;
+    const struct history *h = r->series[i].hist;
+    uint32_t cap = r->history_points;
+    if (!h)
+        return 0;
+    for (uint32_t k = 0; k < h->n; k++) {
+        const struct hpoint *q = &h->p[(h->head + cap - h->n + k) % cap];
+        fn(arg, h->base + (q->dt_ms & ~HFLAG) / 1000.0, q->value, q->yhat, q->lower, q->upper,
+           (q->dt_ms & HFLAG) != 0);
+    }
+    return h->n;
 }

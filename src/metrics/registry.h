@@ -51,6 +51,18 @@ typedef int (*ob_registry_model_fn)(void *arg, const char *key, size_t key_len, 
  * non-zero return and gives it back; -1 on OOM. */
 int ob_registry_each_model(const struct ob_registry *r, ob_registry_model_fn fn, void *arg);
 
+/* Each series keeps its latest points and results for charts: this many
+ * (20 bytes each), 0 for none. Changing it empties the histories. */
+#define OB_REGISTRY_HISTORY_DEFAULT 64
+void ob_registry_set_history(struct ob_registry *r, uint32_t points);
+
+typedef void (*ob_registry_point_fn)(void *arg, double ts, double value, double yhat,
+                                     double yhat_lower, double yhat_upper, int anomaly);
+/* Calls fn for the held points of series key, oldest first; returns how
+ * many, or -1 when there is no such series. */
+long ob_registry_history(const struct ob_registry *r, const char *key, size_t key_len,
+                         ob_registry_point_fn fn, void *arg);
+
 size_t ob_registry_size(const struct ob_registry *r);
 /* Series i (0 <= i < size), borrowed until the next observe. */
 struct ob_series_view ob_registry_get(const struct ob_registry *r, size_t i);

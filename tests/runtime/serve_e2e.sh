@@ -107,6 +107,26 @@ assert ("alert", ) == kinds[0][:1] and any(k == "anomaly" and key.startswith("te
 assert any(t["event"] == "joined" for t in d["timeline"])
 '; }
 check "the incident took in the earlier anomaly of its instance" anomaly_joined
+check "API history: the jumping series' points, band and flag" bash -c "curl -sfG 127.0.0.1:$ob_port/api/v1/series/history --data-urlencode \"series=\$(curl -sf '127.0.0.1:$ob_port/api/v1/series?match=test_gauge&limit=1' | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[\"data\"][0][\"series\"])')\" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)[\"data\"]
+p = d[\"points\"]
+assert d[\"series\"].startswith(\"test_gauge{\") and 10 <= len(p) <= 64, len(p)
+assert all(a[0] < b[0] for a, b in zip(p, p[1:])), \"time order\"
+assert all(x[3] <= x[4] for x in p), \"band\"
+assert p[-1][1] == 100 and any(x[5] == 1 for x in p), p[-3:]
+'"
+check "API match filters the ranking" bash -c "curl -sf '127.0.0.1:$ob_port/api/v1/series?match=node_load1&limit=3' | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)[\"data\"]
+assert 1 <= len(d) <= 3 and all(\"node_load1\" in x[\"series\"] for x in d), d
+'"
+check "API history: unknown series 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '127.0.0.1:$ob_port/api/v1/series/history?series=nope') = 404 ]"
+check "API incidents: list and one with members and timeline" bash -c "curl -sf 127.0.0.1:$ob_port/api/v1/incidents | grep -q TargetJumped && curl -sf 127.0.0.1:$ob_port/api/v1/incidents/1 | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)[\"data\"]
+assert d[\"state\"] == \"firing\" and len(d[\"member_list\"]) >= 2 and d[\"timeline\"][0][\"event\"] == \"opened\", d
+'"
 check "API unknown endpoint 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:$ob_port/api/v1/nope) = 404 ]"
 
 gone() { ! m | grep -q '^gone_gauge_opsbox'; }
