@@ -14,6 +14,7 @@ all: build
 
 build:
 	@scripts/install-deps.sh build
+	@scripts/web-deps.sh
 	cmake -S . -B build -DOPSBOX_TESTS=OFF >/dev/null
 	cmake --build build -j$(JOBS)
 
@@ -24,6 +25,7 @@ run: build
 
 test:
 	@scripts/install-deps.sh test
+	@scripts/web-deps.sh
 	cmake -S . -B build-test -DOPSBOX_TESTS=ON >/dev/null
 	cmake --build build-test -j$(JOBS)
 	cd build-test && ctest --output-on-failure

@@ -12,6 +12,9 @@ case "${1:-build}" in
     bench) need+=(python3 python3-pandas bc) ;;
     *) echo "install-deps.sh: unknown set '$1' (build, run, test or bench)" >&2; exit 2 ;;
 esac
+# npm fetches the web page's libraries; a machine with its own Node.js keeps it.
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+[ "${1:-build}" = test ] && need+=(chromium)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -13,6 +13,7 @@
  * requests on its own thread. One mutex guards the registry and counters. */
 #include "cli/cli.h"
 #include "cli/serve_int.h"
+#include "cli/web_assets.h"
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -447,10 +448,12 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         put_str(body, "OK\n");
         return 200;
     }
-    if (!strcmp(path, "/")) {
-        put_str(body, "opsbox " OB_VERSION ": see /metrics\n");
-        return 200;
-    }
+    for (unsigned i = 0; i < ob_web_nassets; i++)
+        if (!strcmp(path, ob_web_assets[i].path)) { /* the page, embedded */
+            *type = ob_web_assets[i].content_type;
+            ob_buf_put(body, ob_web_assets[i].data, ob_web_assets[i].len);
+            return 200;
+        }
     put_str(body, "not found\n");
     return 404;
 }
@@ -654,7 +657,7 @@ int ob_cmd_serve(int argc, char **argv)
         fprintf(stderr, "opsbox serve: unexpected argument '%s'; see --help\n", argv[optind]);
         return OB_EXIT_USAGE;
     }
-    struct serve s = {.config_path = config, .shard = shard, .shards = shards};
+    struct serve s = {.config_path = config, .shard = shard, .shards = shards, .started = ob_now()};
     if (!(s.cfg = load_config(config, listen, &rc)))
         return rc ? rc : OB_EXIT_FAILURE;
     if (listen) {

@@ -513,3 +513,14 @@ void ob__alerts_metrics(struct serve *s, struct ob_buf *b)
     pthread_mutex_unlock(&a->mu);
     ob_buf_put(b, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1);
 }
+
+size_t ob__alerts_open(struct serve *s)
+{
+    struct alerts *a = s->alerts;
+    if (!a)
+        return 0;
+    pthread_mutex_lock(&a->mu);
+    size_t n = a->open;
+    pthread_mutex_unlock(&a->mu);
+    return n;
+}

@@ -8,14 +8,17 @@
  *   GET /api/v1/series/history?series=NAME{LABELS}
  *       its recent points: [time, value, yhat, yhat_lower, yhat_upper, anomaly]
  *   GET /api/v1/targets   every target with its health
+ *   GET /api/v1/status    version, models, points, store size, open incidents
  *   GET /api/v1/incidents[?limit=N]   the newest incidents (default 50)
  *   GET /api/v1/incidents/ID          one, with members and timeline */
 #include "cli/incident_json.h"
 #include "cli/serve_int.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SERIES_LIMIT 100
 #define LIMIT_MAX 10000
@@ -180,6 +183,25 @@ static int incidents(struct serve *s, const struct ob_http_request *req, struct 
     return o.doc ? respond(body, o.doc, 200) : respond_error(body, 404, "no such incident");
 }
 
+static long long file_bytes(const char *path, const char *suffix)
+{
+    char name[4096];
+    struct stat st;
+    snprintf(name, sizeof name, "%s%s", path, suffix);
+    return stat(name, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* What the page's status panel shows: the daemon itself. */
+static json_t *status(struct serve *s)
+{
+    const char *store = s->cfg->store;
+    long long bytes = file_bytes(store, "") + file_bytes(store, "-wal");
+    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:f}", "version", OB_VERSION, "models",
+                     (json_int_t)ob_registry_size(s->reg), "points", (json_int_t)s->points, "scrapes",
+                     (json_int_t)s->scrapes, "store", store, "store_bytes", (json_int_t)bytes,
+                     "incidents_open", (json_int_t)ob__alerts_open(s), "started", s->started);
+}
+
 static int respond(struct ob_buf *body, json_t *data, int status)
 {
     json_t *doc = data ? json_pack("{s:s, s:o}", "status", "success", "data", data)
@@ -202,6 +224,10 @@ int ob__serve_api(struct serve *s, const struct ob_http_request *req, struct ob_
     const char *path = req->path;
     if (!strcmp(path, "/api/v1/series")) {
         json_t *d = ranked_series(s, req, now);
+        return respond(body, d, d ? 200 : 500);
+    }
+    if (!strcmp(path, "/api/v1/status")) {
+        json_t *d = status(s);
         return respond(body, d, d ? 200 : 500);
     }
     if (!strcmp(path, "/api/v1/series/history"))

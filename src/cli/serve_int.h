@@ -58,6 +58,7 @@ struct serve {
     struct tracker *tracker;
     struct flagged *flagged;   /* during a scrape, under lock */
     size_t nflagged;
+    double started;
 };
 
 /* What a series shows now: its latest result, or a flag still held from a
@@ -79,6 +80,8 @@ int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struc
  * s->flagged); call without s->lock. */
 void ob__alerts_signals(struct serve *s);
 void ob__alerts_metrics(struct serve *s, struct ob_buf *b);
+/* Incidents firing after the last commit. */
+size_t ob__alerts_open(struct serve *s);
 /* Secrets from files: the first line, without its newline. NULL if unreadable. */
 char *ob__read_secret(const char *path);
 

@@ -70,7 +70,7 @@ check "unknown path 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 12
 
 # The jump: after the detector's warm-up (150 points at 40 ms), 10 -> 100.
 check "test target modelled" wait_for 10 has '^test_gauge_opsbox{.*value_type="anomaly"} 0'
-warmed() { m | awk '/^opsbox_target_scrapes_total{job="jumpy"/ { exit !($2 >= 200) }'; }
+warmed() { m | awk '/^opsbox_target_scrapes_total{job="jumpy"/ { n = $2 } END { exit !(n >= 200) }'; }
 check "test target past the warm-up" wait_for 30 warmed
 echo "test_gauge 100" >"$tmp/web/metrics.new" && mv "$tmp/web/metrics.new" "$tmp/web/metrics"
 flagged() { m | grep -q '^test_gauge_opsbox{.*value_type="anomaly"} 1'; }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The web page in a real browser (web/test/page.test.mjs: Debian's chromium
+# driven by puppeteer-core) against `opsbox serve` fed by a test target whose
+# value jumps and by an Alertmanager webhook. Screenshots go to ARTIFACTS.
+#   web_e2e.sh OPSBOX_BINARY ARTIFACTS_DIR
+set -u
+bin=$1
+shots=${2:-/tmp/opsbox-web-artifacts}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+py=/usr/bin/python3
+free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { local end=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done; }
+for need in /usr/bin/chromium "$top/web/node_modules/puppeteer-core"; do
+    [ -e "$need" ] || { echo "FAIL missing $need (make test installs it)"; exit 1; }
+done
+web_port=$(free_port); ob_port=$(free_port)
+mkdir "$tmp/web"
+calm() { for i in 1 2 3 4 5; do echo "calm_gauge{n=\"$i\"} $((i * 10))"; done; }
+{ echo "test_gauge 10"; calm; } >"$tmp/web/metrics"
+(cd "$tmp/web" && exec $py -m http.server "$web_port" --bind 127.0.0.1) >/dev/null 2>&1 & pids+=($!)
+cat >"$tmp/opsbox.yml" <<YML
+listen: 127.0.0.1:$ob_port
+store: $tmp/opsbox.db
+scrape_configs:
+  - job_name: jumpy
+    scrape_interval: 40ms
+    scrape_timeout: 30ms
+    static_configs: [{targets: ['127.0.0.1:$web_port']}]
+YML
+wait_for 10 curl -sf "127.0.0.1:$web_port/metrics" -o /dev/null
+"$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & pids+=($!)
+m() { curl -sf "127.0.0.1:$ob_port/metrics"; }
+warmed() { m | awk '/^opsbox_target_scrapes_total{job="jumpy"/ { n = $2 } END { exit !(n >= 200) }'; }
+wait_for 40 warmed || { echo "FAIL the test target did not warm up"; exit 1; }
+{ echo "test_gauge 100"; calm; } >"$tmp/web/metrics.new" && mv "$tmp/web/metrics.new" "$tmp/web/metrics"
+flagged() { m | grep -q '^test_gauge_opsbox{.*value_type="anomaly"} 1'; }
+wait_for 5 flagged || { echo "FAIL the jump was not flagged"; m | grep -E "^test_gauge|scrapes_total"; tail "$tmp/serve.log"; exit 1; }
+curl -sf -XPOST "127.0.0.1:$ob_port/v1/receiver" -o /dev/null -d '{"version":"4",
+  "groupKey":"{}:{alertname=\"TargetJumped\"}","status":"firing",
+  "groupLabels":{"alertname":"TargetJumped"},
+  "commonLabels":{"alertname":"TargetJumped","instance":"127.0.0.1:'"$web_port"'","job":"jumpy"},
+  "alerts":[{"status":"firing","labels":{"alertname":"TargetJumped","instance":"127.0.0.1:'"$web_port"'","job":"jumpy"}}]}'
+node "$top/web/test/page.test.mjs" "http://127.0.0.1:$ob_port" "$shots"
