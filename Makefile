@@ -53,6 +53,7 @@ bench: build
 	bench/logs_speed.sh build/opsbox
 	bench/serve_load.sh build/opsbox
 	bench/alerts_load.sh build/opsbox build/bench/webhook_load
+	bench/web_load.sh build/opsbox
 
 clean:
 	rm -rf build build-test build-asan build-fuzz

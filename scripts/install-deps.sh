@@ -14,7 +14,7 @@ case "${1:-build}" in
 esac
 # npm fetches the web page's libraries; a machine with its own Node.js keeps it.
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
-[ "${1:-build}" = test ] && need+=(chromium)
+case "${1:-build}" in test|bench) need+=(chromium) ;; esac
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
