@@ -58,7 +58,10 @@ static void serve_usage(FILE *out)
             "A flag (anomaly 1, and its score) stays up for 60 s after the point that raised it.\n"
             "Counters (names ending _total, _count, _sum, _bucket) are modelled as rates.\n"
             "POST /v1/receiver takes Alertmanager's webhook: alerts and anomalies become\n"
-            "incidents (`opsbox incidents`), and with a github: section, GitHub issues.\n\n"
+            "incidents (`opsbox incidents`), and with a github: section, GitHub issues.\n"
+            "POST /loki/api/v1/push takes Loki's push body (JSON): lines become templates\n"
+            "(/api/v1/templates), template rates are modelled, new templates join incidents.\n"
+            "The page at / shows it all.\n\n"
             "options:\n"
             "  --config FILE       opsbox.yml; without it, the embedded default scrapes the\n"
             "                      local node_exporter (127.0.0.1:9100) and opsbox itself\n"
@@ -175,6 +178,7 @@ static void note_flagged(struct serve *s, const struct ob_buf *key, const struct
     s->flagged = f;
     f = &s->flagged[s->nflagged];
     memset(f, 0, sizeof *f);
+    f->kind = OB_MEMBER_ANOMALY;
     f->key = strndup((const char *)key->p, key->len);
     f->labels = calloc((size_t)n + 1, sizeof *f->labels);
     for (int i = 0; f->labels && i < n; i++) {
@@ -201,8 +205,8 @@ static int on_sample(void *arg, const struct ob_sample *smp)
     struct serve *s = arg;
     /* Scraping an opsbox (itself, or a peer) must not model its forecasts:
      * each would grow five more series, which would grow five more... */
-    if (is_output(s, smp->name, smp->name_len))
-        return 0;
+    if (is_output(s, smp->name, smp->name_len) || ob__logs_is_own(smp->name, smp->name_len))
+        return 0; /* template rates: modelled from the miner directly */
     struct label_ref l[OB_EXPFMT_MAX_LABELS + 8];
     int n = gather_labels(s, smp, l);
     struct ob_buf *k = &s->key;
@@ -281,6 +285,8 @@ static void snapshot(struct serve *s)
         rc = ob_store_clear_models(s->store);
         if (rc == 0)
             rc = ob_registry_each_model(s->reg, save_one, s);
+        if (rc == 0)
+            rc = ob__logs_save(s, ob_now());
         if (rc == 0)
             rc = ob_store_commit(s->store);
         else
@@ -415,6 +421,13 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
 {
     struct serve *s = arg;
     const char *method = req->method, *path = req->path;
+    if (!strcmp(path, "/loki/api/v1/push")) {
+        if (strcmp(method, "POST")) {
+            put_str(body, "POST Loki's push body (JSON) here\n");
+            return 405;
+        }
+        return ob__logs_push(s, req, body);
+    }
     if (!strcmp(path, "/v1/receiver")) {
         if (strcmp(method, "POST")) {
             put_str(body, "POST an Alertmanager webhook here\n");
@@ -435,6 +448,7 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         pthread_mutex_unlock(&s->lock);
         ob__alerts_metrics(s, body);
         ob__tracker_metrics(s, body);
+        ob__logs_metrics(s, body);
         return 200;
     }
     if (!strncmp(path, "/api/", 5)) {
@@ -570,7 +584,8 @@ static void reload(struct serve *s, struct ob_scraper **sc)
 static int run_daemon(struct serve *s)
 {
     char err[512];
-    if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0) {
+    if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0 ||
+        ob__logs_start(s, err, sizeof err) < 0) {
         fprintf(stderr, "opsbox serve: %s\n", err);
         ob__tracker_stop(s);
         return OB_EXIT_FAILURE;
@@ -604,6 +619,7 @@ static int run_daemon(struct serve *s)
             ob_store_checkpoint(s->store); /* the receiver's WAL, off its path */
             next_stale_check = ob_now() + 1.0;
         }
+        ob__logs_tick(s, ob_now());
         if (ob_now() >= next_snapshot) {
             snapshot(s);
             next_snapshot = ob_now() + s->cfg->snapshot_s;
@@ -692,6 +708,7 @@ int ob_cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_EXIT_FAILURE;
     ob__alerts_stop(&s);
+    ob__logs_stop(&s);
     pthread_mutex_destroy(&s.lock);
     ob_store_close(s.store);
     ob_registry_free(s.reg);

@@ -308,8 +308,10 @@ static void apply_one(struct serve *s, struct pending *p, double now, int *rc)
         struct flagged *f = &p->signals[i];
         char summary[64];
         snprintf(summary, sizeof summary, "anomaly score %.2f", f->score);
-        *rc = ob_incidents_signal(a->inc, OB_MEMBER_ANOMALY, f->key, f->labels, f->nlabels, summary,
-                                  f->score, now, &a->ev);
+        if (!f->key || (f->nlabels && !f->labels))
+            continue; /* a signal that lost its memory on the way: nothing to join */
+        *rc = ob_incidents_signal(a->inc, f->kind, f->key, f->labels, f->nlabels,
+                                  f->summary ? f->summary : summary, f->score, now, &a->ev);
     }
 }
 
@@ -349,6 +351,7 @@ static void free_signals(struct flagged *f, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(f[i].key);
+        free(f[i].summary);
         ob_kv_free(f[i].labels, f[i].nlabels);
     }
     free(f);
@@ -425,11 +428,20 @@ int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struc
 
 void ob__alerts_signals(struct serve *s)
 {
-    if (!s->alerts || !s->nflagged)
-        return;
-    struct pending p = {.signals = s->flagged, .nsignals = s->nflagged};
+    struct flagged *f = s->flagged;
+    size_t n = s->nflagged;
     s->flagged = NULL;
     s->nflagged = 0;
+    ob__alerts_hand_signals(s, f, n);
+}
+
+void ob__alerts_hand_signals(struct serve *s, struct flagged *f, size_t n)
+{
+    if (!s->alerts || !n) {
+        free_signals(f, n);
+        return;
+    }
+    struct pending p = {.signals = f, .nsignals = n};
     submit(s, &p);
     pthread_mutex_lock(&s->alerts->mu);
     s->alerts->signals += p.nsignals;

@@ -12,6 +12,7 @@
 #include "io/store.h"
 #include "metrics/registry.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdint.h>
 
@@ -30,10 +31,14 @@ struct target_stat {
 
 struct alerts; /* serve_alerts.c */
 struct tracker; /* serve_tracker.c */
+struct logs;    /* serve_logs.c */
 
-/* A series flagged in the scrape just parsed: a signal for incidents. */
+/* A signal for the incidents: a series flagged in the scrape just parsed,
+ * or a new log template. */
 struct flagged {
+    int kind;                  /* OB_MEMBER_ANOMALY or OB_MEMBER_LOG */
     char *key;
+    char *summary;             /* NULL: "anomaly score N" */
     struct ob_kv *labels;
     size_t nlabels;
     double score;
@@ -56,6 +61,7 @@ struct serve {
     const struct ob_scrape_result *current;
     struct alerts *alerts;
     struct tracker *tracker;
+    struct logs *logs;
     struct flagged *flagged;   /* during a scrape, under lock */
     size_t nflagged;
     double started;
@@ -79,6 +85,8 @@ int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struc
 /* Hands the series flagged in the last scrape to the incidents (takes
  * s->flagged); call without s->lock. */
 void ob__alerts_signals(struct serve *s);
+/* Hands over n signals (taken: freed here); call without s->lock. */
+void ob__alerts_hand_signals(struct serve *s, struct flagged *f, size_t n);
 void ob__alerts_metrics(struct serve *s, struct ob_buf *b);
 /* Incidents firing after the last commit. */
 size_t ob__alerts_open(struct serve *s);
@@ -90,5 +98,18 @@ int ob__tracker_start(struct serve *s, char *err, size_t errlen);
 void ob__tracker_wake(struct serve *s);
 void ob__tracker_stop(struct serve *s);
 void ob__tracker_metrics(struct serve *s, struct ob_buf *b);
+
+/* Logs (serve_logs.c): POST /loki/api/v1/push, templates, their rates. */
+int ob__logs_start(struct serve *s, char *err, size_t errlen);
+void ob__logs_stop(struct serve *s);
+int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_buf *body);
+/* Feeds template counts to the registry every rate_interval; takes s->lock. */
+void ob__logs_tick(struct serve *s, double now);
+/* Inside the snapshot's store batch. */
+int ob__logs_save(struct serve *s, double now);
+void ob__logs_metrics(struct serve *s, struct ob_buf *b);
+json_t *ob__logs_templates_json(struct serve *s, long limit);
+/* name is the template-rate series that the daemon models itself. */
+int ob__logs_is_own(const char *name, size_t n);
 
 #endif

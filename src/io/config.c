@@ -22,6 +22,7 @@
  *     hold_off: 10m
  *     close_on_resolve: true
  *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
+ *   logs: {warmup: 1000, rate_interval: 15s}   # POST /loki/api/v1/push
  *   github:
  *     api_url: https://api.github.com
  *     repo: owner/name
@@ -355,6 +356,16 @@ static int alerts_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
     return fail(c, k, "alerts: unknown key '%s'", key);
 }
 
+static int logs_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_logs_config *l = arg;
+    if (!strcmp(key, "warmup"))
+        return set_count(c, v, "logs.warmup", 1000000000L, &l->warmup);
+    if (!strcmp(key, "rate_interval"))
+        return set_duration(c, v, "logs.rate_interval", &l->rate_interval_s);
+    return fail(c, k, "logs: unknown key '%s'", key);
+}
+
 static int github_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_github_config *g = arg;
@@ -419,6 +430,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "global", global_pair, &t->g);
     if (!strcmp(key, "alerts"))
         return each_pair(c, v, "alerts", alerts_pair, &t->cfg->alerts);
+    if (!strcmp(key, "logs"))
+        return each_pair(c, v, "logs", logs_pair, &t->cfg->logs);
     if (!strcmp(key, "github")) {
         t->cfg->github.enabled = 1;
         return each_pair(c, v, "github", github_pair, &t->cfg->github);
@@ -472,6 +485,10 @@ static int fill_defaults(struct ob_config *cfg)
         cfg->staleness_s = 300;
     if (cfg->history_points < 0)
         cfg->history_points = 64;
+    if (cfg->logs.warmup < 0)
+        cfg->logs.warmup = 1000;
+    if (cfg->logs.rate_interval_s == 0)
+        cfg->logs.rate_interval_s = 15;
     if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1:9393")))
         return -1;
     if (!cfg->store && !(cfg->store = strdup("./opsbox.db")))
@@ -505,6 +522,7 @@ static int load(struct ctx *c, struct ob_config *cfg)
     struct top t = {cfg, {60, 10}, NULL};
     cfg->alerts.close_on_resolve = 1;
     cfg->history_points = -1;
+    cfg->logs.warmup = -1;
     if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length) &&
         each_pair(c, root, "config", top_pair, &t) < 0)
         return -1;

@@ -49,6 +49,12 @@ struct ob_github_config {
     double backoff_max_s;      /* retries wait at most this; default 10m */
 };
 
+/* logs: lines pushed to POST /loki/api/v1/push become templates. */
+struct ob_logs_config {
+    long warmup;               /* lines before a first-seen template is news; default 1000 */
+    double rate_interval_s;    /* each template's rate is a point this often; default 15s */
+};
+
 struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db */
@@ -59,6 +65,7 @@ struct ob_config {
     struct ob_scrape_config *scrapes;
     size_t nscrapes;
     struct ob_alerts_config alerts;
+    struct ob_logs_config logs;
     struct ob_github_config github;
 };
 

@@ -85,6 +85,11 @@ int ob_store_outbox_done(struct ob_store *s, const struct ob_outbox_item *it, do
 /* Pending actions and the creation time of the oldest (0 when none). */
 int ob_store_outbox_pending(struct ob_store *s, long *n, double *oldest);
 
+/* Named state of other capabilities (the log miner): put inside a batch
+ * (begin/commit); get gives 1 and a malloc'd copy, 0 when absent, -1. */
+int ob_store_put_blob(struct ob_store *s, const char *name, const void *blob, size_t len, double now);
+int ob_store_get_blob(struct ob_store *s, const char *name, void **blob, size_t *len);
+
 /* The last error, for logs. */
 const char *ob_store_error(const struct ob_store *s);
 

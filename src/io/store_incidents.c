@@ -28,6 +28,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_DONE] = SQL_OUTBOX_DONE,
     [ST_SET_ISSUE] = SQL_SET_ISSUE,
     [ST_OUTBOX_PENDING] = SQL_OUTBOX_PENDING,
+    [ST_PUT_BLOB] = SQL_PUT_BLOB,
+    [ST_GET_BLOB] = SQL_GET_BLOB,
 };
 
 /* The statement, prepared on first use and reset for this one. */
@@ -334,4 +336,34 @@ int ob_store_outbox_pending(struct ob_store *s, long *n, double *oldest)
     *oldest = rc == SQLITE_ROW ? sqlite3_column_double(st, 1) : 0;
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : ob__store_fail(s, "counting the outbox");
+}
+
+/* ---- named blobs ---- */
+
+int ob_store_put_blob(struct ob_store *s, const char *name, const void *blob, size_t len, double now)
+{
+    sqlite3_stmt *st = stmt(s, ST_PUT_BLOB);
+    if (!st)
+        return -1;
+    int rc = bind_text(st, 1, name) | sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC) |
+             sqlite3_bind_double(st, 3, now);
+    return done(s, st, rc, "saving a blob");
+}
+
+int ob_store_get_blob(struct ob_store *s, const char *name, void **blob, size_t *len)
+{
+    sqlite3_stmt *st = stmt(s, ST_GET_BLOB);
+    if (!st || bind_text(st, 1, name) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st), found = 0;
+    *blob = NULL;
+    *len = 0;
+    if (rc == SQLITE_ROW) {
+        *len = (size_t)sqlite3_column_bytes(st, 0);
+        if ((*blob = malloc(*len ? *len : 1)))
+            memcpy(*blob, sqlite3_column_blob(st, 0), *len);
+        found = *blob ? 1 : -1;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : ob__store_fail(s, "reading a blob");
 }

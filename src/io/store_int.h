@@ -22,6 +22,8 @@ enum store_stmt {
     ST_OUTBOX_DONE,
     ST_SET_ISSUE,
     ST_OUTBOX_PENDING,
+    ST_PUT_BLOB,
+    ST_GET_BLOB,
     ST_COUNT
 };
 

@@ -34,6 +34,12 @@ static const char *const store_migrations[] = {
     "  next_at REAL NOT NULL DEFAULT 0, last_error TEXT, done REAL);"
     "CREATE INDEX outbox_pending ON outbox(incident, done, id);"
     "CREATE INDEX outbox_due ON outbox(next_at, id) WHERE done IS NULL;",
+    /* 3: other capabilities' saved state, one blob each (the log miner) */
+    "CREATE TABLE blobs ("
+    "  name    TEXT PRIMARY KEY,"
+    "  blob    BLOB NOT NULL,"
+    "  updated REAL NOT NULL"
+    ") WITHOUT ROWID;",
 };
 
 #define SQL_PUT_MODEL                                                                      \
@@ -41,6 +47,10 @@ static const char *const store_migrations[] = {
     "ON CONFLICT(series) DO UPDATE SET blob = excluded.blob, updated = excluded.updated"
 #define SQL_EACH_MODEL "SELECT series, blob FROM models"
 #define SQL_CLEAR_MODELS "DELETE FROM models"
+#define SQL_PUT_BLOB                                                                       \
+    "INSERT INTO blobs(name, blob, updated) VALUES (?1, ?2, ?3) "                           \
+    "ON CONFLICT(name) DO UPDATE SET blob = excluded.blob, updated = excluded.updated"
+#define SQL_GET_BLOB "SELECT blob FROM blobs WHERE name = ?1"
 
 
 #define SQL_PUT_INCIDENT                                                                   \

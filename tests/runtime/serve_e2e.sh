@@ -30,6 +30,7 @@ listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
 snapshot_interval: 1s
 staleness: 3s
+logs: {warmup: 10, rate_interval: 1s}
 scrape_configs:
   - job_name: node
     scrape_interval: 1s
@@ -127,6 +128,31 @@ import json, sys
 d = json.load(sys.stdin)[\"data\"]
 assert d[\"state\"] == \"firing\" and len(d[\"member_list\"]) >= 2 and d[\"timeline\"][0][\"event\"] == \"opened\", d
 '"
+# Logs pushed as Loki's API takes them: templates, counts, a new template
+# after the warm-up joins the incident of its stream's instance.
+push() { curl -s -o /dev/null -w '%{http_code}' -XPOST 127.0.0.1:$ob_port/loki/api/v1/push -d "$1"; }
+ns=$(date +%s%N)
+lines=$(for i in $(seq 20); do printf '["%s","Received block blk_%d of size %d from 10.0.0.%d"],' "$ns" $i $((i * 64)) $i; done)
+stream='{"job":"jumpy","instance":"127.0.0.1:'"$web_port"'"}'
+check "Loki push: 204" [ "$(push '{"streams":[{"stream":'"$stream"',"values":['"${lines%,}"']}]}')" = 204 ]
+check "Loki push: a new template after the warm-up" [ "$(push '{"streams":[{"stream":'"$stream"',"values":[["'"$ns"'","disk sdb failing: 3 reallocated sectors"]]}]}')" = 204 ]
+check "Loki push: bad body 400 naming the field" bash -c "curl -s -XPOST 127.0.0.1:$ob_port/loki/api/v1/push -d '{\"streams\":[{\"stream\":{},\"values\":[[1,2]]}]}' | grep -q 'streams\[0\].values\[0\]\[0\]'"
+check "API templates: counts, new flag, example" bash -c "curl -sf 127.0.0.1:$ob_port/api/v1/templates | /usr/bin/python3 -c '
+import json, sys
+t = {x[\"template\"]: x for x in json.load(sys.stdin)[\"data\"]}
+r = t[\"Received block <*> of size <*> from <*>\"]
+assert r[\"count\"] == 20 and not r[\"new\"] and r[\"example\"].startswith(\"Received block blk_1 \"), r
+d = [x for k, x in t.items() if k.startswith(\"disk <*> failing\") or k.startswith(\"disk sdb failing\")]
+assert d and d[0][\"new\"], t
+'"
+check "template counts on /metrics" has '^opsbox_log_template_lines_total{template_id="[0-9]*",template="Received block <\*> of size <\*> from <\*>"} 20'
+check "template rates modelled" wait_for 5 has '^opsbox_log_template_lines_total_opsbox{template_id="[0-9]*",value_type="yhat"}'
+log_joined() { "$bin" incidents show 1 --json --store "$tmp/opsbox.db" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert any(m["kind"] == "log" and "failing" in m["summary"] for m in d["member_list"]), d["member_list"]
+'; }
+check "the new template joined the incident of its instance" wait_for 5 log_joined
 check "API unknown endpoint 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:$ob_port/api/v1/nope) = 404 ]"
 
 gone() { ! m | grep -q '^gone_gauge_opsbox'; }
@@ -163,6 +189,10 @@ check "the running config still scrapes" has '^opsbox_target_up{job="added"'
 cp "$tmp/opsbox.yml.orig" "$tmp/opsbox.yml"
 
 models() { m | awk '/^opsbox_series_models /{print $2}'; }
+template_id() { curl -sf 127.0.0.1:$ob_port/api/v1/templates | /usr/bin/python3 -c '
+import json, sys
+print([x["id"] for x in json.load(sys.stdin)["data"] if x["template"].startswith("Received block")][0])'; }
+tid=$(template_id)
 seen=$(models)
 kill -TERM $ob; wait $ob; rc=$?
 check "SIGTERM stops it with exit 0" [ $rc -eq 0 ]
@@ -188,6 +218,7 @@ YML
 check "restart serves again" wait_for 10 has '^opsbox_series_models'
 check "restart has every model at once" [ "$(models)" -eq "$before" ]
 check "log says models came back" grep -q "; $before models from $tmp/opsbox.db" "$tmp/serve2.log"
+check "log templates came back with their ids" [ "$(template_id)" = "$tid" ]
 
 # kill -9 after a snapshot: the store opens and the models come back.
 sleep 1.5

@@ -44,4 +44,7 @@ curl -sf -XPOST "127.0.0.1:$ob_port/v1/receiver" -o /dev/null -d '{"version":"4"
   "groupLabels":{"alertname":"TargetJumped"},
   "commonLabels":{"alertname":"TargetJumped","instance":"127.0.0.1:'"$web_port"'","job":"jumpy"},
   "alerts":[{"status":"firing","labels":{"alertname":"TargetJumped","instance":"127.0.0.1:'"$web_port"'","job":"jumpy"}}]}'
+ns=$(date +%s%N)
+curl -sf -XPOST "127.0.0.1:$ob_port/loki/api/v1/push" -o /dev/null -d '{"streams":[{"stream":{"job":"jumpy"},
+  "values":[["'"$ns"'","Received block blk_1 of size 64 from 10.0.0.1"],["'"$ns"'","Received block blk_2 of size 128 from 10.0.0.2"]]}]}'
 node "$top/web/test/page.test.mjs" "http://127.0.0.1:$ob_port" "$shots"

@@ -64,7 +64,8 @@ try {
   const targets = await page.$$eval("#targets tbody tr", (rows) => rows.length);
   check("targets listed", targets >= 1, String(targets));
   const logs = await page.$eval("#template-list", (e) => e.textContent);
-  check("logs panel says what it has", logs.length > 0, logs);
+  check("a log template shows, with its count and an example",
+        /2× Received block <\*> of size <\*> from <\*>/.test(logs) && /blk_1/.test(logs), logs);
 
   await page.type("#filter", "no_such_series_anywhere");
   await page.waitForFunction(() => document.querySelector("#series-list .empty"), { timeout: 5000 });
