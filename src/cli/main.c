@@ -16,6 +16,7 @@ static const struct command commands[] = {
      ob_cmd_detect},
     {"logs", "mine log lines into templates with counts and parameters", ob_cmd_logs},
     {"incidents", "list incidents (alerts joined with anomalies) or show one", ob_cmd_incidents},
+    {"disk", "predict disk failures from SMART data (train, eval, predict)", ob_cmd_disk},
 };
 
 static void usage(FILE *out)

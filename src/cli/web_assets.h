@@ -15,5 +15,8 @@ struct ob_web_asset {
 
 extern const struct ob_web_asset ob_web_assets[];
 extern const unsigned ob_web_nassets;
+/* The default models: "/models/disk.json". */
+extern const struct ob_web_asset ob_model_assets[];
+extern const unsigned ob_model_nassets;
 
 #endif

@@ -1,0 +1,95 @@
+/* disk.h - disk failure prediction from SMART data (public interface).
+ *
+ * A drive's daily readings (from Backblaze's CSVs or `smartctl --json`,
+ * decoded by src/io) go through a per-drive history that turns each into
+ * features: the attributes now, and how the error counters moved over the
+ * last 7 and 14 days. A gradient-boosted model (XGBoost's C API) gives the
+ * probability that the drive fails within 14 days; thresholds kept in the
+ * model file turn it into Ceph's states. NVMe and SCSI drives map their
+ * counters onto the ATA attributes that mean the same, so one model serves
+ * all three. No I/O: models go to and from memory buffers. */
+#ifndef OB_DISK_H
+#define OB_DISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The fields of a reading: ATA SMART raw values by id, then NVMe's own. */
+enum {
+    OB_DISK_ATA = 24,                 /* ob_disk_ata_ids */
+    OB_DISK_NVME_CRITICAL_WARNING = OB_DISK_ATA,
+    OB_DISK_NVME_SPARE_BELOW,         /* available_spare_threshold - available_spare, when > 0 */
+    OB_DISK_NVME_PERCENT_USED,
+    OB_DISK_NFIELDS
+};
+extern const int ob_disk_ata_ids[OB_DISK_ATA];
+/* The field index of ATA attribute id, or -1. */
+int ob_disk_field_of(int ata_id);
+
+struct ob_disk_reading {
+    char serial[64], model[64];
+    long day;                        /* days since 1970-01-01 */
+    double v[OB_DISK_NFIELDS];       /* NaN when the drive did not report it */
+    int failure;                     /* Backblaze: the drive failed this day */
+    int smart_passed;                /* smart_status.passed: 1, 0, or -1 unknown */
+};
+void ob_disk_reading_init(struct ob_disk_reading *r);
+/* Fields present: 0 means nothing to go on ("unknown"). */
+int ob_disk_reading_fields(const struct ob_disk_reading *r);
+
+/* ---- histories and features ---- */
+
+#define OB_DISK_NFEAT 54
+
+struct ob_disk_fleet;
+struct ob_disk_fleet *ob_disk_fleet_new(void);
+void ob_disk_fleet_free(struct ob_disk_fleet *f);
+/* Adds a drive's reading (days in order per drive; a repeated or older day
+ * is used for features but does not enter the history) and writes its
+ * features (OB_DISK_NFEAT floats, NaN for missing). 0, or -1 on OOM. */
+int ob_disk_fleet_add(struct ob_disk_fleet *f, const struct ob_disk_reading *r, float *features);
+size_t ob_disk_fleet_drives(const struct ob_disk_fleet *f);
+
+/* ---- the model ---- */
+
+enum ob_disk_state { OB_DISK_UNKNOWN, OB_DISK_GOOD, OB_DISK_WARNING, OB_DISK_BAD };
+const char *ob_disk_state_name(int state);
+
+struct ob_disk_model;
+
+struct ob_disk_train_params {
+    int rounds;          /* boosting rounds; default 100 */
+    int depth;           /* tree depth; default 2: failing drives are few, shallow
+                            trees generalise (5-fold CV on Backblaze 2013) */
+    double eta;          /* default 0.1 */
+    int threads;         /* default 1 */
+};
+
+/* Trains on n rows of features (row-major) with labels 0/1 (fails within
+ * 14 days). NULL with err on failure. */
+struct ob_disk_model *ob_disk_train(const float *x, const float *y, size_t n,
+                                    const struct ob_disk_train_params *p, char *err, size_t errlen);
+/* Scores n rows into out (probabilities). 0, or -1. */
+int ob_disk_predict(struct ob_disk_model *m, const float *x, size_t n, float *out);
+/* Thresholds on the score for "bad" and "warning", kept in the model file. */
+void ob_disk_set_thresholds(struct ob_disk_model *m, double bad, double warning);
+int ob_disk_state(const struct ob_disk_model *m, double score);
+/* 1 when the model was trained with at least one of the failure counters
+ * (5, 187, 188, 197, 198) that this reading reports; 0: "unknown". */
+int ob_disk_model_knows(const struct ob_disk_model *m, const struct ob_disk_reading *r);
+/* XGBoost's JSON model (with opsbox's thresholds as attributes), to a
+ * malloc'd buffer / back. */
+int ob_disk_model_save(struct ob_disk_model *m, char **json, size_t *len, char *err, size_t errlen);
+struct ob_disk_model *ob_disk_model_load(const void *json, size_t len, char *err, size_t errlen);
+void ob_disk_model_free(struct ob_disk_model *m);
+
+/* ---- evaluation (Backblaze's rule, drive level) ---- */
+
+/* Drive-level scores: a failing drive's highest score over its last 14
+ * days, a healthy drive's over all days. Recall at the threshold that
+ * flags frac of the healthy drives, and the ROC AUC. */
+double ob_disk_recall_at(const double *failing, size_t nf, const double *healthy, size_t nh, double frac,
+                         double *threshold);
+double ob_disk_auc(const double *failing, size_t nf, const double *healthy, size_t nh);
+
+#endif
