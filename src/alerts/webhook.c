@@ -169,6 +169,42 @@ static int decode_alert(struct where *w, json_t *a, size_t i, struct ob_alert *o
     return 0;
 }
 
+static void free_alert(struct ob_alert *a)
+{
+    ob_kv_free(a->labels, a->nlabels);
+    ob_kv_free(a->annotations, a->nannotations);
+    free(a->fingerprint);
+    free(a->generator_url);
+}
+
+/* One alert per fingerprint, the last one given: a body that lists an
+ * alert twice (Alertmanager never does) means what it says last, and
+ * applying it twice is then no news the second time. */
+static int dedupe(struct where *w, struct ob_webhook *h)
+{
+    struct ob_strmap *seen = ob_strmap_new();
+    if (!seen)
+        return bad(w, "alerts", "out of memory");
+    size_t kept = 0;
+    for (size_t i = 0; i < h->nalerts; i++) {
+        const char *fp = h->alerts[i].fingerprint;
+        uint32_t at;
+        if (ob_strmap_get(seen, fp, strlen(fp), &at)) {
+            free_alert(&h->alerts[at]);
+            h->alerts[at] = h->alerts[i]; /* the later one takes the earlier's place */
+            continue;
+        }
+        if (ob_strmap_put(seen, fp, strlen(fp), (uint32_t)kept) < 0) {
+            ob_strmap_free(seen);
+            return bad(w, "alerts", "out of memory");
+        }
+        h->alerts[kept++] = h->alerts[i];
+    }
+    h->nalerts = kept;
+    ob_strmap_free(seen);
+    return 0;
+}
+
 static int decode_top(struct where *w, json_t *root, struct ob_webhook *h)
 {
     if (!json_is_object(root))
@@ -207,7 +243,7 @@ static int decode_top(struct where *w, json_t *root, struct ob_webhook *h)
         if (decode_alert(w, json_array_get(alerts, i), i, &h->alerts[i]) < 0)
             return -1;
     }
-    return 0;
+    return dedupe(w, h);
 }
 
 int ob_webhook_decode(const void *body, size_t len, struct ob_webhook *h, char *err, size_t errlen)
@@ -229,13 +265,8 @@ int ob_webhook_decode(const void *body, size_t len, struct ob_webhook *h, char *
 
 void ob_webhook_free(struct ob_webhook *h)
 {
-    for (size_t i = 0; i < h->nalerts; i++) {
-        struct ob_alert *a = &h->alerts[i];
-        ob_kv_free(a->labels, a->nlabels);
-        ob_kv_free(a->annotations, a->nannotations);
-        free(a->fingerprint);
-        free(a->generator_url);
-    }
+    for (size_t i = 0; i < h->nalerts; i++)
+        free_alert(&h->alerts[i]);
     free(h->alerts);
     ob_kv_free(h->group_labels, h->ngroup_labels);
     ob_kv_free(h->common_labels, h->ncommon_labels);

@@ -90,6 +90,23 @@ static void test_refuses_wrong_shapes(void **state)
                  "truncatedAlerts");
 }
 
+static void test_duplicate_fingerprints_last_wins(void **state)
+{
+    (void)state;
+    const char *body = "{\"groupKey\":\"g\",\"status\":\"firing\",\"alerts\":["
+                       "{\"status\":\"firing\",\"labels\":{\"a\":\"1\"},\"fingerprint\":\"x\"},"
+                       "{\"status\":\"firing\",\"labels\":{\"a\":\"2\"},\"fingerprint\":\"y\"},"
+                       "{\"status\":\"resolved\",\"labels\":{\"a\":\"1\"},\"fingerprint\":\"x\"}]}";
+    struct ob_webhook w;
+    char err[256];
+    assert_int_equal(ob_webhook_decode(body, strlen(body), &w, err, sizeof err), 0);
+    assert_int_equal(w.nalerts, 2);
+    assert_string_equal(w.alerts[0].fingerprint, "x");
+    assert_int_equal(w.alerts[0].firing, 0); /* the later one */
+    assert_string_equal(w.alerts[1].fingerprint, "y");
+    ob_webhook_free(&w);
+}
+
 static void test_kv_json_round_trip(void **state)
 {
     (void)state;
@@ -112,6 +129,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decodes_alertmanager_payload),
         cmocka_unit_test(test_refuses_wrong_shapes),
+        cmocka_unit_test(test_duplicate_fingerprints_last_wins),
         cmocka_unit_test(test_kv_json_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
