@@ -449,6 +449,7 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         ob__alerts_metrics(s, body);
         ob__tracker_metrics(s, body);
         ob__logs_metrics(s, body);
+        ob__disks_metrics(s, body);
         return 200;
     }
     if (!strncmp(path, "/api/", 5)) {
@@ -585,7 +586,7 @@ static int run_daemon(struct serve *s)
 {
     char err[512];
     if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0 ||
-        ob__logs_start(s, err, sizeof err) < 0) {
+        ob__logs_start(s, err, sizeof err) < 0 || ob__disks_start(s, err, sizeof err) < 0) {
         fprintf(stderr, "opsbox serve: %s\n", err);
         ob__tracker_stop(s);
         return OB_EXIT_FAILURE;
@@ -620,6 +621,7 @@ static int run_daemon(struct serve *s)
             next_stale_check = ob_now() + 1.0;
         }
         ob__logs_tick(s, ob_now());
+        ob__disks_tick(s, ob_now());
         if (ob_now() >= next_snapshot) {
             snapshot(s);
             next_snapshot = ob_now() + s->cfg->snapshot_s;
@@ -709,6 +711,7 @@ int ob_cmd_serve(int argc, char **argv)
     rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_EXIT_FAILURE;
     ob__alerts_stop(&s);
     ob__logs_stop(&s);
+    ob__disks_stop(&s);
     pthread_mutex_destroy(&s.lock);
     ob_store_close(s.store);
     ob_registry_free(s.reg);

@@ -536,3 +536,13 @@ size_t ob__alerts_open(struct serve *s)
     pthread_mutex_unlock(&a->mu);
     return n;
 }
+
+void ob__alerts_submit(struct serve *s, const struct ob_webhook *w)
+{
+    if (!s->alerts)
+        return;
+    struct pending p = {.w = *w};
+    submit(s, &p);
+    if (p.status != 200)
+        ob_error("incidents: could not record %s", w->group_key);
+}

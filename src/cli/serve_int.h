@@ -32,6 +32,7 @@ struct target_stat {
 struct alerts; /* serve_alerts.c */
 struct tracker; /* serve_tracker.c */
 struct logs;    /* serve_logs.c */
+struct disks;   /* serve_disk.c */
 
 /* A signal for the incidents: a series flagged in the scrape just parsed,
  * or a new log template. */
@@ -62,6 +63,7 @@ struct serve {
     struct alerts *alerts;
     struct tracker *tracker;
     struct logs *logs;
+    struct disks *disks;
     struct flagged *flagged;   /* during a scrape, under lock */
     size_t nflagged;
     double started;
@@ -85,6 +87,9 @@ int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struc
 /* Hands the series flagged in the last scrape to the incidents (takes
  * s->flagged); call without s->lock. */
 void ob__alerts_signals(struct serve *s);
+/* Applies a webhook made inside opsbox (a drive turning bad) as if
+ * Alertmanager had sent it; w stays the caller's. */
+void ob__alerts_submit(struct serve *s, const struct ob_webhook *w);
 /* Hands over n signals (taken: freed here); call without s->lock. */
 void ob__alerts_hand_signals(struct serve *s, struct flagged *f, size_t n);
 void ob__alerts_metrics(struct serve *s, struct ob_buf *b);
@@ -111,5 +116,14 @@ void ob__logs_metrics(struct serve *s, struct ob_buf *b);
 json_t *ob__logs_templates_json(struct serve *s, long limit);
 /* name is the template-rate series that the daemon models itself. */
 int ob__logs_is_own(const char *name, size_t n);
+
+/* Disks (serve_disk.c): SMART on a schedule, scored, on /metrics. */
+int ob__disks_start(struct serve *s, char *err, size_t errlen);
+void ob__disks_stop(struct serve *s);
+void ob__disks_tick(struct serve *s, double now);
+void ob__disks_metrics(struct serve *s, struct ob_buf *b);
+json_t *ob__disks_json(struct serve *s);
+/* The disk model at path, or the built-in one when path is NULL (cmd_disk.c). */
+struct ob_disk_model *ob__disk_load_model(const char *path, char *err, size_t errlen);
 
 #endif

@@ -23,6 +23,7 @@
  *     close_on_resolve: true
  *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
  *   logs: {warmup: 1000, rate_interval: 15s}   # POST /loki/api/v1/push
+ *   disk: {devices: [/dev/sda], json_dir: /var/lib/smart, interval: 1h}
  *   github:
  *     api_url: https://api.github.com
  *     repo: owner/name
@@ -366,6 +367,22 @@ static int logs_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t
     return fail(c, k, "logs: unknown key '%s'", key);
 }
 
+static int disk_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_disk_config *d = arg;
+    if (!strcmp(key, "devices"))
+        return set_strings(c, v, "disk.devices", &d->devices, &d->ndevices);
+    if (!strcmp(key, "json_dir"))
+        return set_string(c, v, "disk.json_dir", &d->json_dir);
+    if (!strcmp(key, "smartctl"))
+        return set_string(c, v, "disk.smartctl", &d->smartctl);
+    if (!strcmp(key, "model"))
+        return set_string(c, v, "disk.model", &d->model);
+    if (!strcmp(key, "interval"))
+        return set_duration(c, v, "disk.interval", &d->interval_s);
+    return fail(c, k, "disk: unknown key '%s'", key);
+}
+
 static int github_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_github_config *g = arg;
@@ -432,6 +449,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "alerts", alerts_pair, &t->cfg->alerts);
     if (!strcmp(key, "logs"))
         return each_pair(c, v, "logs", logs_pair, &t->cfg->logs);
+    if (!strcmp(key, "disk"))
+        return each_pair(c, v, "disk", disk_pair, &t->cfg->disk);
     if (!strcmp(key, "github")) {
         t->cfg->github.enabled = 1;
         return each_pair(c, v, "github", github_pair, &t->cfg->github);
@@ -489,6 +508,10 @@ static int fill_defaults(struct ob_config *cfg)
         cfg->logs.warmup = 1000;
     if (cfg->logs.rate_interval_s == 0)
         cfg->logs.rate_interval_s = 15;
+    if (cfg->disk.interval_s == 0)
+        cfg->disk.interval_s = 3600;
+    if (!cfg->disk.smartctl && !(cfg->disk.smartctl = strdup("smartctl")))
+        return -1;
     if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1:9393")))
         return -1;
     if (!cfg->store && !(cfg->store = strdup("./opsbox.db")))
@@ -595,6 +618,10 @@ void ob_config_free(struct ob_config *c)
     free(c->alerts.username);
     free(c->alerts.password);
     free(c->alerts.password_file);
+    free_strings(c->disk.devices, c->disk.ndevices);
+    free(c->disk.json_dir);
+    free(c->disk.smartctl);
+    free(c->disk.model);
     free(c->github.api_url);
     free(c->github.repo);
     free(c->github.token_file);

@@ -55,6 +55,16 @@ struct ob_logs_config {
     double rate_interval_s;    /* each template's rate is a point this often; default 15s */
 };
 
+/* disk: SMART readings on a schedule, scored by the disk model. */
+struct ob_disk_config {
+    char **devices;            /* run `smartctl --json --all DEV` for each */
+    size_t ndevices;
+    char *json_dir;            /* or read *.json there (one smartctl output per drive) */
+    char *smartctl;            /* default smartctl (from PATH) */
+    char *model;               /* a model file; default the built-in one */
+    double interval_s;         /* default 1h */
+};
+
 struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db */
@@ -66,6 +76,7 @@ struct ob_config {
     size_t nscrapes;
     struct ob_alerts_config alerts;
     struct ob_logs_config logs;
+    struct ob_disk_config disk;
     struct ob_github_config github;
 };
 

@@ -64,6 +64,31 @@ check "not drive stats: said so" bash -c "[ $rc -eq 2 ] && grep -q 'not a Backbl
 head -c 30000 "$data/backblaze_2013_train.csv.gz" >"$tmp/trunc.csv.gz"
 "$bin" disk predict --backblaze "$tmp/trunc.csv.gz" >/dev/null 2>"$tmp/err"; rc=$?
 check "truncated gzip: an error, not a crash" bash -c "[ $rc -eq 2 ] && grep -q 'trunc.csv.gz' '$tmp/err'"
+# In the daemon: a folder of smartctl outputs and a device read through a
+# stand-in for smartctl (this machine has no drive to spare); the failed
+# drive turns bad and opens an incident.
+mkdir -p "$tmp/json" "$tmp/dev"
+cp "$sc/smart-ata.json" "$sc/smart-nvme.json" "$sc/smart-scsi.json" "$tmp/json/"
+cp "$sc/smart-fail2.json" "$tmp/dev/sdc.json"
+printf '#!/bin/sh\ncat "%s/dev/$(basename "$3").json"\n' "$tmp" >"$tmp/smartctl"
+chmod +x "$tmp/smartctl"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$tmp/serve.yml" <<YML
+listen: 127.0.0.1:$port
+store: $tmp/serve.db
+disk: {devices: [/dev/sdc], json_dir: $tmp/json, smartctl: $tmp/smartctl, interval: 1h}
+YML
+"$bin" serve --config "$tmp/serve.yml" >"$tmp/serve.log" 2>&1 & pid=$!
+for _ in $(seq 50); do curl -sf "127.0.0.1:$port/-/ready" -o /dev/null && break; sleep 0.1; done
+sleep 0.5
+curl -sf "127.0.0.1:$port/metrics" >"$tmp/m"
+check "serve: a probability per drive" [ "$(grep -c '^opsbox_disk_failure_probability{' "$tmp/m")" -eq 4 ]
+check "serve: the failed drive's state is bad" grep -qF 'opsbox_disk_state{device="/dev/sdc",model="Hitachi HDS721050DLE630",serial="MSK423Y20S3HBC",state="bad"} 1' "$tmp/m"
+check "serve: the NVMe drive is unknown" grep -qF 'serial="BTNH93710FS91P0B",state="unknown"} 1' "$tmp/m"
+check "serve: /api/v1/disks" bash -c "curl -sf 127.0.0.1:$port/api/v1/disks | grep -q '\"state\":\"bad\"'"
+check "serve: a drive turning bad opens an incident" bash -c "curl -sf 127.0.0.1:$port/api/v1/incidents | grep -q 'DiskFailurePredicted.*MSK423Y20S3HBC'"
+kill "$pid"; wait "$pid" 2>/dev/null
+
 "$bin" disk >/dev/null 2>&1; rc=$?
 check "no verb: exit 2" [ $rc -eq 2 ]
 echo "$fails failed"
