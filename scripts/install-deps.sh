@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh [build|run|test|bench]   (default: build)
 set -eu
 need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyaml-dev libcurl4-openssl-dev
-      libmicrohttpd-dev libsqlite3-dev libssl-dev libxgboost-dev zlib1g-dev)
+      libmicrohttpd-dev libsqlite3-dev libssl-dev libxgboost-dev zlib1g-dev
+      protobuf-c-compiler libprotobuf-c-dev libsnappy-dev)
 case "${1:-build}" in
     build) ;;
     run) need+=(prometheus-node-exporter curl) ;;

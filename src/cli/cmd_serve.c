@@ -21,6 +21,7 @@
 #include "io/config.h"
 #include "io/expfmt.h"
 #include "io/httpd.h"
+#include "io/remote_write.h"
 #include "io/scrape.h"
 #include "io/shard.h"
 #include "io/statefile.h"
@@ -200,18 +201,18 @@ static void note_flagged(struct serve *s, const struct ob_buf *key, const struct
     s->nflagged++;
 }
 
-static int on_sample(void *arg, const struct ob_sample *smp)
+/* One point of series name{l...} (labels sorted by name), from a scrape or
+ * a remote write: its key, its shard, its model. Called with s->lock. */
+static void model_point(struct serve *s, const char *name, size_t name_len, const struct label_ref *l, int n,
+                        double ts, double value)
 {
-    struct serve *s = arg;
     /* Scraping an opsbox (itself, or a peer) must not model its forecasts:
      * each would grow five more series, which would grow five more... */
-    if (is_output(s, smp->name, smp->name_len) || ob__logs_is_own(smp->name, smp->name_len))
-        return 0; /* template rates: modelled from the miner directly */
-    struct label_ref l[OB_EXPFMT_MAX_LABELS + 8];
-    int n = gather_labels(s, smp, l);
+    if (is_output(s, name, name_len) || ob__logs_is_own(name, name_len))
+        return; /* template rates: modelled from the miner directly */
     struct ob_buf *k = &s->key;
     k->len = 0;
-    ob_buf_put(k, smp->name, smp->name_len);
+    ob_buf_put(k, name, name_len);
     ob_buf_put(k, "{", 1);
     for (int i = 0; i < n; i++) {
         if (i)
@@ -224,19 +225,60 @@ static int on_sample(void *arg, const struct ob_sample *smp)
     ob_buf_put(k, "}", 1);
     if (s->shards > 1 && !k->failed && ob_shard_of((char *)k->p, k->len, s->shards) != s->shard) {
         s->skipped++;
-        return 0;
+        return;
     }
-    if (k->failed || !(smp->value == smp->value) || smp->value - smp->value != 0)
-        return 0; /* NaN and Inf are not points a model can learn */
-    double ts = smp->has_timestamp ? (double)smp->timestamp_ms / 1000.0 : s->current->started;
-    int rc = is_counter(smp->name, smp->name_len)
-                 ? ob_registry_observe_counter(s->reg, (char *)k->p, k->len, smp->name_len, ts, smp->value)
-                 : ob_registry_observe(s->reg, (char *)k->p, k->len, smp->name_len, ts, smp->value);
+    if (k->failed || !(value == value) || value - value != 0)
+        return; /* NaN and Inf are not points a model can learn */
+    int rc = is_counter(name, name_len) ? ob_registry_observe_counter(s->reg, (char *)k->p, k->len, name_len, ts, value)
+                                        : ob_registry_observe(s->reg, (char *)k->p, k->len, name_len, ts, value);
     if (rc >= 0)
         s->points++;
     if (rc == 1)
         note_flagged(s, k, l, n);
+}
+
+static int on_sample(void *arg, const struct ob_sample *smp)
+{
+    struct serve *s = arg;
+    struct label_ref l[OB_EXPFMT_MAX_LABELS + 8];
+    int n = gather_labels(s, smp, l);
+    double ts = smp->has_timestamp ? (double)smp->timestamp_ms / 1000.0 : s->current->started;
+    model_point(s, smp->name, smp->name_len, l, n, ts, smp->value);
     return 0;
+}
+
+static int on_written(void *arg, const char *name, const struct ob_rw_label *labels, size_t nlabels, double ts,
+                      double value)
+{
+    struct serve *s = arg;
+    struct label_ref l[256];
+    int n = 0;
+    for (size_t i = 0; i < nlabels && i < 256; i++)
+        l[n++] = (struct label_ref){labels[i].name, labels[i].value, strlen(labels[i].name), strlen(labels[i].value)};
+    model_point(s, name, strlen(name), l, n, ts, value);
+    s->written++;
+    return 0;
+}
+
+/* POST /api/v1/write: Prometheus remote write 1.0. All or nothing: the
+ * body is decoded and checked whole before its samples are modelled. */
+static int remote_write(struct serve *s, const struct ob_http_request *req, struct ob_buf *body)
+{
+    char err[512];
+    pthread_mutex_lock(&s->lock);
+    long n = ob_remote_write_decode(req->body, req->body_len, on_written, s, err, sizeof err);
+    s->writes += n >= 0;
+    s->write_errors += n < 0;
+    pthread_mutex_unlock(&s->lock);
+    ob__alerts_signals(s);
+    if (n < 0) {
+        ob_warn("remote write refused: %s", err);
+        put_str(body, "bad remote write: ");
+        put_str(body, err);
+        put_str(body, "\n");
+        return 400;
+    }
+    return 204;
 }
 
 static void on_scrape(void *arg, const struct ob_scrape_result *r)
@@ -354,6 +396,13 @@ static void put_self(struct serve *s, struct ob_buf *b)
     put_gauge(b, "opsbox_shard_skipped_samples_total", NULL, (double)s->skipped);
     put_str(b, "# TYPE opsbox_scrapes_total counter\n");
     put_gauge(b, "opsbox_scrapes_total", NULL, (double)s->scrapes);
+    put_str(b, "# HELP opsbox_remote_write_requests_total Remote write requests, by result.\n"
+               "# TYPE opsbox_remote_write_requests_total counter\n");
+    put_gauge(b, "opsbox_remote_write_requests_total", "result=\"accepted\"", (double)s->writes);
+    put_gauge(b, "opsbox_remote_write_requests_total", "result=\"refused\"", (double)s->write_errors);
+    put_str(b, "# HELP opsbox_remote_write_samples_total Samples received by remote write.\n"
+               "# TYPE opsbox_remote_write_samples_total counter\n");
+    put_gauge(b, "opsbox_remote_write_samples_total", NULL, (double)s->written);
     put_str(b, "# TYPE opsbox_store_snapshots_total counter\n");
     put_gauge(b, "opsbox_store_snapshots_total", NULL, (double)s->snapshots);
     put_str(b, "# TYPE opsbox_store_snapshot_errors_total counter\n");
@@ -421,6 +470,13 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
 {
     struct serve *s = arg;
     const char *method = req->method, *path = req->path;
+    if (!strcmp(path, "/api/v1/write")) {
+        if (strcmp(method, "POST")) {
+            put_str(body, "POST a remote write 1.0 body (snappy, protobuf) here\n");
+            return 405;
+        }
+        return remote_write(s, req, body);
+    }
     if (!strcmp(path, "/loki/api/v1/push")) {
         if (strcmp(method, "POST")) {
             put_str(body, "POST Loki's push body (JSON) here\n");

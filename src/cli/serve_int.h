@@ -58,6 +58,7 @@ struct serve {
     pthread_mutex_t lock;
     struct target_stat *stats; /* per target, in config order */
     uint64_t points, scrapes;
+    uint64_t written, writes, write_errors; /* remote write: samples, requests, refused */
     struct ob_buf key;         /* scratch: the series being built */
     const struct ob_scrape_result *current;
     struct alerts *alerts;

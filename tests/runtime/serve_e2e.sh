@@ -168,14 +168,26 @@ rule_files: ['$(cd "$(dirname "$0")/../.." && pwd)/examples/alerts.yml']
 scrape_configs:
   - job_name: opsbox
     static_configs: [{targets: ['127.0.0.1:$ob_port']}]
+  - job_name: prom-node
+    static_configs: [{targets: ['127.0.0.1:$ne_port']}]
+remote_write:
+  - url: http://127.0.0.1:$ob_port/api/v1/write
+    queue_config: {batch_send_deadline: 1s}
 YML
 /usr/bin/prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/tsdb" \
-    --web.listen-address=127.0.0.1:$prom_port >"$tmp/prom.log" 2>&1 & pids+=($!)
+    --web.listen-address=127.0.0.1:$prom_port >"$tmp/prom.log" 2>&1 & prom=$!; pids+=($prom)
 q() { curl -sf "127.0.0.1:$prom_port/api/v1/query" --data-urlencode "query=$1"; }
 queryable() { q "$1" | grep -q '"result":\[{'; }
 check "Prometheus has opsbox's yhat" wait_for 20 queryable 'node_load1_opsbox{value_type="yhat",exported_job="node"}'
 check "Prometheus has opsbox's self-metrics" wait_for 5 queryable 'opsbox_series_models > 100'
 check "Prometheus loaded the example rules" bash -c "curl -sf 127.0.0.1:$prom_port/api/v1/rules | grep -q OpsboxAnomaly"
+# Prometheus remote-writing to opsbox: what it scrapes, opsbox models.
+written() { curl -sf "127.0.0.1:$ob_port/api/v1/series?match=prom-node&limit=10000" | grep -q 'node_load1{instance=\\"127.0.0.1:'"$ne_port"'\\",job=\\"prom-node\\"}'; }
+check "remote write from Prometheus: its series modelled" wait_for 30 written
+check "remote write counted" has '^opsbox_remote_write_samples_total [1-9]'
+code=$(curl -s -o "$tmp/rw.out" -w '%{http_code}' -XPOST --data-binary 'not snappy' "127.0.0.1:$ob_port/api/v1/write")
+check "remote write: a bad body is 400, said why" bash -c "[ $code = 400 ] && grep -q 'not snappy' '$tmp/rw.out'"
+kill $prom; wait $prom 2>/dev/null # it would go on writing into the restarts below
 
 # SIGHUP: a new job appears, a bad file is refused and the running config kept.
 cp "$tmp/opsbox.yml" "$tmp/opsbox.yml.orig"

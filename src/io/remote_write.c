@@ -1,0 +1,93 @@
+/* remote_write.c - snappy (libsnappy's C API) then protobuf (protobuf-c,
+ * code generated from proto/remote_write.proto at build time). */
+#include "io/remote_write.h"
+
+#include "remote_write.pb-c.h"
+
+#include <snappy-c.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LABELS 256
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct ob_rw_label *)a)->name, ((const struct ob_rw_label *)b)->name);
+}
+
+/* Checks every series before any sample is handed over. */
+static int check(const Opsbox__Remote__WriteRequest *w, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < w->n_timeseries; i++) {
+        const Opsbox__Remote__TimeSeries *ts = w->timeseries[i];
+        int named = 0;
+        if (ts->n_labels > MAX_LABELS) {
+            snprintf(err, errlen, "timeseries[%zu]: more than %d labels", i, MAX_LABELS);
+            return -1;
+        }
+        for (size_t j = 0; j < ts->n_labels; j++) {
+            if (!ts->labels[j]->name[0]) {
+                snprintf(err, errlen, "timeseries[%zu].labels[%zu]: empty label name", i, j);
+                return -1;
+            }
+            named += !strcmp(ts->labels[j]->name, "__name__") && ts->labels[j]->value[0];
+        }
+        if (named != 1) {
+            snprintf(err, errlen, "timeseries[%zu]: %s", i, named ? "__name__ given twice" : "no __name__ label");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static long hand_over(const Opsbox__Remote__WriteRequest *w, ob_rw_fn fn, void *arg)
+{
+    struct ob_rw_label l[MAX_LABELS];
+    long n = 0;
+    for (size_t i = 0; i < w->n_timeseries; i++) {
+        const Opsbox__Remote__TimeSeries *ts = w->timeseries[i];
+        const char *name = NULL;
+        size_t k = 0;
+        for (size_t j = 0; j < ts->n_labels; j++) {
+            if (!strcmp(ts->labels[j]->name, "__name__"))
+                name = ts->labels[j]->value;
+            else
+                l[k++] = (struct ob_rw_label){ts->labels[j]->name, ts->labels[j]->value};
+        }
+        qsort(l, k, sizeof l[0], by_name);
+        for (size_t j = 0; j < ts->n_samples; j++, n++)
+            if (fn(arg, name, l, k, (double)ts->samples[j]->timestamp / 1000.0, ts->samples[j]->value))
+                return n;
+    }
+    return n;
+}
+
+long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg, char *err, size_t errlen)
+{
+    size_t raw_len = 0;
+    if (snappy_uncompressed_length(body, len, &raw_len) != SNAPPY_OK ||
+        snappy_validate_compressed_buffer(body, len) != SNAPPY_OK) {
+        snprintf(err, errlen, "body: not snappy-compressed (remote write 1.0 sends snappy block format)");
+        return -1;
+    }
+    if (raw_len > OB_RW_MAX_UNCOMPRESSED) {
+        snprintf(err, errlen, "body: %zu bytes uncompressed, more than the 64 MiB opsbox takes", raw_len);
+        return -1;
+    }
+    char *raw = malloc(raw_len ? raw_len : 1);
+    if (!raw || snappy_uncompress(body, len, raw, &raw_len) != SNAPPY_OK) {
+        free(raw);
+        snprintf(err, errlen, raw ? "body: snappy data is corrupt" : "out of memory");
+        return -1;
+    }
+    Opsbox__Remote__WriteRequest *w = opsbox__remote__write_request__unpack(NULL, raw_len, (const uint8_t *)raw);
+    free(raw);
+    if (!w) {
+        snprintf(err, errlen, "body: not a protobuf WriteRequest");
+        return -1;
+    }
+    long n = check(w, err, errlen) < 0 ? -1 : hand_over(w, fn, arg);
+    opsbox__remote__write_request__free_unpacked(w, NULL);
+    return n;
+}

@@ -1,0 +1,24 @@
+/* remote_write.h - Prometheus remote write 1.0 bodies (POST /api/v1/write):
+ * a snappy-compressed protobuf WriteRequest. Decoded and checked whole
+ * before any sample is handed over, so a bad body applies nothing. */
+#ifndef OB_REMOTE_WRITE_H
+#define OB_REMOTE_WRITE_H
+
+#include <stddef.h>
+
+#define OB_RW_MAX_UNCOMPRESSED ((size_t)64 << 20)
+
+struct ob_rw_label {
+    const char *name, *value;
+};
+
+/* One series' sample: its name, its other labels (sorted by name), time
+ * in seconds, value. Return non-zero to stop. */
+typedef int (*ob_rw_fn)(void *arg, const char *name, const struct ob_rw_label *labels, size_t nlabels,
+                        double ts, double value);
+
+/* Returns the number of samples, or -1 with what is wrong in err (not
+ * snappy, too large, not a WriteRequest, a series without __name__, ...). */
+long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg, char *err, size_t errlen);
+
+#endif
