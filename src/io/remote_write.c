@@ -21,7 +21,7 @@ static int check(const Opsbox__Remote__WriteRequest *w, char *err, size_t errlen
 {
     for (size_t i = 0; i < w->n_timeseries; i++) {
         const Opsbox__Remote__TimeSeries *ts = w->timeseries[i];
-        int named = 0;
+        int named = 0, empty = 0;
         if (ts->n_labels > MAX_LABELS) {
             snprintf(err, errlen, "timeseries[%zu]: more than %d labels", i, MAX_LABELS);
             return -1;
@@ -31,10 +31,14 @@ static int check(const Opsbox__Remote__WriteRequest *w, char *err, size_t errlen
                 snprintf(err, errlen, "timeseries[%zu].labels[%zu]: empty label name", i, j);
                 return -1;
             }
-            named += !strcmp(ts->labels[j]->name, "__name__") && ts->labels[j]->value[0];
+            if (!strcmp(ts->labels[j]->name, "__name__")) {
+                named++;
+                empty += !ts->labels[j]->value[0];
+            }
         }
-        if (named != 1) {
-            snprintf(err, errlen, "timeseries[%zu]: %s", i, named ? "__name__ given twice" : "no __name__ label");
+        if (named != 1 || empty) {
+            snprintf(err, errlen, "timeseries[%zu]: %s", i,
+                     named > 1 ? "__name__ given twice" : named ? "empty __name__" : "no __name__ label");
             return -1;
         }
     }
