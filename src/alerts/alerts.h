@@ -155,12 +155,16 @@ const char *ob_severity_name(int rank);
 
 /* ---- text for the tracker ---- */
 
-/* The issue title from a template: "{{name}}" is that label of the
- * incident, "{{labels}}" its group labels but alertname as k=v, "{{id}}". */
+/* The issue's title and body from templates (NULL: the defaults). In
+ * both, "{{name}}" is that label of the incident's group, and these words
+ * stand for: {{labels}} the group labels but alertname as k=v, {{id}},
+ * {{members}} a table of members, {{summary}} the first summary annotation,
+ * {{started}}, {{group}} the groupKey, {{alertmanager}} its URL,
+ * {{severity}} (the label, else the incident's). The body always ends with
+ * the marker. Markdown, malloc'd. */
 char *ob_render_title(const struct ob_incident *inc, const char *tmpl);
-/* Markdown for the issue body (ends with the marker), or for the comment
- * an event deserves (NULL when it deserves none). malloc'd. */
-char *ob_render_body(const struct ob_incident *inc);
+char *ob_render_body(const struct ob_incident *inc, const char *tmpl);
+/* The comment an event deserves (NULL when it deserves none). */
 char *ob_render_comment(const struct ob_event *e);
 /* "<!-- opsbox incident UID -->": how opsbox finds its own issue again. */
 void ob_render_marker(const struct ob_incident *inc, char *buf, size_t cap);

@@ -61,39 +61,6 @@ static void put_group_labels(struct ob_buf *b, const struct ob_incident *inc)
     }
 }
 
-char *ob_render_title(const struct ob_incident *inc, const char *tmpl)
-{
-    struct ob_buf b = {0};
-    if (!tmpl)
-        tmpl = "{{alertname}} ({{labels}})";
-    while (*tmpl) {
-        const char *open = strstr(tmpl, "{{"), *close = open ? strstr(open, "}}") : NULL;
-        if (!open || !close) {
-            put(&b, tmpl);
-            break;
-        }
-        ob_buf_put(&b, tmpl, (size_t)(open - tmpl));
-        char name[128];
-        size_t n = (size_t)(close - open - 2);
-        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), open + 2);
-        if (!strcmp(name, "labels"))
-            put_group_labels(&b, inc);
-        else if (!strcmp(name, "id")) {
-            char id[24];
-            snprintf(id, sizeof id, "%lld", (long long)inc->id);
-            put(&b, id);
-        } else {
-            const char *v = ob_kv_get(inc->labels, inc->nlabels, name);
-            put(&b, v ? v : "");
-        }
-        tmpl = close + 2;
-    }
-    /* "Alert ()" when the group has no labels besides alertname. */
-    if (b.len >= 3 && !memcmp(b.p + b.len - 3, " ()", 3))
-        b.len -= 3;
-    return finish(&b);
-}
-
 void ob_render_marker(const struct ob_incident *inc, char *buf, size_t cap)
 {
     snprintf(buf, cap, "<!-- opsbox incident %s -->", inc->uid);
@@ -117,41 +84,98 @@ static void put_member_row(struct ob_buf *b, const struct ob_member *m)
     put(b, " |\n");
 }
 
-char *ob_render_body(const struct ob_incident *inc)
+static void put_members(struct ob_buf *b, const struct ob_incident *inc)
 {
-    struct ob_buf b = {0};
-    char line[256];
-    snprintf(line, sizeof line, "opsbox incident %lld, severity %s, firing since ", (long long)inc->id,
-             ob_severity_name(inc->severity));
-    put(&b, line);
-    put_time(&b, inc->started);
-    put(&b, ".\n\nGroup: ");
-    put_code(&b, inc->group_key);
-    put(&b, "\n\n");
     const size_t shown = 50; /* an issue is read by people: the store has the rest */
-    put(&b, "| kind | state | labels | since |\n|---|---|---|---|\n");
+    put(b, "| kind | state | labels | since |\n|---|---|---|---|\n");
     for (size_t i = 0; i < inc->nmembers && i < shown; i++)
-        put_member_row(&b, &inc->members[i]);
+        put_member_row(b, &inc->members[i]);
     if (inc->nmembers > shown) {
+        char line[128];
         snprintf(line, sizeof line, "\n…and %zu more (`opsbox incidents show %lld`).\n",
                  inc->nmembers - shown, (long long)inc->id);
-        put(&b, line);
+        put(b, line);
     }
+}
+
+static const char *first_summary(const struct ob_incident *inc)
+{
     for (size_t i = 0; i < inc->nmembers; i++)
-        if (inc->members[i].summary[0]) {
-            put(&b, "\n> ");
-            put(&b, inc->members[i].summary);
-            put(&b, "\n");
+        if (inc->members[i].summary[0])
+            return inc->members[i].summary;
+    return "";
+}
+
+/* What "{{name}}" stands for: the words below, else the incident's label. */
+static void put_value(struct ob_buf *b, const struct ob_incident *inc, const char *name)
+{
+    char num[32];
+    const char *label = ob_kv_get(inc->labels, inc->nlabels, name);
+    if (!strcmp(name, "labels"))
+        put_group_labels(b, inc);
+    else if (!strcmp(name, "id")) {
+        snprintf(num, sizeof num, "%lld", (long long)inc->id);
+        put(b, num);
+    } else if (!strcmp(name, "members"))
+        put_members(b, inc);
+    else if (!strcmp(name, "summary"))
+        put(b, first_summary(inc));
+    else if (!strcmp(name, "started"))
+        put_time(b, inc->started);
+    else if (!strcmp(name, "group"))
+        put_code(b, inc->group_key);
+    else if (!strcmp(name, "alertmanager"))
+        put(b, inc->external_url ? inc->external_url : "");
+    else if (!strcmp(name, "severity") && !label)
+        put(b, ob_severity_name(inc->severity));
+    else
+        put(b, label ? label : "");
+}
+
+static void expand(struct ob_buf *b, const struct ob_incident *inc, const char *tmpl)
+{
+    while (*tmpl) {
+        const char *open = strstr(tmpl, "{{"), *close = open ? strstr(open, "}}") : NULL;
+        if (!open || !close) {
+            put(b, tmpl);
             break;
         }
-    if (inc->external_url) {
+        ob_buf_put(b, tmpl, (size_t)(open - tmpl));
+        char name[128];
+        size_t n = (size_t)(close - open - 2);
+        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), open + 2);
+        put_value(b, inc, name);
+        tmpl = close + 2;
+    }
+}
+
+char *ob_render_title(const struct ob_incident *inc, const char *tmpl)
+{
+    struct ob_buf b = {0};
+    expand(&b, inc, tmpl ? tmpl : "{{alertname}} ({{labels}})");
+    /* "Alert ()" when the group has no labels besides alertname. */
+    if (b.len >= 3 && !memcmp(b.p + b.len - 3, " ()", 3))
+        b.len -= 3;
+    return finish(&b);
+}
+
+#define DEFAULT_BODY                                                                               \
+    "opsbox incident {{id}}, severity {{severity}}, firing since {{started}}.\n\n"                   \
+    "Group: {{group}}\n\n{{members}}\n> {{summary}}\n"
+
+char *ob_render_body(const struct ob_incident *inc, const char *tmpl)
+{
+    struct ob_buf b = {0};
+    expand(&b, inc, tmpl ? tmpl : DEFAULT_BODY);
+    if (!tmpl && inc->external_url) {
         put(&b, "\n[Alertmanager](");
         put(&b, inc->external_url);
         put(&b, ")\n");
     }
-    ob_render_marker(inc, line, sizeof line);
+    char marker[64]; /* always: it is how opsbox finds its issue after a crash */
+    ob_render_marker(inc, marker, sizeof marker);
     put(&b, "\n");
-    put(&b, line);
+    put(&b, marker);
     put(&b, "\n");
     return finish(&b);
 }

@@ -195,7 +195,7 @@ static int queue_action(struct serve *s, struct comment_acc *c, const struct ob_
     if (c->inc != inc && flush_comment(s, c, now) < 0)
         return -1;
     if (e->kind == OB_EV_OPENED) {
-        char *title = ob_render_title(inc, s->cfg->github.title), *body = ob_render_body(inc);
+        char *title = ob_render_title(inc, s->cfg->github.title), *body = ob_render_body(inc, s->cfg->github.body);
         int rc = title && body ? queue(s, inc, "open", title, body, now) : -1;
         free(title);
         free(body);

@@ -30,6 +30,7 @@
  *     token_file: /etc/opsbox/github-token               # else $GITHUB_TOKEN
  *     labels: [opsbox]
  *     title: '{{alertname}} ({{labels}})'
+ *     body: '{{summary}} {{members}}'
  *
  * Unknown keys are errors rather than ignored: a misspelt key that is
  * silently dropped is a scrape that silently never happens. */
@@ -401,6 +402,8 @@ static int github_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
         return set_strings(c, v, "github.labels", &g->labels, &g->nlabels);
     if (!strcmp(key, "title"))
         return set_string(c, v, "github.title", &g->title);
+    if (!strcmp(key, "body"))
+        return set_string(c, v, "github.body", &g->body);
     if (!strcmp(key, "timeout"))
         return set_duration(c, v, "github.timeout", &g->timeout_s);
     if (!strcmp(key, "backoff_max"))
@@ -627,6 +630,7 @@ void ob_config_free(struct ob_config *c)
     free(c->github.token_file);
     free_strings(c->github.labels, c->github.nlabels);
     free(c->github.title);
+    free(c->github.body);
     free(c->listen);
     free(c->store);
     free(c->output_suffix);

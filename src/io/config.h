@@ -45,6 +45,7 @@ struct ob_github_config {
     char **labels;             /* on each issue; default [opsbox] */
     size_t nlabels;
     char *title;               /* template; default "{{alertname}} ({{labels}})" */
+    char *body;                /* template (Markdown); default: see alerts.h */
     double timeout_s;          /* per request; default 10s */
     double backoff_max_s;      /* retries wait at most this; default 10m */
 };

@@ -228,14 +228,18 @@ static void test_render(void **state)
     assert_string_equal(title, "DiskFull (instance=db1)");
     free(title);
     title = ob_render_title(inc, "[{{severity}}] {{alertname}} #{{id}}{{nosuch}}");
-    assert_string_equal(title, "[] DiskFull #1");
+    assert_string_equal(title, "[critical] DiskFull #1"); /* the incident's, no such label */
     free(title);
-    char *body = ob_render_body(inc), marker[64];
+    char *body = ob_render_body(inc, NULL), marker[64];
     ob_render_marker(inc, marker, sizeof marker);
     assert_non_null(strstr(body, marker));
     assert_non_null(strstr(body, "db1 is unhappy"));
     assert_non_null(strstr(body, "severity critical"));
     assert_non_null(strstr(body, "http://am"));
+    free(body);
+    body = ob_render_body(inc, "**{{alertname}}** on {{instance}}: {{summary}} ({{severity}})\n{{members}}");
+    assert_non_null(strstr(body, "**DiskFull** on db1: db1 is unhappy (critical)\n| kind |"));
+    assert_non_null(strstr(body, marker)); /* the marker, always */
     free(body);
     assert_null(ob_render_comment(&ev.ev[0])); /* opened: the issue says it */
     const char *r[] = {"f1:resolved:db1:critical"};
