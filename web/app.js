@@ -117,8 +117,10 @@ async function refreshLogs() {
     fill(document.getElementById("template-list"), [], null, "No log source is configured.");
     return;
   }
+  // A click charts the template's rate (lines/s), modelled like any series.
   fill(document.getElementById("template-list"), templates, (t) =>
-    el("li", { "data-template": t.id }, t.new ? el("span", { class: "new" }, "new ") : "", `${t.count}× `, t.template,
+    el("li", { "data-template": t.id, title: "rate over time", onclick: () => showSeries(`opsbox_log_template_lines_total{template_id="${t.id}"}`) },
+      t.new ? el("span", { class: "new" }, "new ") : "", `${t.count}× `, t.template,
       el("div", { class: "muted" }, t.example || "")), "No templates yet.");
 }
 

@@ -25,6 +25,7 @@ calm() { for i in 1 2 3 4 5; do echo "calm_gauge{n=\"$i\"} $((i * 10))"; done; }
 cat >"$tmp/opsbox.yml" <<YML
 listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
+logs: {rate_interval: 1s}
 scrape_configs:
   - job_name: jumpy
     scrape_interval: 40ms

@@ -67,6 +67,11 @@ try {
   check("a log template shows, with its count and an example",
         /2× Received block <\*> of size <\*> from <\*>/.test(logs) && /blk_1/.test(logs), logs);
 
+  await page.click("#template-list li[data-template]");
+  await page.waitForFunction(() => document.getElementById("chart-title").textContent.startsWith("opsbox_log_template_lines_total{")
+                                    && +document.getElementById("chart").dataset.points >= 1, { timeout: 10000 });
+  check("a template's rate charts over time", true);
+
   await page.type("#filter", "no_such_series_anywhere");
   await page.waitForFunction(() => document.querySelector("#series-list .empty"), { timeout: 5000 });
   check("the filter narrows the list", true);
