@@ -109,7 +109,8 @@ struct ob_events {
 };
 
 struct ob_incident_params {
-    const char *const *identifying; /* label names; default instance, job, namespace */
+    const char *const *identifying; /* label names (must outlive the set); default
+                                       instance, job, namespace */
     size_t nidentifying;
     double window_s;   /* signals join incidents within this; default 300 */
     double hold_off_s; /* firing again within this after resolving reopens; default 600 */

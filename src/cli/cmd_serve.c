@@ -551,6 +551,16 @@ static struct ob_config *embedded_default(const char *listen)
 
 #define CONFIG_MAX ((size_t)16 << 20) /* a config larger than this is a mistake */
 
+/* The config file's folder: file_sd_configs' relative paths start there. */
+static void config_dir(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, cap, ".");
+    else
+        snprintf(dir, cap, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+}
+
 static struct ob_config *load_config(const char *path, const char *listen, int *rc)
 {
     if (!path)
@@ -566,6 +576,12 @@ static struct ob_config *load_config(const char *path, const char *listen, int *
     char err[512];
     struct ob_config *c = ob_config_parse(text, len, path, err, sizeof err);
     free(text);
+    char dir[4096];
+    config_dir(path, dir, sizeof dir);
+    if (c && ob_config_load_file_sd(c, dir, err, sizeof err) < 0) {
+        ob_config_free(c);
+        c = NULL;
+    }
     if (!c) {
         fprintf(stderr, "opsbox serve: %s\n", err);
         *rc = OB_EXIT_USAGE;
@@ -598,31 +614,39 @@ static void carry_stats(const struct ob_config *old, const struct target_stat *o
         }
 }
 
-/* SIGHUP: read the config again and scrape what it says from now on. The
- * models stay; listen and store keep their values until a restart. A bad
- * file is logged and the running config kept. */
-static void reload(struct serve *s, struct ob_scraper **sc)
+/* SIGHUP, or file_sd files that changed: read the config again and scrape
+ * what it says from now on. The models stay; listen and store keep their
+ * values until a restart. A bad file is logged and the running config kept. */
+static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
 {
     int rc = 0;
     if (!s->config_path) {
-        ob_warn("SIGHUP: no --config to read again; nothing changes");
+        ob_warn("%s: no --config to read again; nothing changes", why);
         return;
     }
     struct ob_config *next = load_config(s->config_path, NULL, &rc);
     struct target_stat *stats = next ? calloc(count_targets(next) + 1, sizeof *stats) : NULL;
     struct ob_scraper *nsc = stats ? ob_scraper_new(next) : NULL;
     if (!nsc) {
-        ob_error("SIGHUP: keeping the running config (%s)", next ? "out of memory" : "see above");
+        ob_error("%s: keeping the running config (%s)", why, next ? "out of memory" : "see above");
         free(stats);
         ob_config_free(next);
         return;
     }
     if (strcmp(next->listen, s->cfg->listen) || strcmp(next->store, s->cfg->store))
-        ob_warn("SIGHUP: listen and store change only on restart");
+        ob_warn("%s: listen and store change only on restart", why); /* alerts and github too */
     free(next->listen);
     free(next->store);
     next->listen = strdup(s->cfg->listen);
     next->store = strdup(s->cfg->store);
+    /* The receiver and the tracker hold pointers into these sections, from
+     * other threads: they stay as they were until a restart. */
+    struct ob_alerts_config keep_alerts = s->cfg->alerts;
+    struct ob_github_config keep_github = s->cfg->github;
+    s->cfg->alerts = next->alerts;
+    s->cfg->github = next->github;
+    next->alerts = keep_alerts;
+    next->github = keep_github;
     ob_scraper_free(*sc);
     *sc = nsc;
     pthread_mutex_lock(&s->lock);
@@ -634,7 +658,7 @@ static void reload(struct serve *s, struct ob_scraper **sc)
     ob_registry_set_history(s->reg, (uint32_t)next->history_points);
     pthread_mutex_unlock(&s->lock);
     ob_config_free(old);
-    ob_info("SIGHUP: %s read again: %zu targets in %zu jobs", s->config_path, count_targets(next),
+    ob_info("%s: %s read again: %zu targets in %zu jobs", why, s->config_path, count_targets(next),
             next->nscrapes);
 }
 
@@ -661,10 +685,17 @@ static int run_daemon(struct serve *s)
     ob_info("forecasts, bands and scores: http://%s/metrics", s->cfg->listen);
     int rc = OB_EXIT_OK;
     double next_snapshot = ob_now() + s->cfg->snapshot_s, next_stale_check = ob_now() + 1.0;
+    double next_sd_check = 0;
+    unsigned long long sd_stamp = 0;
+    if (s->config_path) {
+        char dir[4096];
+        config_dir(s->config_path, dir, sizeof dir);
+        sd_stamp = ob_config_file_sd_stamp(s->cfg, dir);
+    }
     while (!stop_requested) {
         if (reload_requested) {
             reload_requested = 0;
-            reload(s, &sc);
+            reload(s, &sc, "SIGHUP");
         }
         if (ob_scraper_poll(sc, 200, on_scrape, s) < 0) {
             ob_error("scrape loop failed (libcurl)");
@@ -675,6 +706,16 @@ static int run_daemon(struct serve *s)
             drop_stale(s);
             ob_store_checkpoint(s->store); /* the receiver's WAL, off its path */
             next_stale_check = ob_now() + 1.0;
+        }
+        if (s->config_path && ob_config_file_sd_refresh(s->cfg) > 0 && ob_now() >= next_sd_check) {
+            char dir[4096];
+            config_dir(s->config_path, dir, sizeof dir);
+            unsigned long long stamp = ob_config_file_sd_stamp(s->cfg, dir);
+            if (stamp != sd_stamp) {
+                sd_stamp = stamp;
+                reload(s, &sc, "file_sd_configs changed");
+            }
+            next_sd_check = ob_now() + ob_config_file_sd_refresh(s->cfg);
         }
         ob__logs_tick(s, ob_now());
         ob__disks_tick(s, ob_now());

@@ -16,6 +16,9 @@
  *       static_configs:
  *         - targets: ['127.0.0.1:9100']
  *           labels: {env: dev}
+ *       file_sd_configs:
+ *         - files: ['targets.yml']
+ *           refresh_interval: 1m
  *   alerts:                      # POST /v1/receiver (Alertmanager webhook)
  *     identifying_labels: [instance, job, namespace]
  *     window: 5m
@@ -42,7 +45,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
+#include <sys/stat.h>
 #include <yaml.h>
+
+#include "io/statefile.h"
 
 struct ctx {
     yaml_document_t *doc;
@@ -238,9 +245,48 @@ static int static_config(struct ctx *c, yaml_node_t *n, struct ob_scrape_config 
     return rc;
 }
 
+static int set_strings(struct ctx *c, const yaml_node_t *n, const char *what, char ***out, size_t *nout);
+
+static int file_sd_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_scrape_config *sc = arg;
+    if (!strcmp(key, "files")) {
+        char **files = NULL;
+        size_t n = 0;
+        if (set_strings(c, v, "file_sd_configs.files", &files, &n) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            if (grow_array((void **)&sc->sd_files, sizeof *sc->sd_files, sc->nsd_files) < 0)
+                return fail(c, v, "out of memory");
+            sc->sd_files[sc->nsd_files++] = files[i];
+        }
+        free(files);
+        return 0;
+    }
+    if (!strcmp(key, "refresh_interval")) {
+        double d;
+        if (set_duration(c, v, "file_sd_configs.refresh_interval", &d) < 0)
+            return -1;
+        if (sc->sd_refresh_s == 0 || d < sc->sd_refresh_s)
+            sc->sd_refresh_s = d;
+        return 0;
+    }
+    return fail(c, k, "file_sd_configs: unknown key '%s'", key);
+}
+
 static int scrape_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_scrape_config *sc = arg;
+    if (!strcmp(key, "file_sd_configs")) {
+        if (!v || v->type != YAML_SEQUENCE_NODE)
+            return fail(c, v, "file_sd_configs: expected a list");
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+            if (each_pair(c, node(c, *it), "file_sd_configs", file_sd_pair, sc) < 0)
+                return -1;
+        if (sc->sd_refresh_s == 0)
+            sc->sd_refresh_s = 300;
+        return 0;
+    }
     if (!strcmp(key, "job_name"))
         return set_string(c, v, "job_name", &sc->job_name);
     if (!strcmp(key, "scrape_interval"))
@@ -493,7 +539,7 @@ static int scrape_configs(struct ctx *c, struct top *t)
         if ((!sc->metrics_path && !(sc->metrics_path = strdup("/metrics"))) ||
             (!sc->scheme && !(sc->scheme = strdup("http"))))
             return fail(c, n, "out of memory");
-        if (sc->ntargets == 0)
+        if (sc->ntargets == 0 && sc->nsd_files == 0)
             return fail(c, n, "scrape_configs: job '%s' has no targets", sc->job_name);
     }
     return 0;
@@ -593,6 +639,111 @@ struct ob_config *ob_config_parse(const char *text, size_t len, const char *name
     return cfg;
 }
 
+/* ---- file_sd_configs ---- */
+
+static int pattern_path(char *out, size_t cap, const char *base_dir, const char *pattern)
+{
+    int n = pattern[0] == '/' || !base_dir ? snprintf(out, cap, "%s", pattern)
+                                           : snprintf(out, cap, "%s/%s", base_dir, pattern);
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* One file: a list of static_configs entries, added to sc. */
+static int load_sd_file(struct ob_scrape_config *sc, const char *path, char *err, size_t errlen)
+{
+    void *text = NULL;
+    size_t len = 0;
+    if (ob_statefile_read(path, (size_t)16 << 20, &text, &len) != 0) {
+        snprintf(err, errlen, "%s: cannot read", path);
+        return -1;
+    }
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    struct ctx c = {&doc, path, err, errlen};
+    int rc = -1;
+    if (!yaml_parser_initialize(&parser)) {
+        free(text);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        snprintf(err, errlen, "%s:%lu: not valid YAML or JSON: %s", path,
+                 (unsigned long)parser.problem_mark.line + 1, parser.problem ? parser.problem : "?");
+    } else {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        rc = 0;
+        if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length)) {
+            if (root->type != YAML_SEQUENCE_NODE)
+                rc = fail(&c, root, "expected a list of {targets: [...], labels: {...}}");
+            for (yaml_node_item_t *it = rc == 0 ? root->data.sequence.items.start : NULL;
+                 it && it < root->data.sequence.items.top && rc == 0; it++)
+                rc = static_config(&c, node(&c, *it), sc);
+        }
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&parser);
+    free(text);
+    return rc;
+}
+
+int ob_config_load_file_sd(struct ob_config *cfg, const char *base_dir, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < cfg->nscrapes; i++) {
+        struct ob_scrape_config *sc = &cfg->scrapes[i];
+        for (size_t j = 0; j < sc->nsd_files; j++) {
+            char pattern[4096];
+            glob_t g;
+            if (pattern_path(pattern, sizeof pattern, base_dir, sc->sd_files[j]) < 0) {
+                snprintf(err, errlen, "file_sd_configs: '%s': path too long", sc->sd_files[j]);
+                return -1;
+            }
+            int rc = glob(pattern, 0, NULL, &g);
+            for (size_t k = 0; rc == 0 && k < g.gl_pathc; k++)
+                if (load_sd_file(sc, g.gl_pathv[k], err, errlen) < 0) {
+                    globfree(&g);
+                    return -1;
+                }
+            if (rc == 0)
+                globfree(&g);
+        }
+    }
+    return 0;
+}
+
+unsigned long long ob_config_file_sd_stamp(const struct ob_config *cfg, const char *base_dir)
+{
+    unsigned long long h = 0;
+    for (size_t i = 0; i < cfg->nscrapes; i++)
+        for (size_t j = 0; j < cfg->scrapes[i].nsd_files; j++) {
+            char pattern[4096];
+            glob_t g;
+            if (pattern_path(pattern, sizeof pattern, base_dir, cfg->scrapes[i].sd_files[j]) < 0 ||
+                glob(pattern, 0, NULL, &g) != 0)
+                continue;
+            for (size_t k = 0; k < g.gl_pathc; k++) {
+                struct stat st;
+                const unsigned char *p = (const unsigned char *)g.gl_pathv[k];
+                while (*p)
+                    h = h * 1099511628211ull + *p++;
+                if (stat(g.gl_pathv[k], &st) == 0)
+                    h = h * 31 + (unsigned long long)st.st_size * 1000003ull +
+                        (unsigned long long)st.st_mtim.tv_sec * 1000000007ull + (unsigned long long)st.st_mtim.tv_nsec;
+            }
+            globfree(&g);
+        }
+    return h;
+}
+
+double ob_config_file_sd_refresh(const struct ob_config *cfg)
+{
+    double r = 0;
+    for (size_t i = 0; i < cfg->nscrapes; i++)
+        if (cfg->scrapes[i].nsd_files && (r == 0 || cfg->scrapes[i].sd_refresh_s < r))
+            r = cfg->scrapes[i].sd_refresh_s;
+    return r;
+}
+
 struct ob_config *ob_config_default(void)
 {
     char err[64];
@@ -610,6 +761,7 @@ void ob_config_free(struct ob_config *c)
             free_labels(sc->targets[j].labels, sc->targets[j].nlabels);
         }
         free(sc->targets);
+        free_strings(sc->sd_files, sc->nsd_files);
         free(sc->job_name);
         free(sc->metrics_path);
         free(sc->scheme);

@@ -21,6 +21,9 @@ struct ob_scrape_config {
     char *metrics_path, *scheme;
     struct ob_target *targets;
     size_t ntargets;
+    char **sd_files;               /* file_sd_configs: glob patterns */
+    size_t nsd_files;
+    double sd_refresh_s;           /* the shortest refresh_interval; default 5m */
 };
 
 /* alerts: the Alertmanager receiver and how incidents form. */
@@ -86,6 +89,17 @@ struct ob_config {
  * missing job_name or targets, duplicate job names. */
 struct ob_config *ob_config_parse(const char *text, size_t len, const char *name, char *err,
                                   size_t errlen);
+/* Adds the targets of every job's file_sd_configs: each file matching a
+ * pattern (relative ones from base_dir) is a YAML or JSON list of
+ * {targets: [...], labels: {...}}, as Prometheus reads it. 0, or -1 with
+ * "FILE:LINE: what" in err (the config is then partly filled: discard it). */
+int ob_config_load_file_sd(struct ob_config *c, const char *base_dir, char *err, size_t errlen);
+/* A fingerprint of the file_sd files (names, sizes, times): when it
+ * changes, the config is read again. 0 when there are none. */
+unsigned long long ob_config_file_sd_stamp(const struct ob_config *c, const char *base_dir);
+/* The shortest refresh_interval of any file_sd_configs, or 0. */
+double ob_config_file_sd_refresh(const struct ob_config *c);
+
 /* The configuration used when no file is given. */
 struct ob_config *ob_config_default(void);
 void ob_config_free(struct ob_config *c);

@@ -48,7 +48,14 @@ scrape_configs:
     scrape_interval: 1s
     scrape_timeout: 500ms
     static_configs: [{targets: ['127.0.0.1:1']}]
+  - job_name: filesd
+    scrape_interval: 1s
+    file_sd_configs:
+      - files: ['sd/*.yml', 'sd/*.json']
+        refresh_interval: 1s
 YML
+mkdir "$tmp/sd"
+printf -- '- targets: ["127.0.0.1:%s"]\n  labels: {from: file}\n' "$ne_port" >"$tmp/sd/a.yml"
 wait_for 10 curl -sf "127.0.0.1:$ne_port/metrics" -o /dev/null
 wait_for 10 curl -sf "127.0.0.1:$web_port/metrics" -o /dev/null
 "$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & ob=$!; pids+=($ob)
@@ -58,11 +65,18 @@ has() { m | grep -q "$1"; }
 check "serves /metrics" wait_for 10 has '^opsbox_series_models'
 check "node_exporter series modelled" wait_for 10 has \
     '^node_load1_opsbox{env="e2e",instance="127.0.0.1:'"$ne_port"'",job="node",value_type="yhat"} '
-check "all five value types" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | grep '^node_load1_opsbox' | grep -c value_type | grep -qx 5"
+check "all five value types" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | grep '^node_load1_opsbox{env=\"e2e\"' | grep -c value_type | grep -qx 5"
 check "counters modelled as rates" wait_for 5 has '^node_cpu_seconds_total_opsbox{.*mode="idle".*value_type="yhat"} 0\.[0-9]'
 check "hundreds of models" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | awk '/^opsbox_series_models /{exit !(\$2 > 200)}'"
 check "target up" has "^opsbox_target_up{job=\"node\",instance=\"127.0.0.1:$ne_port\"} 1"
 check "dead target down, others unaffected" has '^opsbox_target_up{job="dead",instance="127.0.0.1:1"} 0'
+check "file_sd_configs: a target from a file (relative to the config)" wait_for 5 has "^opsbox_target_up{job=\"filesd\",instance=\"127.0.0.1:$ne_port\"} 1"
+check "file_sd_configs: its labels" wait_for 5 has '^node_load1_opsbox{from="file",instance="127.0.0.1:'"$ne_port"'",job="filesd",value_type="yhat"}'
+printf '[{"targets": ["127.0.0.1:3"]}]\n' >"$tmp/sd/b.json"
+check "file_sd_configs: a new file is read within the refresh interval" wait_for 5 has '^opsbox_target_up{job="filesd",instance="127.0.0.1:3"} 0'
+rm "$tmp/sd/b.json"
+check "file_sd_configs: a removed file's target goes" wait_for 5 bash -c "! curl -sf 127.0.0.1:$ob_port/metrics | grep -q 'instance=\"127.0.0.1:3\"'"
+
 check "own outputs not modelled again" bash -c "! curl -sf 127.0.0.1:$ob_port/metrics | grep -q '_opsbox_opsbox{'"
 check "own self-metrics modelled" wait_for 5 has '^opsbox_series_models_opsbox{instance='
 check "build info" has '^opsbox_build_info{version="[0-9.]*"} 1'
@@ -265,6 +279,10 @@ check "the shards together have them all" bash -c "sort -m '$tmp/s0' '$tmp/s1' |
 "$bin" serve --shard 2/2 >/dev/null 2>"$tmp/err"; rc=$?
 check "bad --shard exits 2" [ $rc -eq 2 ]
 
+printf -- '- targets: ["a:1"]\n  lables: {x: y}\n' >"$tmp/sd/bad.yml"
+"$bin" serve --config "$tmp/opsbox.yml" --listen 127.0.0.1:0 --store "$tmp/sd.db" >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad file_sd file at start: exit 2 naming file and line" bash -c "[ $rc -eq 2 ] && grep -q 'sd/bad.yml:2: static_configs: unknown key .lables.' '$tmp/err'"
+rm "$tmp/sd/bad.yml"
 printf 'scrape_configs:\n  - job_name: x\n    bogus: 1\n' >"$tmp/bad.yml"
 "$bin" serve --config "$tmp/bad.yml" >/dev/null 2>"$tmp/err"; rc=$?
 check "bad config exits 2" [ $rc -eq 2 ]
