@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     for (size_t i = 0; i < c->nscrapes; i++) {
         const struct ob_scrape_config *s = &c->scrapes[i];
-        if (!s->job_name || !s->ntargets || !(s->interval_s > 0) || s->timeout_s > s->interval_s)
+        if (!s->job_name || (!s->ntargets && !s->nsd_files) || !(s->interval_s > 0) || s->timeout_s > s->interval_s)
             abort();
     }
     ob_config_free(c);
