@@ -246,6 +246,7 @@ static int static_config(struct ctx *c, yaml_node_t *n, struct ob_scrape_config 
 }
 
 static int set_strings(struct ctx *c, const yaml_node_t *n, const char *what, char ***out, size_t *nout);
+static void free_strings(char **v, size_t n);
 
 static int file_sd_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
@@ -253,8 +254,10 @@ static int file_sd_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_nod
     if (!strcmp(key, "files")) {
         char **files = NULL;
         size_t n = 0;
-        if (set_strings(c, v, "file_sd_configs.files", &files, &n) < 0)
+        if (set_strings(c, v, "file_sd_configs.files", &files, &n) < 0) {
+            free_strings(files, n);
             return -1;
+        }
         for (size_t i = 0; i < n; i++) {
             if (grow_array((void **)&sc->sd_files, sizeof *sc->sd_files, sc->nsd_files) < 0)
                 return fail(c, v, "out of memory");
