@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 
 #include "io/logformat.h"
+#include "io/logmask.h"
 #include "io/statefile.h"
 #include "core/buf.h"
 #include "logs/logs.h"
@@ -21,8 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MASKS_MAX 64
+
 struct logs_opts {
     const char *format, *csv_path, *input, *state;
+    char *masks[MASKS_MAX];
+    size_t nmasks;
     double similarity;
     unsigned long long warmup;
     bool json;
@@ -47,6 +52,8 @@ static void logs_usage(FILE *out)
             "                    marked new (default 1000)\n"
             "  --similarity S    share of a template's constant tokens a line must match\n"
             "                    to join it, 0<S<=1 (default 0.9); ignored with a saved --state\n"
+            "  --mask REGEX      (repeatable) a PCRE2 pattern whose matches become <*> before\n"
+            "                    mining, for variables the built-in masks cannot know\n"
             "  --state FILE      load the miner from FILE if it exists, save it there after,\n"
             "                    so template ids carry over between runs\n"
             "  -h, --help        this help\n");
@@ -54,7 +61,7 @@ static void logs_usage(FILE *out)
 
 /* Reads every line of in into the miner, spooling (id, message) to spool
  * when it is not NULL. Returns 0, or an exit code. */
-static int mine(FILE *in, struct ob_logformat *fmt, struct ob_miner *m, FILE *spool)
+static int mine(FILE *in, struct ob_logformat *fmt, struct ob_logmask *mask, struct ob_miner *m, FILE *spool)
 {
     char *line = NULL;
     size_t cap = 0;
@@ -64,6 +71,8 @@ static int mine(FILE *in, struct ob_logformat *fmt, struct ob_miner *m, FILE *sp
         const char *msg;
         size_t len;
         ob_logformat_message(fmt, line, (size_t)n, &msg, &len);
+        if (mask)
+            msg = ob_logmask_apply(mask, msg, len, &len);
         uint32_t id = ob_miner_add(m, msg, len);
         if (id == 0) {
             fprintf(stderr, "opsbox logs: out of memory\n");
@@ -257,7 +266,7 @@ static int parse_args(int argc, char **argv, struct logs_opts *o)
         {"format", required_argument, NULL, 'f'},  {"csv", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},          {"similarity", required_argument, NULL, 's'},
         {"state", required_argument, NULL, 'S'},   {"warmup", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},
+        {"mask", required_argument, NULL, 'm'},    {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -270,6 +279,13 @@ static int parse_args(int argc, char **argv, struct logs_opts *o)
         case 'c': o->csv_path = optarg; break;
         case 'j': o->json = true; break;
         case 'S': o->state = optarg; break;
+        case 'm':
+            if (o->nmasks == MASKS_MAX) {
+                fprintf(stderr, "opsbox logs: --mask: at most %d\n", MASKS_MAX);
+                return OB_EXIT_USAGE;
+            }
+            o->masks[o->nmasks++] = optarg;
+            break;
         case 'w':
             errno = 0;
             o->warmup = strtoull(optarg, &end, 10);
@@ -350,10 +366,17 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
         fprintf(stderr, "opsbox logs: --%s\n", err);
         return OB_EXIT_USAGE;
     }
+    struct ob_logmask *mask = NULL;
+    if (o->nmasks && !(mask = ob_logmask_new(o->masks, o->nmasks, err, sizeof err))) {
+        fprintf(stderr, "opsbox logs: --%s\n", err);
+        ob_logformat_free(fmt);
+        return OB_EXIT_USAGE;
+    }
     int rc = OB_EXIT_OK;
     struct ob_miner *m = open_miner(o, &rc);
     if (!m) {
         ob_logformat_free(fmt);
+        ob_logmask_free(mask);
         return rc;
     }
     bool parse = strcmp(sub, "parse") == 0;
@@ -368,7 +391,7 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
         out = stdout;
     }
     if (rc == OB_EXIT_OK)
-        rc = mine(in, fmt, m, spool);
+        rc = mine(in, fmt, mask, m, spool);
     if (rc == OB_EXIT_OK && o->state)
         rc = save_miner(o, m);
     if (rc == OB_EXIT_OK && parse)
@@ -383,6 +406,7 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
         fclose(spool);
     ob_miner_free(m);
     ob_logformat_free(fmt);
+    ob_logmask_free(mask);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "io/logmask.h"
 #include "io/loki.h"
 #include "logs/logs.h"
 
@@ -40,6 +41,7 @@ struct logs {
     struct tinfo *info;       /* by template id */
     size_t ninfo;
     long warmup;
+    struct ob_logmask *mask;  /* the user's, from logs.masks */
     double next_rate;
     uint64_t accepted, rejected, lines, news;
 };
@@ -54,6 +56,9 @@ int ob__logs_start(struct serve *s, char *err, size_t errlen)
     s->logs = l;
     pthread_mutex_init(&l->mu, NULL);
     l->warmup = s->cfg->logs.warmup;
+    if (s->cfg->logs.nmasks &&
+        !(l->mask = ob_logmask_new(s->cfg->logs.masks, s->cfg->logs.nmasks, err, errlen)))
+        return -1;
     void *blob = NULL;
     size_t len = 0;
     int got = ob_store_get_blob(s->store, STATE_NAME, &blob, &len);
@@ -83,6 +88,7 @@ void ob__logs_stop(struct serve *s)
         free(l->info[i].example);
     free(l->info);
     ob_miner_free(l->m);
+    ob_logmask_free(l->mask);
     pthread_mutex_destroy(&l->mu);
     free(l);
     s->logs = NULL;
@@ -140,7 +146,9 @@ static int mine(struct logs *l, const struct ob_loki_push *p, struct flagged **n
         const struct ob_loki_stream *st = &p->streams[i];
         for (size_t j = 0; j < st->nentries; j++) {
             uint32_t before = ob_miner_templates(l->m);
-            uint32_t id = ob_miner_add(l->m, st->entries[j].line, st->entries[j].len);
+            size_t len;
+            const char *msg = ob_logmask_apply(l->mask, st->entries[j].line, st->entries[j].len, &len);
+            uint32_t id = ob_miner_add(l->m, msg, len);
             if (!id || note_example(l, id, st->entries[j].line, st->entries[j].len, now) < 0)
                 return -1;
             l->lines++;

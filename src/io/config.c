@@ -25,7 +25,7 @@
  *     hold_off: 10m
  *     close_on_resolve: true
  *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
- *   logs: {warmup: 1000, rate_interval: 15s}   # POST /loki/api/v1/push
+ *   logs: {warmup: 1000, rate_interval: 15s, masks: ['user=\\w+']}   # Loki push
  *   disk: {devices: [/dev/sda], json_dir: /var/lib/smart, interval: 1h}
  *   github:
  *     api_url: https://api.github.com
@@ -414,6 +414,8 @@ static int logs_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t
         return set_count(c, v, "logs.warmup", 1000000000L, &l->warmup);
     if (!strcmp(key, "rate_interval"))
         return set_duration(c, v, "logs.rate_interval", &l->rate_interval_s);
+    if (!strcmp(key, "masks"))
+        return set_strings(c, v, "logs.masks", &l->masks, &l->nmasks);
     return fail(c, k, "logs: unknown key '%s'", key);
 }
 
@@ -776,6 +778,7 @@ void ob_config_free(struct ob_config *c)
     free(c->alerts.username);
     free(c->alerts.password);
     free(c->alerts.password_file);
+    free_strings(c->logs.masks, c->logs.nmasks);
     free_strings(c->disk.devices, c->disk.ndevices);
     free(c->disk.json_dir);
     free(c->disk.smartctl);

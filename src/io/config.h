@@ -57,6 +57,8 @@ struct ob_github_config {
 struct ob_logs_config {
     long warmup;               /* lines before a first-seen template is news; default 1000 */
     double rate_interval_s;    /* each template's rate is a point this often; default 15s */
+    char **masks;              /* PCRE2 patterns whose matches become <*> */
+    size_t nmasks;
 };
 
 /* disk: SMART readings on a schedule, scored by the disk model. */

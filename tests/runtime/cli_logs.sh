@@ -77,5 +77,15 @@ check "unknown subcommand exits 2" [ $rc -eq 2 ]
 check "missing file exits 2" [ $rc -eq 2 ]
 check "logs --help" bash -c "'$bin' logs --help | grep -q ParameterList"
 
+# User masks (PCRE2): names of any length become one parameter.
+printf 'session of John Smith Jr opened\nsession of Ann opened\n' >"$tmp/names.log"
+check "without a mask: two templates" [ "$("$bin" logs templates "$tmp/names.log" | wc -l)" -eq 2 ]
+"$bin" logs templates --json --mask '(?<=of )[A-Z][a-z]+( [A-Z][a-z]+)*' "$tmp/names.log" >"$tmp/masked.json"; rc=$?
+check "with --mask: one template, the match as <*>" bash -c "[ $rc -eq 0 ] && grep -q '\"template\": \"session of <\*> opened\"' '$tmp/masked.json' && grep -q '\"count\": 2' '$tmp/masked.json'"
+"$bin" logs templates --mask 'a(' "$tmp/names.log" >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad mask: exit 2, the pattern and why" bash -c "[ $rc -eq 2 ] && grep -q \"mask 'a(': missing closing parenthesis\" '$tmp/err'"
+"$bin" logs templates --mask 'x*' "$tmp/names.log" >/dev/null 2>"$tmp/err"; rc=$?
+check "a mask matching nothing at all is refused" bash -c "[ $rc -eq 2 ] && grep -q 'matches the empty string' '$tmp/err'"
+
 [ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all checks passed"

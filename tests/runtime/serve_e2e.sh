@@ -30,7 +30,7 @@ listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
 snapshot_interval: 1s
 staleness: 3s
-logs: {warmup: 10, rate_interval: 1s}
+logs: {warmup: 10, rate_interval: 1s, masks: ['(?<=of )[A-Z][a-z]+( [A-Z][a-z]+)*']}
 scrape_configs:
   - job_name: node
     scrape_interval: 1s
@@ -159,6 +159,8 @@ assert r[\"count\"] == 20 and not r[\"new\"] and r[\"example\"].startswith(\"Rec
 d = [x for k, x in t.items() if k.startswith(\"disk <*> failing\") or k.startswith(\"disk sdb failing\")]
 assert d and d[0][\"new\"], t
 '"
+push '{"streams":[{"stream":{"job":"x"},"values":[["'"$ns"'","session of John Smith Jr opened"],["'"$ns"'","session of Ann opened"]]}]}' >/dev/null
+check "logs.masks: the user's mask applies to pushed lines" bash -c "curl -sf 127.0.0.1:$ob_port/api/v1/templates | grep -q '\"template\":\"session of <\*> opened\",\"count\":2'"
 check "template counts on /metrics" has '^opsbox_log_template_lines_total{template_id="[0-9]*",template="Received block <\*> of size <\*> from <\*>"} 20'
 check "template rates modelled" wait_for 5 has '^opsbox_log_template_lines_total_opsbox{template_id="[0-9]*",value_type="yhat"}'
 log_joined() { "$bin" incidents show 1 --json --store "$tmp/opsbox.db" | /usr/bin/python3 -c '
