@@ -9,7 +9,7 @@ case "${1:-build}" in
     build) ;;
     run) need+=(prometheus-node-exporter curl) ;;
     test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev python3 curl
-                 prometheus-node-exporter prometheus prometheus-alertmanager) ;;
+                 prometheus-node-exporter prometheus prometheus-alertmanager victoria-metrics) ;;
     bench) need+=(python3 python3-pandas bc) ;;
     *) echo "install-deps.sh: unknown set '$1' (build, run, test or bench)" >&2; exit 2 ;;
 esac

@@ -247,15 +247,21 @@ static int on_sample(void *arg, const struct ob_sample *smp)
     return 0;
 }
 
-static int on_written(void *arg, const char *name, const struct ob_rw_label *labels, size_t nlabels, double ts,
-                      double value)
+void ob__serve_point(struct serve *s, const char *name, const struct ob_rw_label *labels, size_t nlabels,
+                     double ts, double value)
 {
-    struct serve *s = arg;
     struct label_ref l[256];
     int n = 0;
     for (size_t i = 0; i < nlabels && i < 256; i++)
         l[n++] = (struct label_ref){labels[i].name, labels[i].value, strlen(labels[i].name), strlen(labels[i].value)};
     model_point(s, name, strlen(name), l, n, ts, value);
+}
+
+static int on_written(void *arg, const char *name, const struct ob_rw_label *labels, size_t nlabels, double ts,
+                      double value)
+{
+    struct serve *s = arg;
+    ob__serve_point(s, name, labels, nlabels, ts, value);
     s->written++;
     return 0;
 }
@@ -506,6 +512,7 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         ob__tracker_metrics(s, body);
         ob__logs_metrics(s, body);
         ob__disks_metrics(s, body);
+        ob__query_metrics(s, body);
         return 200;
     }
     if (!strncmp(path, "/api/", 5)) {
@@ -643,10 +650,16 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
      * other threads: they stay as they were until a restart. */
     struct ob_alerts_config keep_alerts = s->cfg->alerts;
     struct ob_github_config keep_github = s->cfg->github;
+    struct ob_query_source *keep_queries = s->cfg->queries;
+    size_t keep_nqueries = s->cfg->nqueries;
     s->cfg->alerts = next->alerts;
     s->cfg->github = next->github;
+    s->cfg->queries = next->queries;
+    s->cfg->nqueries = next->nqueries;
     next->alerts = keep_alerts;
     next->github = keep_github;
+    next->queries = keep_queries;
+    next->nqueries = keep_nqueries;
     ob_scraper_free(*sc);
     *sc = nsc;
     pthread_mutex_lock(&s->lock);
@@ -666,7 +679,8 @@ static int run_daemon(struct serve *s)
 {
     char err[512];
     if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0 ||
-        ob__logs_start(s, err, sizeof err) < 0 || ob__disks_start(s, err, sizeof err) < 0) {
+        ob__logs_start(s, err, sizeof err) < 0 || ob__disks_start(s, err, sizeof err) < 0 ||
+        ob__query_start(s, err, sizeof err) < 0) {
         fprintf(stderr, "opsbox serve: %s\n", err);
         ob__tracker_stop(s);
         return OB_EXIT_FAILURE;
@@ -726,6 +740,7 @@ static int run_daemon(struct serve *s)
     }
     ob_info("stopping: saving %zu models", ob_registry_size(s->reg));
     snapshot(s);
+    ob__query_stop(s);
     ob_httpd_stop(h);
     ob__tracker_stop(s);
     ob_scraper_free(sc);

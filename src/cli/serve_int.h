@@ -33,6 +33,7 @@ struct alerts; /* serve_alerts.c */
 struct tracker; /* serve_tracker.c */
 struct logs;    /* serve_logs.c */
 struct disks;   /* serve_disk.c */
+struct querier; /* serve_query.c */
 
 /* A signal for the incidents: a series flagged in the scrape just parsed,
  * or a new log template. */
@@ -65,6 +66,7 @@ struct serve {
     struct tracker *tracker;
     struct logs *logs;
     struct disks *disks;
+    struct querier *querier;
     struct flagged *flagged;   /* during a scrape, under lock */
     size_t nflagged;
     double started;
@@ -117,6 +119,17 @@ void ob__logs_metrics(struct serve *s, struct ob_buf *b);
 json_t *ob__logs_templates_json(struct serve *s, long limit);
 /* name is the template-rate series that the daemon models itself. */
 int ob__logs_is_own(const char *name, size_t n);
+
+/* One point of series name{labels} (sorted by name), from remote write or
+ * a query source: modelled like a scraped one. With s->lock held. */
+struct ob_rw_label;
+void ob__serve_point(struct serve *s, const char *name, const struct ob_rw_label *labels, size_t n,
+                     double ts, double value);
+
+/* Query sources (serve_query.c): backfill, then follow. */
+int ob__query_start(struct serve *s, char *err, size_t errlen);
+void ob__query_stop(struct serve *s);
+void ob__query_metrics(struct serve *s, struct ob_buf *b);
 
 /* Disks (serve_disk.c): SMART on a schedule, scored, on /metrics. */
 int ob__disks_start(struct serve *s, char *err, size_t errlen);

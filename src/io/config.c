@@ -27,6 +27,8 @@
  *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
  *   logs: {warmup: 1000, rate_interval: 15s, masks: ['user=\\w+']}   # Loki push
  *   disk: {devices: [/dev/sda], json_dir: /var/lib/smart, interval: 1h}
+ *   query_sources:
+ *     - {url: 'http://127.0.0.1:8428', match: ['{job="node"}'], step: 15s, backfill: 1d}
  *   github:
  *     api_url: https://api.github.com
  *     repo: owner/name
@@ -435,6 +437,50 @@ static int disk_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t
     return fail(c, k, "disk: unknown key '%s'", key);
 }
 
+static int query_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_query_source *q = arg;
+    if (!strcmp(key, "url"))
+        return set_string(c, v, "query_sources.url", &q->url);
+    if (!strcmp(key, "match"))
+        return set_strings(c, v, "query_sources.match", &q->match, &q->nmatch);
+    if (!strcmp(key, "step"))
+        return set_duration(c, v, "query_sources.step", &q->step_s);
+    if (!strcmp(key, "page"))
+        return set_duration(c, v, "query_sources.page", &q->page_s);
+    if (!strcmp(key, "backfill")) {
+        const char *s = scalar(c, v, "query_sources.backfill");
+        if (s && !strcmp(s, "0")) {
+            q->backfill_s = -1; /* none */
+            return 0;
+        }
+        return set_duration(c, v, "query_sources.backfill", &q->backfill_s);
+    }
+    return fail(c, k, "query_sources: unknown key '%s'", key);
+}
+
+static int query_sources(struct ctx *c, yaml_node_t *v, struct ob_config *cfg)
+{
+    if (!v || v->type != YAML_SEQUENCE_NODE)
+        return fail(c, v, "query_sources: expected a list");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        yaml_node_t *n = node(c, *it);
+        if (grow_array((void **)&cfg->queries, sizeof *cfg->queries, cfg->nqueries) < 0)
+            return fail(c, n, "out of memory");
+        struct ob_query_source *q = &cfg->queries[cfg->nqueries++];
+        if (each_pair(c, n, "query_sources", query_pair, q) < 0)
+            return -1;
+        if (!q->url || !q->nmatch)
+            return fail(c, n, "query_sources: url and match are required");
+        q->step_s = q->step_s ? q->step_s : 15;
+        q->page_s = q->page_s ? q->page_s : 6 * 3600;
+        q->backfill_s = q->backfill_s < 0 ? 0 : q->backfill_s ? q->backfill_s : 86400;
+        if (q->page_s < q->step_s)
+            return fail(c, n, "query_sources: page is shorter than step");
+    }
+    return 0;
+}
+
 static int github_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_github_config *g = arg;
@@ -505,6 +551,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "logs", logs_pair, &t->cfg->logs);
     if (!strcmp(key, "disk"))
         return each_pair(c, v, "disk", disk_pair, &t->cfg->disk);
+    if (!strcmp(key, "query_sources"))
+        return query_sources(c, v, t->cfg);
     if (!strcmp(key, "github")) {
         t->cfg->github.enabled = 1;
         return each_pair(c, v, "github", github_pair, &t->cfg->github);
@@ -778,6 +826,11 @@ void ob_config_free(struct ob_config *c)
     free(c->alerts.username);
     free(c->alerts.password);
     free(c->alerts.password_file);
+    for (size_t i = 0; i < c->nqueries; i++) {
+        free(c->queries[i].url);
+        free_strings(c->queries[i].match, c->queries[i].nmatch);
+    }
+    free(c->queries);
     free_strings(c->logs.masks, c->logs.nmasks);
     free_strings(c->disk.devices, c->disk.ndevices);
     free(c->disk.json_dir);

@@ -71,6 +71,17 @@ struct ob_disk_config {
     double interval_s;         /* default 1h */
 };
 
+/* query_sources: a Prometheus-compatible query API (Prometheus,
+ * VictoriaMetrics, Thanos) as a source: history on start, then new points. */
+struct ob_query_source {
+    char *url;                 /* API base, e.g. http://127.0.0.1:8428 */
+    char **match;              /* series selectors */
+    size_t nmatch;
+    double step_s;             /* default 15s */
+    double backfill_s;         /* default 1d; 0 = none */
+    double page_s;             /* query_range window per request; default 6h */
+};
+
 struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db */
@@ -83,6 +94,8 @@ struct ob_config {
     struct ob_alerts_config alerts;
     struct ob_logs_config logs;
     struct ob_disk_config disk;
+    struct ob_query_source *queries;
+    size_t nqueries;
     struct ob_github_config github;
 };
 

@@ -1,0 +1,276 @@
+/* serve_query.c - query_sources: a Prometheus-compatible query API
+ * (Prometheus, VictoriaMetrics, Thanos) as where series come from, for
+ * operators whose metrics are already stored and who will not let another
+ * tool scrape everything again.
+ *
+ * On start, each selector's history is fetched with query_range, `page`
+ * at a time from `backfill` ago (so no single request asks for a year),
+ * and fed to the models in time order: they are warm before the first live
+ * point. Then it follows at `step`, asking only for what came since. One
+ * thread for all sources; libcurl easy; progress in the log. */
+#include "cli/serve_int.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "io/remote_write.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LABELS 256
+
+struct cursor {
+    double last_end;           /* the newest time fetched, per selector */
+};
+
+struct querier {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    CURL *curl;
+    struct cursor **cur;       /* [source][selector] */
+    uint64_t points, requests, errors;
+    int backfilled;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+    ob_buf_put(arg, p, size * n);
+    return ((struct ob_buf *)arg)->failed ? 0 : size * n;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct ob_rw_label *)a)->name, ((const struct ob_rw_label *)b)->name);
+}
+
+/* One series of a query_range answer into the models; returns points. */
+static long feed_series(struct serve *s, json_t *series, double after)
+{
+    json_t *metric = json_object_get(series, "metric"), *values = json_object_get(series, "values");
+    const char *name = json_string_value(json_object_get(metric, "__name__"));
+    if (!name || !json_is_array(values))
+        return 0; /* an expression without a name is not a series to model */
+    struct ob_rw_label l[MAX_LABELS];
+    size_t n = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(metric, k, v) {
+        if (n < MAX_LABELS && strcmp(k, "__name__") && json_is_string(v))
+            l[n++] = (struct ob_rw_label){k, json_string_value(v)};
+    }
+    qsort(l, n, sizeof l[0], by_name);
+    long fed = 0;
+    size_t i;
+    json_t *pair;
+    json_array_foreach(values, i, pair) {
+        double ts = json_number_value(json_array_get(pair, 0));
+        const char *text = json_string_value(json_array_get(pair, 1));
+        char *end;
+        double value = text ? strtod(text, &end) : NAN;
+        if (!text || *end || !isfinite(value) || ts <= after)
+            continue;
+        ob__serve_point(s, name, l, n, ts, value);
+        fed++;
+    }
+    return fed;
+}
+
+/* GET url/api/v1/query_range for [start, end]; feeds the answer. Returns
+ * points fed, or -1 (logged). */
+static long query_range(struct serve *s, struct querier *q, const struct ob_query_source *src,
+                        const char *selector, double start, double end, double after)
+{
+    char *enc = curl_easy_escape(q->curl, selector, 0);
+    char url[8192];
+    snprintf(url, sizeof url, "%s/api/v1/query_range?query=%s&start=%.3f&end=%.3f&step=%gs", src->url,
+             enc ? enc : "", start, end, src->step_s);
+    curl_free(enc);
+    struct ob_buf body = {0};
+    curl_easy_reset(q->curl);
+    curl_easy_setopt(q->curl, CURLOPT_URL, url);
+    curl_easy_setopt(q->curl, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(q->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(q->curl, CURLOPT_USERAGENT, "opsbox/" OB_VERSION);
+    curl_easy_setopt(q->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(q->curl, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(q->curl);
+    long status = 0;
+    curl_easy_getinfo(q->curl, CURLINFO_RESPONSE_CODE, &status);
+    json_t *doc = rc == CURLE_OK && status == 200 ? json_loadb((char *)body.p, body.len, 0, NULL) : NULL;
+    json_t *result = json_object_get(json_object_get(doc, "data"), "result");
+    long fed = -1;
+    if (!json_is_array(result)) {
+        ob_warn("query source %s: %s: %s", src->url, selector,
+                rc != CURLE_OK ? curl_easy_strerror(rc) : status != 200 ? "HTTP error" : "not a query_range answer");
+    } else {
+        fed = 0;
+        size_t i;
+        json_t *series;
+        pthread_mutex_lock(&s->lock);
+        json_array_foreach(result, i, series)
+            fed += feed_series(s, series, after);
+        pthread_mutex_unlock(&s->lock);
+        ob__alerts_signals(s);
+    }
+    pthread_mutex_lock(&q->mu);
+    q->requests++;
+    q->errors += fed < 0;
+    q->points += fed > 0 ? (uint64_t)fed : 0;
+    pthread_mutex_unlock(&q->mu);
+    json_decref(doc);
+    free(body.p);
+    return fed;
+}
+
+static int stopping(struct querier *q, double seconds)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)seconds;
+    until.tv_nsec += (long)((seconds - floor(seconds)) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&q->mu);
+    if (!q->stop && seconds > 0)
+        pthread_cond_timedwait(&q->cv, &q->mu, &until);
+    int stop = q->stop;
+    pthread_mutex_unlock(&q->mu);
+    return stop;
+}
+
+static void backfill(struct serve *s, struct querier *q, size_t i, double now)
+{
+    const struct ob_query_source *src = &s->cfg->queries[i];
+    double from = floor((now - src->backfill_s) / src->step_s) * src->step_s;
+    for (size_t m = 0; m < src->nmatch; m++) {
+        struct cursor *c = &q->cur[i][m];
+        c->last_end = from - src->step_s;
+        long total = 0;
+        int pages = (int)ceil((now - from) / src->page_s), page = 0;
+        for (double t = from; t <= now && !stopping(q, 0); t += src->page_s, page++) {
+            double end = fmin(t + src->page_s - src->step_s, now);
+            long fed = query_range(s, q, src, src->match[m], t, end, c->last_end);
+            if (fed < 0)
+                break;
+            total += fed;
+            c->last_end = end;
+            ob_info("query source %s: %s: backfill page %d/%d, %ld points", src->url, src->match[m], page + 1,
+                    pages, total);
+        }
+    }
+}
+
+static void *run(void *arg)
+{
+    struct serve *s = arg;
+    struct querier *q = s->querier;
+    double now = ob_now();
+    for (size_t i = 0; i < s->cfg->nqueries && !stopping(q, 0); i++)
+        if (s->cfg->queries[i].backfill_s > 0)
+            backfill(s, q, i, now);
+        else
+            for (size_t m = 0; m < s->cfg->queries[i].nmatch; m++)
+                q->cur[i][m].last_end = now;
+    pthread_mutex_lock(&q->mu);
+    q->backfilled = 1;
+    pthread_mutex_unlock(&q->mu);
+    ob_info("query sources: backfill done; following");
+    double step = INFINITY;
+    for (size_t i = 0; i < s->cfg->nqueries; i++)
+        step = fmin(step, s->cfg->queries[i].step_s);
+    while (!stopping(q, step)) {
+        now = ob_now();
+        for (size_t i = 0; i < s->cfg->nqueries; i++) {
+            const struct ob_query_source *src = &s->cfg->queries[i];
+            for (size_t m = 0; m < src->nmatch; m++) {
+                struct cursor *c = &q->cur[i][m];
+                if (now - c->last_end < src->step_s)
+                    continue;
+                if (query_range(s, q, src, src->match[m], c->last_end + src->step_s, now, c->last_end) >= 0)
+                    c->last_end = floor(now / src->step_s) * src->step_s;
+            }
+        }
+    }
+    return NULL;
+}
+
+int ob__query_start(struct serve *s, char *err, size_t errlen)
+{
+    if (!s->cfg->nqueries)
+        return 0;
+    struct querier *q = calloc(1, sizeof *q);
+    if (!q || !(q->cur = calloc(s->cfg->nqueries, sizeof *q->cur)) || !(q->curl = curl_easy_init())) {
+        snprintf(err, errlen, "query sources: out of memory");
+        if (q)
+            free(q->cur);
+        free(q);
+        return -1;
+    }
+    s->querier = q;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    for (size_t i = 0; i < s->cfg->nqueries; i++)
+        if (!(q->cur[i] = calloc(s->cfg->queries[i].nmatch + 1, sizeof *q->cur[i]))) {
+            snprintf(err, errlen, "query sources: out of memory");
+            return -1;
+        }
+    if (pthread_create(&q->thread, NULL, run, s) != 0) {
+        snprintf(err, errlen, "query sources: cannot start a thread");
+        curl_easy_cleanup(q->curl);
+        q->curl = NULL;
+        return -1;
+    }
+    ob_info("query sources: %zu, backfilling", s->cfg->nqueries);
+    return 0;
+}
+
+void ob__query_stop(struct serve *s)
+{
+    struct querier *q = s->querier;
+    if (!q)
+        return;
+    if (q->curl) {
+        pthread_mutex_lock(&q->mu);
+        q->stop = 1;
+        pthread_cond_signal(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+        pthread_join(q->thread, NULL);
+        curl_easy_cleanup(q->curl);
+    }
+    for (size_t i = 0; i < s->cfg->nqueries; i++)
+        free(q->cur[i]);
+    free(q->cur);
+    pthread_cond_destroy(&q->cv);
+    pthread_mutex_destroy(&q->mu);
+    free(q);
+    s->querier = NULL;
+}
+
+void ob__query_metrics(struct serve *s, struct ob_buf *b)
+{
+    struct querier *q = s->querier;
+    if (!q)
+        return;
+    char text[768];
+    pthread_mutex_lock(&q->mu);
+    int n = snprintf(text, sizeof text,
+                     "# HELP opsbox_query_source_points_total Points read from query sources.\n"
+                     "# TYPE opsbox_query_source_points_total counter\nopsbox_query_source_points_total %llu\n"
+                     "# TYPE opsbox_query_source_requests_total counter\nopsbox_query_source_requests_total %llu\n"
+                     "# TYPE opsbox_query_source_errors_total counter\nopsbox_query_source_errors_total %llu\n"
+                     "# HELP opsbox_query_source_backfilled 1 once the history has been read.\n"
+                     "# TYPE opsbox_query_source_backfilled gauge\nopsbox_query_source_backfilled %d\n",
+                     (unsigned long long)q->points, (unsigned long long)q->requests,
+                     (unsigned long long)q->errors, q->backfilled);
+    pthread_mutex_unlock(&q->mu);
+    ob_buf_put(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+}
