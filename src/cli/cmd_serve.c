@@ -513,6 +513,7 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         ob__logs_metrics(s, body);
         ob__disks_metrics(s, body);
         ob__query_metrics(s, body);
+        ob__rw_metrics(s, body);
         return 200;
     }
     if (!strncmp(path, "/api/", 5)) {
@@ -652,6 +653,12 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
     struct ob_github_config keep_github = s->cfg->github;
     struct ob_query_source *keep_queries = s->cfg->queries;
     size_t keep_nqueries = s->cfg->nqueries;
+    struct ob_remote_write *keep_writes = s->cfg->writes;
+    size_t keep_nwrites = s->cfg->nwrites;
+    s->cfg->writes = next->writes;
+    s->cfg->nwrites = next->nwrites;
+    next->writes = keep_writes;
+    next->nwrites = keep_nwrites;
     s->cfg->alerts = next->alerts;
     s->cfg->github = next->github;
     s->cfg->queries = next->queries;
@@ -680,7 +687,7 @@ static int run_daemon(struct serve *s)
     char err[512];
     if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0 ||
         ob__logs_start(s, err, sizeof err) < 0 || ob__disks_start(s, err, sizeof err) < 0 ||
-        ob__query_start(s, err, sizeof err) < 0) {
+        ob__query_start(s, err, sizeof err) < 0 || ob__rw_start(s, err, sizeof err) < 0) {
         fprintf(stderr, "opsbox serve: %s\n", err);
         ob__tracker_stop(s);
         return OB_EXIT_FAILURE;
@@ -733,6 +740,7 @@ static int run_daemon(struct serve *s)
         }
         ob__logs_tick(s, ob_now());
         ob__disks_tick(s, ob_now());
+        ob__rw_tick(s, ob_now());
         if (ob_now() >= next_snapshot) {
             snapshot(s);
             next_snapshot = ob_now() + s->cfg->snapshot_s;
@@ -741,6 +749,7 @@ static int run_daemon(struct serve *s)
     ob_info("stopping: saving %zu models", ob_registry_size(s->reg));
     snapshot(s);
     ob__query_stop(s);
+    ob__rw_stop(s);
     ob_httpd_stop(h);
     ob__tracker_stop(s);
     ob_scraper_free(sc);

@@ -34,6 +34,7 @@ struct tracker; /* serve_tracker.c */
 struct logs;    /* serve_logs.c */
 struct disks;   /* serve_disk.c */
 struct querier; /* serve_query.c */
+struct rwout;   /* serve_rw.c */
 
 /* A signal for the incidents: a series flagged in the scrape just parsed,
  * or a new log template. */
@@ -67,6 +68,7 @@ struct serve {
     struct logs *logs;
     struct disks *disks;
     struct querier *querier;
+    struct rwout *rwout;
     struct flagged *flagged;   /* during a scrape, under lock */
     size_t nflagged;
     double started;
@@ -130,6 +132,12 @@ void ob__serve_point(struct serve *s, const char *name, const struct ob_rw_label
 int ob__query_start(struct serve *s, char *err, size_t errlen);
 void ob__query_stop(struct serve *s);
 void ob__query_metrics(struct serve *s, struct ob_buf *b);
+
+/* Remote write out (serve_rw.c): the outputs, queued on disk, sent. */
+int ob__rw_start(struct serve *s, char *err, size_t errlen);
+void ob__rw_stop(struct serve *s);
+void ob__rw_tick(struct serve *s, double now);
+void ob__rw_metrics(struct serve *s, struct ob_buf *b);
 
 /* Disks (serve_disk.c): SMART on a schedule, scored, on /metrics. */
 int ob__disks_start(struct serve *s, char *err, size_t errlen);

@@ -27,6 +27,7 @@
  *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
  *   logs: {warmup: 1000, rate_interval: 15s, masks: ['user=\\w+']}   # Loki push
  *   disk: {devices: [/dev/sda], json_dir: /var/lib/smart, interval: 1h}
+ *   remote_write: [{url: 'http://127.0.0.1:8428/api/v1/write', interval: 15s}]
  *   query_sources:
  *     - {url: 'http://127.0.0.1:8428', match: ['{job="node"}'], step: 15s, backfill: 1d}
  *   github:
@@ -481,6 +482,39 @@ static int query_sources(struct ctx *c, yaml_node_t *v, struct ob_config *cfg)
     return 0;
 }
 
+static int rw_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_remote_write *w = arg;
+    if (!strcmp(key, "url"))
+        return set_string(c, v, "remote_write.url", &w->url);
+    if (!strcmp(key, "interval"))
+        return set_duration(c, v, "remote_write.interval", &w->interval_s);
+    if (!strcmp(key, "queue_dir"))
+        return set_string(c, v, "remote_write.queue_dir", &w->queue_dir);
+    if (!strcmp(key, "max_queue_files"))
+        return set_count(c, v, "remote_write.max_queue_files", 1000000, &w->max_queue_files);
+    return fail(c, k, "remote_write: unknown key '%s'", key);
+}
+
+static int remote_writes(struct ctx *c, yaml_node_t *v, struct ob_config *cfg)
+{
+    if (!v || v->type != YAML_SEQUENCE_NODE)
+        return fail(c, v, "remote_write: expected a list");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        yaml_node_t *n = node(c, *it);
+        if (grow_array((void **)&cfg->writes, sizeof *cfg->writes, cfg->nwrites) < 0)
+            return fail(c, n, "out of memory");
+        struct ob_remote_write *w = &cfg->writes[cfg->nwrites++];
+        if (each_pair(c, n, "remote_write", rw_pair, w) < 0)
+            return -1;
+        if (!w->url)
+            return fail(c, n, "remote_write: url is required");
+        w->interval_s = w->interval_s ? w->interval_s : 15;
+        w->max_queue_files = w->max_queue_files ? w->max_queue_files : 1000;
+    }
+    return 0;
+}
+
 static int github_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_github_config *g = arg;
@@ -553,6 +587,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "disk", disk_pair, &t->cfg->disk);
     if (!strcmp(key, "query_sources"))
         return query_sources(c, v, t->cfg);
+    if (!strcmp(key, "remote_write"))
+        return remote_writes(c, v, t->cfg);
     if (!strcmp(key, "github")) {
         t->cfg->github.enabled = 1;
         return each_pair(c, v, "github", github_pair, &t->cfg->github);
@@ -831,6 +867,11 @@ void ob_config_free(struct ob_config *c)
         free_strings(c->queries[i].match, c->queries[i].nmatch);
     }
     free(c->queries);
+    for (size_t i = 0; i < c->nwrites; i++) {
+        free(c->writes[i].url);
+        free(c->writes[i].queue_dir);
+    }
+    free(c->writes);
     free_strings(c->logs.masks, c->logs.nmasks);
     free_strings(c->disk.devices, c->disk.ndevices);
     free(c->disk.json_dir);

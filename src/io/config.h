@@ -82,6 +82,15 @@ struct ob_query_source {
     double page_s;             /* query_range window per request; default 6h */
 };
 
+/* remote_write: opsbox's outputs (yhat, band, score) sent to a Prometheus
+ * or VictoriaMetrics, through an on-disk queue. */
+struct ob_remote_write {
+    char *url;
+    double interval_s;         /* default 15s */
+    char *queue_dir;           /* default: the store's path + ".rw-queue" */
+    long max_queue_files;      /* the oldest batches go beyond this; default 1000 */
+};
+
 struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db */
@@ -96,6 +105,8 @@ struct ob_config {
     struct ob_disk_config disk;
     struct ob_query_source *queries;
     size_t nqueries;
+    struct ob_remote_write *writes;
+    size_t nwrites;
     struct ob_github_config github;
 };
 

@@ -95,3 +95,68 @@ long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg
     opsbox__remote__write_request__free_unpacked(w, NULL);
     return n;
 }
+
+int ob_remote_write_encode(const struct ob_rw_series *series, size_t n, void **out, size_t *len)
+{
+    size_t nlabels = 0;
+    for (size_t i = 0; i < n; i++)
+        nlabels += series[i].nlabels + 1;
+    /* Everything in a few arrays: protobuf-c only points into them. */
+    Opsbox__Remote__TimeSeries *ts = calloc(n + 1, sizeof *ts), **tsp = calloc(n + 1, sizeof *tsp);
+    Opsbox__Remote__Label *lab = calloc(nlabels + 1, sizeof *lab), **labp = calloc(nlabels + 1, sizeof *labp);
+    Opsbox__Remote__Sample *smp = calloc(n + 1, sizeof *smp), **smpp = calloc(n + 1, sizeof *smpp);
+    int rc = -1;
+    char *raw = NULL, *packed = NULL;
+    if (!ts || !tsp || !lab || !labp || !smp || !smpp)
+        goto done;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct ob_rw_series *s = &series[i];
+        opsbox__remote__time_series__init(&ts[i]);
+        tsp[i] = &ts[i];
+        ts[i].labels = &labp[k];
+        /* __name__ sorts before lower-case names, as the spec wants them sorted */
+        opsbox__remote__label__init(&lab[k]);
+        lab[k].name = "__name__";
+        lab[k].value = (char *)s->name;
+        labp[k] = &lab[k];
+        k++;
+        for (size_t j = 0; j < s->nlabels; j++, k++) {
+            opsbox__remote__label__init(&lab[k]);
+            lab[k].name = (char *)s->labels[j].name;
+            lab[k].value = (char *)s->labels[j].value;
+            labp[k] = &lab[k];
+        }
+        ts[i].n_labels = s->nlabels + 1;
+        opsbox__remote__sample__init(&smp[i]);
+        smp[i].value = s->value;
+        smp[i].timestamp = (int64_t)(s->ts * 1000.0);
+        smpp[i] = &smp[i];
+        ts[i].samples = &smpp[i];
+        ts[i].n_samples = 1;
+    }
+    Opsbox__Remote__WriteRequest w = OPSBOX__REMOTE__WRITE_REQUEST__INIT;
+    w.timeseries = tsp;
+    w.n_timeseries = n;
+    size_t raw_len = opsbox__remote__write_request__get_packed_size(&w);
+    size_t cap = snappy_max_compressed_length(raw_len);
+    if (!(raw = malloc(raw_len + 1)) || !(packed = malloc(cap)))
+        goto done;
+    opsbox__remote__write_request__pack(&w, (uint8_t *)raw);
+    if (snappy_compress(raw, raw_len, packed, &cap) != SNAPPY_OK)
+        goto done;
+    *out = packed;
+    *len = cap;
+    packed = NULL;
+    rc = 0;
+done:
+    free(ts);
+    free(tsp);
+    free(lab);
+    free(labp);
+    free(smp);
+    free(smpp);
+    free(raw);
+    free(packed);
+    return rc;
+}

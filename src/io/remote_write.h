@@ -21,4 +21,16 @@ typedef int (*ob_rw_fn)(void *arg, const char *name, const struct ob_rw_label *l
  * snappy, too large, not a WriteRequest, a series without __name__, ...). */
 long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg, char *err, size_t errlen);
 
+/* Encoding, for opsbox's own remote write out: one sample per series. */
+struct ob_rw_series {
+    const char *name;
+    const struct ob_rw_label *labels; /* sorted by name, without __name__ */
+    size_t nlabels;
+    double ts, value;
+};
+
+/* A snappy-compressed WriteRequest of n series into *out (malloc'd).
+ * 0, or -1 on allocation failure. */
+int ob_remote_write_encode(const struct ob_rw_series *series, size_t n, void **out, size_t *len);
+
 #endif

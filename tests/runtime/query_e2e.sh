@@ -2,7 +2,9 @@
 # query_sources with the real VictoriaMetrics (Debian's victoria-metrics) as
 # the Prometheus-compatible query API: two hours of a series are imported,
 # opsbox backfills them in pages at start (the model is warm before any live
-# point), then follows, and a jump written after is flagged.
+# point), then follows, and a jump written after is flagged. And remote
+# write out: opsbox's scores go to a second VictoriaMetrics that starts late,
+# so they wait in the on-disk queue first, then arrive and are queryable.
 set -u
 bin=$1
 tmp=$(mktemp -d)
@@ -19,7 +21,7 @@ free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0));
 wait_for() { local end=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done; }
 vm=$(command -v victoria-metrics || echo /usr/bin/victoria-metrics)
 [ -x "$vm" ] || { echo "FAIL victoria-metrics is not installed"; exit 1; }
-vm_port=$(free_port); ob_port=$(free_port)
+vm_port=$(free_port); ob_port=$(free_port); vm2_port=$(free_port)
 "$vm" -httpListenAddr=127.0.0.1:$vm_port -storageDataPath="$tmp/vm" -retentionPeriod=100y \
     -search.latencyOffset=1s -search.disableCache >"$tmp/vm.log" 2>&1 & pids+=($!)
 wait_for 20 curl -sf "127.0.0.1:$vm_port/health" -o /dev/null || { echo "FAIL VictoriaMetrics did not start"; cat "$tmp/vm.log"; exit 1; }
@@ -41,6 +43,9 @@ query_sources:
     step: 5s
     backfill: 2h
     page: 30m
+remote_write:
+  - url: http://127.0.0.1:$vm2_port/api/v1/write
+    interval: 1s
 YML
 "$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & pids+=($!)
 points() { curl -sf "127.0.0.1:$ob_port/api/v1/series?match=test_wave" | $py -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(d[0]["points"] if d else 0)' 2>/dev/null || echo 0; }
@@ -56,6 +61,18 @@ printf 'test_wave{job="imported",instance="vm"} 500 %d\n' "$(( $(date +%s) * 100
 curl -sf "127.0.0.1:$vm_port/internal/force_flush" -o /dev/null
 flagged() { curl -sf "127.0.0.1:$ob_port/metrics" | grep -q '^test_wave_opsbox{instance="vm",job="imported",value_type="anomaly"} 1'; }
 check "following: a jump after the backfill is flagged" wait_for 30 flagged
+# Remote write out, to a receiver that is down at first.
+queued() { curl -sf "127.0.0.1:$ob_port/metrics" | awk '/^opsbox_remote_write_out_queued_batches/ { n = $2 } END { exit !(n >= 2) }'; }
+check "receiver down: batches wait on disk" wait_for 20 queued
+check "...in files" bash -c "ls '$tmp'/opsbox.db.rw-queue-0/*.rw >/dev/null 2>&1"
+"$vm" -httpListenAddr=127.0.0.1:$vm2_port -storageDataPath="$tmp/vm2" -retentionPeriod=100y \
+    -search.latencyOffset=1s -search.disableCache >"$tmp/vm2.log" 2>&1 & pids+=($!)
+drained() { curl -sf "127.0.0.1:$ob_port/metrics" | grep -q '^opsbox_remote_write_out_queued_batches{[^}]*} 0$'; }
+check "receiver up: the queue drains" wait_for 30 drained
+stored() { curl -sf "127.0.0.1:$vm2_port/internal/force_flush" -o /dev/null;
+           curl -sf "127.0.0.1:$vm2_port/api/v1/query" --data-urlencode 'query=test_wave_opsbox{value_type="yhat",job="imported"}' | grep -q '"value":\['; }
+check "the scores are queryable in VictoriaMetrics" wait_for 20 stored
+check "all five output types arrived" bash -c "curl -sf '127.0.0.1:$vm2_port/api/v1/series' --data-urlencode 'match[]=test_wave_opsbox' | grep -o 'value_type\":\"[a-z_]*' | sort -u | wc -l | grep -qx 5"
 [ $fails -eq 0 ] || { echo "--- serve log"; tail -20 "$tmp/serve.log"; }
 echo "$fails failed"
 [ $fails -eq 0 ]

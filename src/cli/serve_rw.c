@@ -1,0 +1,446 @@
+/* serve_rw.c - remote write out: opsbox's outputs (name_<suffix>{labels,
+ * value_type=yhat|yhat_lower|yhat_upper|anomaly|anomaly_score}) sent to a
+ * Prometheus or VictoriaMetrics every interval, so the scores live beside
+ * the data in long-term storage.
+ *
+ * Through a queue on disk: every interval the outputs are encoded (remote
+ * write 1.0, snappy + protobuf) into numbered files; a thread sends the
+ * oldest first and deletes it once the receiver took it (2xx). A receiver
+ * that is down makes the queue grow, up to max_queue_files, past which the
+ * oldest batches are dropped (counted): bounded, and a restart resends what
+ * was queued. A 4xx other than 429 is the batch's fault: dropped, logged. */
+#include "cli/serve_int.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "io/remote_write.h"
+#include "io/statefile.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BATCH_SERIES 20000 /* output series per queued file */
+#define MAX_LABELS 64
+
+struct writer {
+    const struct ob_remote_write *cfg;
+    char dir[4096];
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop, started;
+    unsigned long long seq;    /* the next file's number */
+    double next;
+    CURL *curl;
+    uint64_t sent, failed, dropped, batches;
+    long queued;
+};
+
+struct rwout {
+    struct writer *w;          /* one per remote_write entry */
+    size_t n;
+};
+
+/* ---- the queue ---- */
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Queued files, oldest first (names are zero-padded numbers). */
+static char **list_queue(const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    size_t cap = 0;
+    struct dirent *e;
+    *n = 0;
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".rw"))
+            continue;
+        if (*n == cap) {
+            char **p = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
+            if (!p)
+                break;
+            names = p;
+        }
+        if (!(names[*n] = strdup(e->d_name)))
+            break;
+        (*n)++;
+    }
+    if (d)
+        closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof *names, by_name);
+    return names;
+}
+
+static void free_list(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void enqueue(struct writer *w, const void *data, size_t len)
+{
+    char path[4200];
+    pthread_mutex_lock(&w->mu);
+    snprintf(path, sizeof path, "%s/%020llu.rw", w->dir, w->seq++);
+    pthread_mutex_unlock(&w->mu);
+    if (ob_statefile_write(path, data, len) != 0) {
+        ob_warn("remote write %s: cannot queue %s: %s", w->cfg->url, path, strerror(errno));
+        return;
+    }
+    size_t n;
+    char **names = list_queue(w->dir, &n);
+    long excess = (long)n - w->cfg->max_queue_files;
+    for (long i = 0; i < excess; i++) { /* bounded: the oldest go */
+        snprintf(path, sizeof path, "%s/%s", w->dir, names[i]);
+        unlink(path);
+    }
+    pthread_mutex_lock(&w->mu);
+    w->batches++;
+    if (excess > 0)
+        w->dropped += (uint64_t)excess;
+    w->queued = (long)n - (excess > 0 ? excess : 0);
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    free_list(names, n);
+}
+
+/* ---- producing: the outputs of every series ---- */
+
+/* Splits "name{a=\"1\",b=\"x\\\"y\"}" (the registry's key) into its name
+ * and labels, unescaping values into buf. Returns the label count, -1 if
+ * the key is not of that form. */
+static int split_key(const char *key, char *buf, size_t cap, const char **name, struct ob_rw_label *l)
+{
+    size_t k = 0;
+    const char *p = key;
+    int n = 0;
+    *name = buf;
+    while (*p && *p != '{' && k + 1 < cap)
+        buf[k++] = *p++;
+    buf[k++] = '\0';
+    if (*p++ != '{')
+        return -1;
+    while (*p && *p != '}' && n < MAX_LABELS - 1) {
+        l[n].name = buf + k;
+        while (*p && *p != '=' && k + 1 < cap)
+            buf[k++] = *p++;
+        buf[k++] = '\0';
+        if (p[0] != '=' || p[1] != '"')
+            return -1;
+        p += 2;
+        l[n].value = buf + k;
+        while (*p && *p != '"' && k + 1 < cap) {
+            if (*p == '\\' && p[1])
+                p++, buf[k++] = *p == 'n' ? '\n' : *p, p++;
+            else
+                buf[k++] = *p++;
+        }
+        buf[k++] = '\0';
+        if (*p++ != '"')
+            return -1;
+        n++;
+        if (*p == ',')
+            p++;
+    }
+    return k < cap ? n : -1;
+}
+
+struct blob {
+    void *data;
+    size_t len;
+};
+
+struct producer {
+    struct blob *out;           /* encoded batches, queued after the lock */
+    size_t nout;
+    struct ob_rw_series *series;
+    struct ob_rw_label *labels; /* MAX_LABELS per output series */
+    char *text;                 /* names and values, 2 KiB per source series */
+    char (*names)[256];
+    size_t n;
+};
+
+static void produce_one(struct serve *s, struct producer *p, const struct ob_series_view *v, double now)
+{
+    static const char *const types[] = {"yhat", "yhat_lower", "yhat_upper", "anomaly", "anomaly_score"};
+    size_t slot = p->n / 5;
+    char *buf = p->text + slot * 2048;
+    struct ob_rw_label l[MAX_LABELS];
+    const char *name;
+    int n = split_key(v->key, buf, 2048, &name, l);
+    if (n < 0)
+        return;
+    int anomaly;
+    double score;
+    ob__serve_shown(v, now, &anomaly, &score);
+    double values[] = {v->last.yhat, v->last.yhat_lower, v->last.yhat_upper, anomaly, score};
+    snprintf(p->names[slot], sizeof p->names[slot], "%s_%s", name, s->cfg->output_suffix);
+    for (int t = 0; t < 5; t++) {
+        struct ob_rw_label *ol = &p->labels[(p->n + (size_t)t) * MAX_LABELS];
+        int k = 0, placed = 0;
+        for (int i = 0; i < n; i++) { /* value_type, in its sorted place */
+            if (!placed && strcmp(l[i].name, "value_type") > 0) {
+                ol[k++] = (struct ob_rw_label){"value_type", types[t]};
+                placed = 1;
+            }
+            ol[k++] = l[i];
+        }
+        if (!placed)
+            ol[k++] = (struct ob_rw_label){"value_type", types[t]};
+        p->series[p->n + (size_t)t] = (struct ob_rw_series){p->names[slot], ol, (size_t)k, v->last_ts, values[t]};
+    }
+    p->n += 5;
+}
+
+static void flush(struct producer *p)
+{
+    if (!p->n)
+        return;
+    void *data = NULL;
+    size_t len = 0;
+    struct blob *out = realloc(p->out, (p->nout + 1) * sizeof *out);
+    if (out) {
+        p->out = out;
+        if (ob_remote_write_encode(p->series, p->n, &data, &len) == 0)
+            p->out[p->nout++] = (struct blob){data, len};
+    }
+    p->n = 0;
+}
+
+void ob__rw_tick(struct serve *s, double now)
+{
+    struct rwout *o = s->rwout;
+    if (!o || now < o->w[0].next)
+        return;
+    for (size_t i = 0; i < o->n; i++)
+        o->w[i].next = now + o->w[i].cfg->interval_s;
+    struct producer p = {0};
+    p.series = calloc(BATCH_SERIES, sizeof *p.series);
+    p.labels = calloc((size_t)BATCH_SERIES * MAX_LABELS, sizeof *p.labels);
+    p.text = malloc((size_t)BATCH_SERIES / 5 * 2048);
+    p.names = calloc(BATCH_SERIES / 5, sizeof *p.names);
+    if (p.series && p.labels && p.text && p.names) {
+        /* Encoded under the lock (the views borrow the registry's strings);
+         * written to disk and sent without it. */
+        pthread_mutex_lock(&s->lock);
+        size_t n = ob_registry_size(s->reg);
+        for (size_t i = 0; i < n; i++) {
+            struct ob_series_view v = ob_registry_get(s->reg, i);
+            if (v.points == 0)
+                continue;
+            produce_one(s, &p, &v, now);
+            if (p.n + 5 > BATCH_SERIES)
+                flush(&p);
+        }
+        flush(&p);
+        pthread_mutex_unlock(&s->lock);
+    }
+    for (size_t b = 0; b < p.nout; b++) {
+        for (size_t i = 0; i < o->n; i++)
+            enqueue(&o->w[i], p.out[b].data, p.out[b].len);
+        free(p.out[b].data);
+    }
+    free(p.out);
+    free(p.series);
+    free(p.labels);
+    free(p.text);
+    free(p.names);
+}
+
+/* ---- sending ---- */
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+    (void)p;
+    (void)arg;
+    return size * n;
+}
+
+/* POSTs one queued file: 1 sent or dropped (delete it), 0 retry later. */
+static int send_file(struct writer *w, const char *path)
+{
+    void *data = NULL;
+    size_t len = 0;
+    if (ob_statefile_read(path, (size_t)256 << 20, &data, &len) != 0)
+        return 1; /* vanished or unreadable: nothing to send */
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
+    h = curl_slist_append(h, "Content-Encoding: snappy");
+    h = curl_slist_append(h, "X-Prometheus-Remote-Write-Version: 0.1.0");
+    curl_easy_reset(w->curl);
+    curl_easy_setopt(w->curl, CURLOPT_URL, w->cfg->url);
+    curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, data);
+    curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+    curl_easy_setopt(w->curl, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(w->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(w->curl, CURLOPT_USERAGENT, "opsbox/" OB_VERSION);
+    curl_easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode rc = curl_easy_perform(w->curl);
+    long status = 0;
+    curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    free(data);
+    pthread_mutex_lock(&w->mu);
+    int done = rc == CURLE_OK && status >= 200 && status < 300;
+    int refused = rc == CURLE_OK && status >= 400 && status < 500 && status != 429;
+    w->sent += (uint64_t)done;
+    w->failed += (uint64_t)!done;
+    w->dropped += (uint64_t)refused;
+    pthread_mutex_unlock(&w->mu);
+    if (refused)
+        ob_error("remote write %s: HTTP %ld: the batch is dropped", w->cfg->url, status);
+    else if (!done)
+        ob_debug("remote write %s: %s", w->cfg->url, rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
+    return done || refused;
+}
+
+static int wait_or_stop(struct writer *w, double seconds)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)seconds;
+    pthread_mutex_lock(&w->mu);
+    if (!w->stop)
+        pthread_cond_timedwait(&w->cv, &w->mu, &until);
+    int stop = w->stop;
+    pthread_mutex_unlock(&w->mu);
+    return stop;
+}
+
+static void *run(void *arg)
+{
+    struct writer *w = arg;
+    double backoff = 1;
+    int was_failing = 0;
+    while (!wait_or_stop(w, was_failing ? backoff : 1)) {
+        size_t n;
+        char **names = list_queue(w->dir, &n);
+        size_t i = 0;
+        for (; i < n; i++) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/%s", w->dir, names[i]);
+            if (!send_file(w, path))
+                break;
+            unlink(path);
+            pthread_mutex_lock(&w->mu);
+            int stop = w->stop;
+            pthread_mutex_unlock(&w->mu);
+            if (stop)
+                break;
+        }
+        int failing = i < n;
+        if (failing && !was_failing)
+            ob_warn("remote write %s: cannot send; %zu batches wait on disk", w->cfg->url, n - i);
+        else if (!failing && was_failing)
+            ob_info("remote write %s: sending again", w->cfg->url);
+        backoff = failing ? fmin(was_failing ? backoff * 2 : 1, 60) : 1;
+        was_failing = failing;
+        pthread_mutex_lock(&w->mu);
+        w->queued = (long)(n - i);
+        pthread_mutex_unlock(&w->mu);
+        free_list(names, n);
+    }
+    return NULL;
+}
+
+int ob__rw_start(struct serve *s, char *err, size_t errlen)
+{
+    if (!s->cfg->nwrites)
+        return 0;
+    struct rwout *o = calloc(1, sizeof *o);
+    if (!o || !(o->w = calloc(s->cfg->nwrites, sizeof *o->w))) {
+        free(o);
+        snprintf(err, errlen, "remote write: out of memory");
+        return -1;
+    }
+    s->rwout = o;
+    for (size_t i = 0; i < s->cfg->nwrites; i++, o->n++) {
+        struct writer *w = &o->w[i];
+        w->cfg = &s->cfg->writes[i];
+        pthread_mutex_init(&w->mu, NULL);
+        pthread_cond_init(&w->cv, NULL);
+        if (w->cfg->queue_dir)
+            snprintf(w->dir, sizeof w->dir, "%s", w->cfg->queue_dir);
+        else
+            snprintf(w->dir, sizeof w->dir, "%s.rw-queue-%zu", s->cfg->store, i);
+        if (mkdir(w->dir, 0700) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "remote write: queue %s: %s", w->dir, strerror(errno));
+            return -1;
+        }
+        size_t n;
+        char **names = list_queue(w->dir, &n); /* numbering goes on after a restart */
+        if (n)
+            w->seq = strtoull(names[n - 1], NULL, 10) + 1;
+        free_list(names, n);
+        if (!(w->curl = curl_easy_init()) || pthread_create(&w->thread, NULL, run, w) != 0) {
+            snprintf(err, errlen, "remote write: cannot start its thread");
+            return -1;
+        }
+        w->started = 1;
+        ob_info("remote write: outputs to %s every %.0f s (queue %s%s)", w->cfg->url, w->cfg->interval_s, w->dir,
+                n ? ", with batches from before" : "");
+    }
+    return 0;
+}
+
+void ob__rw_stop(struct serve *s)
+{
+    struct rwout *o = s->rwout;
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->n; i++) {
+        struct writer *w = &o->w[i];
+        if (w->started) {
+            pthread_mutex_lock(&w->mu);
+            w->stop = 1;
+            pthread_cond_signal(&w->cv);
+            pthread_mutex_unlock(&w->mu);
+            pthread_join(w->thread, NULL);
+        }
+        if (w->curl)
+            curl_easy_cleanup(w->curl);
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+    }
+    free(o->w);
+    free(o);
+    s->rwout = NULL;
+}
+
+void ob__rw_metrics(struct serve *s, struct ob_buf *b)
+{
+    struct rwout *o = s->rwout;
+    if (!o)
+        return;
+    char text[1024];
+    for (size_t i = 0; i < o->n; i++) {
+        struct writer *w = &o->w[i];
+        pthread_mutex_lock(&w->mu);
+        int n = snprintf(text, sizeof text,
+                         "opsbox_remote_write_out_batches_total{url=\"%s\"} %llu\n"
+                         "opsbox_remote_write_out_sent_total{url=\"%s\"} %llu\n"
+                         "opsbox_remote_write_out_failed_total{url=\"%s\"} %llu\n"
+                         "opsbox_remote_write_out_dropped_total{url=\"%s\"} %llu\n"
+                         "opsbox_remote_write_out_queued_batches{url=\"%s\"} %ld\n",
+                         w->cfg->url, (unsigned long long)w->batches, w->cfg->url, (unsigned long long)w->sent,
+                         w->cfg->url, (unsigned long long)w->failed, w->cfg->url, (unsigned long long)w->dropped,
+                         w->cfg->url, w->queued);
+        pthread_mutex_unlock(&w->mu);
+        ob_buf_put(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+    }
+}
