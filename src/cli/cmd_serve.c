@@ -22,6 +22,7 @@
 #include "io/expfmt.h"
 #include "io/httpd.h"
 #include "io/remote_write.h"
+#include "io/webconfig.h"
 #include "io/scrape.h"
 #include "io/shard.h"
 #include "io/statefile.h"
@@ -68,6 +69,8 @@ static void serve_usage(FILE *out)
             "                      local node_exporter (127.0.0.1:9100) and opsbox itself\n"
             "  --listen HOST:PORT  overrides the config's listen (default 127.0.0.1:9393)\n"
             "  --store FILE        overrides the config's store (default ./opsbox.db)\n"
+            "  --web.config.file F TLS and basic auth on every endpoint, in Prometheus's\n"
+            "                      web config format (tls_server_config, basic_auth_users)\n"
             "  --shard I/N         model only the series whose hash falls in shard I of N\n"
             "                      (Prometheus hashmod: md5 of name{labels}), so N replicas\n"
             "                      with the same config split the work\n"
@@ -538,8 +541,9 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
 }
 
 /* Without --config: the local node_exporter and opsbox itself, every 15 s,
- * so a fresh install has something to learn from at once. */
-static struct ob_config *embedded_default(const char *listen)
+ * so a fresh install has something to learn from at once. (Not itself
+ * behind a web config: its scraper speaks neither TLS nor basic auth.) */
+static struct ob_config *embedded_default(const char *listen, int self)
 {
     char text[1024], err[256];
     snprintf(text, sizeof text,
@@ -548,9 +552,9 @@ static struct ob_config *embedded_default(const char *listen)
              "scrape_configs:\n"
              "  - job_name: node\n"
              "    static_configs: [{targets: ['127.0.0.1:9100']}]\n"
-             "  - job_name: opsbox\n"
-             "    static_configs: [{targets: ['%s']}]\n",
-             listen, listen);
+             "%s%s%s",
+             listen, self ? "  - job_name: opsbox\n    static_configs: [{targets: ['" : "", self ? listen : "",
+             self ? "']}]\n" : "");
     struct ob_config *c = ob_config_parse(text, strlen(text), "embedded default", err, sizeof err);
     if (!c)
         fprintf(stderr, "opsbox serve: %s\n", err);
@@ -569,10 +573,10 @@ static void config_dir(const char *path, char *dir, size_t cap)
         snprintf(dir, cap, "%.*s", (int)(slash == path ? 1 : slash - path), path);
 }
 
-static struct ob_config *load_config(const char *path, const char *listen, int *rc)
+static struct ob_config *load_config(const char *path, const char *listen, int self, int *rc)
 {
     if (!path)
-        return embedded_default(listen ? listen : "127.0.0.1:9393");
+        return embedded_default(listen ? listen : "127.0.0.1:9393", self);
     void *text = NULL;
     size_t len = 0;
     int got = ob_statefile_read(path, CONFIG_MAX, &text, &len);
@@ -632,7 +636,7 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
         ob_warn("%s: no --config to read again; nothing changes", why);
         return;
     }
-    struct ob_config *next = load_config(s->config_path, NULL, &rc);
+    struct ob_config *next = load_config(s->config_path, NULL, 1, &rc);
     struct target_stat *stats = next ? calloc(count_targets(next) + 1, sizeof *stats) : NULL;
     struct ob_scraper *nsc = stats ? ob_scraper_new(next) : NULL;
     if (!nsc) {
@@ -693,7 +697,7 @@ static int run_daemon(struct serve *s)
         return OB_EXIT_FAILURE;
     }
     struct ob_scraper *sc = ob_scraper_new(s->cfg);
-    struct ob_httpd *h = sc ? ob_httpd_start(s->cfg->listen, handle, s, err, sizeof err) : NULL;
+    struct ob_httpd *h = sc ? ob_httpd_start(s->cfg->listen, handle, s, s->web, err, sizeof err) : NULL;
     if (!h) {
         fprintf(stderr, "opsbox serve: %s\n", sc ? err : "cannot start the scraper (libcurl)");
         ob_scraper_free(sc);
@@ -763,10 +767,11 @@ int ob_cmd_serve(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"store", required_argument, NULL, 's'},
         {"shard", required_argument, NULL, 'S'},
+        {"web.config.file", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *listen = NULL, *store = NULL;
+    const char *config = NULL, *listen = NULL, *store = NULL, *webconfig = NULL;
     uint64_t shard = 0, shards = 1;
     int c, rc = OB_EXIT_OK;
     opterr = 0;
@@ -777,6 +782,8 @@ int ob_cmd_serve(int argc, char **argv)
             listen = optarg;
         else if (c == 's')
             store = optarg;
+        else if (c == 'W')
+            webconfig = optarg;
         else if (c == 'S') {
             if (ob_shard_parse(optarg, &shard, &shards) < 0) {
                 fprintf(stderr, "opsbox serve: --shard: '%s' is not I/N with 0 <= I < N\n", optarg);
@@ -797,8 +804,15 @@ int ob_cmd_serve(int argc, char **argv)
         return OB_EXIT_USAGE;
     }
     struct serve s = {.config_path = config, .shard = shard, .shards = shards, .started = ob_now()};
-    if (!(s.cfg = load_config(config, listen, &rc)))
+    char werr[512];
+    if (webconfig && !(s.web = ob_webconfig_load(webconfig, werr, sizeof werr))) {
+        fprintf(stderr, "opsbox serve: --web.config.file %s\n", werr);
+        return OB_EXIT_USAGE;
+    }
+    if (!(s.cfg = load_config(config, listen, !s.web, &rc))) {
+        ob_webconfig_free(s.web);
         return rc ? rc : OB_EXIT_FAILURE;
+    }
     if (listen) {
         free(s.cfg->listen);
         s.cfg->listen = strdup(listen);
@@ -817,6 +831,7 @@ int ob_cmd_serve(int argc, char **argv)
         ob_registry_free(s.reg);
         free(s.stats);
         ob_config_free(s.cfg);
+        ob_webconfig_free(s.web);
         return OB_EXIT_FAILURE;
     }
     /* Every model comes back before the first scrape. */
@@ -839,5 +854,6 @@ int ob_cmd_serve(int argc, char **argv)
     free(s.stats);
     free(s.key.p);
     ob_config_free(s.cfg);
+    ob_webconfig_free(s.web);
     return rc;
 }

@@ -69,6 +69,7 @@ struct serve {
     struct disks *disks;
     struct querier *querier;
     struct rwout *rwout;
+    struct ob_webconfig *web;  /* --web.config.file: TLS and basic auth */
     struct flagged *flagged;   /* during a scrape, under lock */
     size_t nflagged;
     double started;

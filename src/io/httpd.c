@@ -3,8 +3,15 @@
  * A thread per connection, because the alert receiver answers only once
  * its alerts are on disk, and /metrics must not wait behind that. */
 #include "io/httpd.h"
+#include "io/webconfig.h"
 
 #include <arpa/inet.h>
+#include <crypt.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <strings.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -12,12 +19,69 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#define AUTH_CACHE 64 /* logins verified recently: bcrypt costs ~0.2 s a check */
+
 struct ob_httpd {
     struct MHD_Daemon *mhd;
     ob_http_handler handler;
     void *arg;
     int port;
+    const struct ob_webconfig *web;
+    pthread_mutex_t mu;
+    unsigned char cache[AUTH_CACHE][32]; /* SHA-256 of "user:password" */
+    unsigned ncache, next;
 };
+
+/* Basic auth against the bcrypt hashes of the web config. */
+static int authorized(struct ob_httpd *d, const char *authz)
+{
+    if (!authz || strncasecmp(authz, "Basic ", 6))
+        return 0;
+    const char *b64 = authz + 6;
+    size_t n = strlen(b64);
+    unsigned char plain[1024];
+    if (n == 0 || n > 4 * (sizeof plain / 3) - 4 || n % 4)
+        return 0;
+    int len = EVP_DecodeBlock(plain, (const unsigned char *)b64, (int)n);
+    if (len < 0)
+        return 0;
+    while (len > 0 && n > 0 && b64[--n] == '=') /* EVP_DecodeBlock counts the padding */
+        len--;
+    plain[len] = '\0';
+    char *colon = memchr(plain, ':', (size_t)len);
+    if (!colon)
+        return 0;
+    unsigned char digest[32];
+    SHA256(plain, (size_t)len, digest);
+    pthread_mutex_lock(&d->mu);
+    for (unsigned i = 0; i < d->ncache; i++)
+        if (!CRYPTO_memcmp(d->cache[i], digest, 32)) {
+            pthread_mutex_unlock(&d->mu);
+            return 1;
+        }
+    pthread_mutex_unlock(&d->mu);
+    *colon = '\0';
+    const char *user = (const char *)plain, *pass = colon + 1;
+    int ok = 0;
+    for (size_t i = 0; i < d->web->nusers && !ok; i++) {
+        if (strcmp(d->web->users[i], user))
+            continue;
+        struct crypt_data cd;
+        memset(&cd, 0, sizeof cd);
+        const char *h = crypt_r(pass, d->web->hashes[i], &cd);
+        ok = h && strlen(h) == strlen(d->web->hashes[i]) && !CRYPTO_memcmp(h, d->web->hashes[i], strlen(h));
+    }
+    if (ok) {
+        pthread_mutex_lock(&d->mu);
+        memcpy(d->cache[d->next], digest, 32);
+        d->next = (d->next + 1) % AUTH_CACHE;
+        if (d->ncache < AUTH_CACHE)
+            d->ncache++;
+        pthread_mutex_unlock(&d->mu);
+    }
+    memset(plain, 0, sizeof plain);
+    return ok;
+}
 
 /* Per request: the body as it arrives. */
 struct upload {
@@ -73,6 +137,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     struct ob_buf body = {0};
+    if (d->web && d->web->nusers &&
+        !authorized(d, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"))) {
+        struct MHD_Response *r = MHD_create_response_from_buffer(13, (void *)"unauthorized\n", MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+        MHD_add_response_header(r, "WWW-Authenticate", "Basic realm=\"opsbox\"");
+        enum MHD_Result ret = MHD_queue_response(conn, 401, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
     if (up->too_large || up->in.failed) {
         ob_buf_put(&body, "request body too large\n", 23);
         return answer(conn, 413, body, "text/plain; charset=utf-8");
@@ -130,8 +204,8 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, char *err, s
     return 0;
 }
 
-struct ob_httpd *ob_httpd_start(const char *listen, ob_http_handler h, void *arg, char *err,
-                                size_t errlen)
+struct ob_httpd *ob_httpd_start(const char *listen, ob_http_handler h, void *arg,
+                                const struct ob_webconfig *web, char *err, size_t errlen)
 {
     struct sockaddr_in sa;
     if (parse_listen(listen, &sa, err, errlen) < 0)
@@ -143,14 +217,22 @@ struct ob_httpd *ob_httpd_start(const char *listen, ob_http_handler h, void *arg
     }
     d->handler = h;
     d->arg = arg;
-    d->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                                  MHD_USE_ERROR_LOG,
-                              0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR,
-                              (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
-                              (unsigned int)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
-                              MHD_OPTION_END);
+    d->web = web;
+    pthread_mutex_init(&d->mu, NULL);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+    if (web && web->cert_pem)
+        d->mhd = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR,
+                                  (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_HTTPS_MEM_KEY,
+                                  web->key_pem, MHD_OPTION_HTTPS_MEM_CERT, web->cert_pem, MHD_OPTION_END);
+    else
+        d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR,
+                                  (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_END);
     if (!d->mhd) {
-        snprintf(err, errlen, "listen '%s': cannot bind (in use, or not an address here?)", listen);
+        snprintf(err, errlen, "listen '%s': cannot start (in use, not an address here, or a bad TLS key/cert?)",
+                 listen);
+        pthread_mutex_destroy(&d->mu);
         free(d);
         return NULL;
     }
@@ -169,5 +251,6 @@ void ob_httpd_stop(struct ob_httpd *d)
     if (!d)
         return;
     MHD_stop_daemon(d->mhd);
+    pthread_mutex_destroy(&d->mu);
     free(d);
 }

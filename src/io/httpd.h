@@ -27,10 +27,13 @@ const char *ob_http_query(const struct ob_http_request *req, const char *name);
 typedef int (*ob_http_handler)(void *arg, const struct ob_http_request *req, struct ob_buf *body,
                                const char **content_type);
 
-/* Listens on "host:port" (IPv4 address or "localhost"; port 0 picks one).
- * NULL with a message in err on failure. */
-struct ob_httpd *ob_httpd_start(const char *listen, ob_http_handler h, void *arg, char *err,
-                                size_t errlen);
+struct ob_webconfig;
+
+/* Listens on "host:port" (IPv4 address or "localhost"; port 0 picks one),
+ * with TLS and basic auth on every request when web (io/webconfig.h) says
+ * so (NULL: plain HTTP, open). NULL with a message in err on failure. */
+struct ob_httpd *ob_httpd_start(const char *listen, ob_http_handler h, void *arg,
+                                const struct ob_webconfig *web, char *err, size_t errlen);
 /* The port actually bound. */
 int ob_httpd_port(const struct ob_httpd *d);
 void ob_httpd_stop(struct ob_httpd *d);
