@@ -55,6 +55,7 @@ bench: build
 	bench/alerts_load.sh build/opsbox build/bench/webhook_load
 	bench/web_load.sh build/opsbox
 	bench/disk.sh build/opsbox
+	bench/ingest.sh build/opsbox
 
 clean:
 	rm -rf build build-test build-asan build-fuzz

@@ -98,14 +98,15 @@ static void put_str(struct ob_buf *b, const char *s)
 /* A label value escaped as the exposition format wants it. */
 static void put_escaped(struct ob_buf *b, const char *v, size_t n)
 {
+    size_t start = 0; /* runs without anything to escape go in one copy */
     for (size_t i = 0; i < n; i++) {
-        if (v[i] == '\\' || v[i] == '"')
-            ob_buf_put(b, "\\", 1);
-        if (v[i] == '\n')
-            ob_buf_put(b, "\\n", 2);
-        else
-            ob_buf_put(b, &v[i], 1);
+        if (v[i] != '\\' && v[i] != '"' && v[i] != '\n')
+            continue;
+        ob_buf_put(b, v + start, i - start);
+        ob_buf_put(b, v[i] == '\n' ? "\\n" : v[i] == '"' ? "\\\"" : "\\\\", 2);
+        start = i + 1;
     }
+    ob_buf_put(b, v + start, n - start);
 }
 
 struct label_ref {

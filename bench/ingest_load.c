@@ -1,0 +1,132 @@
+/* ingest_load.c - how fast `opsbox serve` takes data pushed at it.
+ *
+ *   ingest_load rw URL SERIES SAMPLES SECONDS
+ *       remote write 1.0 bodies of SERIES series x SAMPLES samples each,
+ *       timestamps moving on, posted back to back for SECONDS:
+ *       prints rw_samples_per_sec (decoded, modelled, answered 204)
+ *   ingest_load loki URL LOGFILE LINES SECONDS
+ *       Loki JSON pushes of LINES lines each, cycling through LOGFILE:
+ *       prints loki_lines_per_sec (decoded, mined, answered 204) */
+#include "io/remote_write.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t sink(char *p, size_t s, size_t n, void *a)
+{
+    (void)p;
+    (void)a;
+    return s * n;
+}
+
+static int post(CURL *c, const char *url, struct curl_slist *h, const void *body, size_t len)
+{
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    long status = 0;
+    if (curl_easy_perform(c) != CURLE_OK)
+        return -1;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    return status == 204 ? 0 : -1;
+}
+
+/* Bodies for rounds of one sample per series each (SAMPLES rounds per body). */
+static void *rw_body(int series, int samples, int round, size_t *len)
+{
+    size_t n = (size_t)series * (size_t)samples;
+    struct ob_rw_series *s = calloc(n, sizeof *s);
+    struct ob_rw_label *l = calloc((size_t)series * 2, sizeof *l);
+    char (*ids)[16] = calloc((size_t)series, sizeof *ids);
+    for (int i = 0; i < series; i++) {
+        snprintf(ids[i], sizeof ids[i], "%d", i);
+        l[2 * i] = (struct ob_rw_label){"id", ids[i]};
+        l[2 * i + 1] = (struct ob_rw_label){"job", "bench"};
+    }
+    size_t k = 0;
+    for (int r = 0; r < samples; r++)
+        for (int i = 0; i < series; i++)
+            s[k++] = (struct ob_rw_series){"bench_gauge", &l[2 * i], 2,
+                                           1.7e9 + (double)(round * samples + r) * 15.0,
+                                           100.0 + (double)((i * 7 + r * 13 + round) % 17)};
+    void *out = NULL;
+    ob_remote_write_encode(s, n, &out, len);
+    free(s);
+    free(l);
+    free(ids);
+    return out;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 6) {
+        fprintf(stderr, "usage: ingest_load rw URL SERIES SAMPLES SECONDS | loki URL LOGFILE LINES SECONDS\n");
+        return 2;
+    }
+    CURL *c = curl_easy_init();
+    double seconds = atof(argv[5]), t0 = now_s();
+    long units = 0, errors = 0;
+    if (!strcmp(argv[1], "rw")) {
+        int series = atoi(argv[3]), samples = atoi(argv[4]);
+        enum { BODIES = 8 };
+        void *body[BODIES];
+        size_t len[BODIES];
+        for (int b = 0; b < BODIES; b++) /* made before the clock runs */
+            body[b] = rw_body(series, samples, b, &len[b]);
+        struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
+        h = curl_slist_append(h, "Content-Encoding: snappy");
+        t0 = now_s();
+        for (int round = 0; now_s() - t0 < seconds; round++) {
+            if (post(c, argv[2], h, body[round % BODIES], len[round % BODIES]) < 0)
+                errors++;
+            else
+                units += (long)series * samples;
+        }
+        printf("rw_samples_per_sec %.0f\nrw_errors %ld\n", (double)units / (now_s() - t0), errors);
+        return 0;
+    }
+    int lines = atoi(argv[4]);
+    FILE *f = fopen(argv[3], "r");
+    if (!f)
+        return 1;
+    json_t *values = json_array();
+    char buf[65536];
+    long nsfake = 1700000000000000000L;
+    while ((int)json_array_size(values) < lines) {
+        if (!fgets(buf, sizeof buf, f)) {
+            rewind(f);
+            continue;
+        }
+        buf[strcspn(buf, "\r\n")] = '\0';
+        char ns[32];
+        snprintf(ns, sizeof ns, "%ld", nsfake++);
+        json_array_append_new(values, json_pack("[s, s]", ns, buf));
+    }
+    fclose(f);
+    json_t *doc = json_pack("{s:[{s:{s:s, s:s}, s:o}]}", "streams", "stream", "job", "bench", "instance", "a",
+                            "values", values);
+    char *body = json_dumps(doc, JSON_COMPACT);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    t0 = now_s();
+    while (now_s() - t0 < seconds) {
+        if (post(c, argv[2], h, body, strlen(body)) < 0)
+            errors++;
+        else
+            units += lines;
+    }
+    printf("loki_lines_per_sec %.0f\nloki_errors %ld\n", (double)units / (now_s() - t0), errors);
+    return 0;
+}
