@@ -1,6 +1,7 @@
 /* serve_logs.c - logs in `opsbox serve`: Loki's push API in, templates out.
  *
- * POST /loki/api/v1/push (JSON) is what promtail, Grafana Alloy, Vector and
+ * POST /loki/api/v1/push (JSON, or protobuf + snappy by its Content-Type)
+ * is what promtail, Grafana Alloy, Vector and
  * Fluent Bit send to Loki; pointed at opsbox, each line joins a template of
  * the one miner (src/logs). What comes out:
  *   - counts per template on /metrics and /api/v1/templates (the page);
@@ -164,7 +165,9 @@ int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_
     struct logs *l = s->logs;
     struct ob_loki_push p;
     char err[512], msg[640];
-    if (ob_loki_decode(req->body, req->body_len, &p, err, sizeof err) < 0) {
+    int proto = req->content_type && strstr(req->content_type, "protobuf");
+    if ((proto ? ob_loki_decode_proto(req->body, req->body_len, &p, err, sizeof err)
+               : ob_loki_decode(req->body, req->body_len, &p, err, sizeof err)) < 0) {
         pthread_mutex_lock(&l->mu);
         l->rejected++;
         pthread_mutex_unlock(&l->mu);

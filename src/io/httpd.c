@@ -158,6 +158,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .body = up->in.p ? (const char *)up->in.p : "",
         .body_len = up->in.len ? up->in.len - 1 : 0,
         .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+        .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"),
         .conn = conn,
     };
     const char *type = "text/plain; charset=utf-8";

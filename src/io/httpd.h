@@ -15,6 +15,7 @@ struct ob_http_request {
     const char *body;            /* the request body (NUL-terminated), or "" */
     size_t body_len;
     const char *authorization;   /* the Authorization header, or NULL */
+    const char *content_type;    /* the Content-Type header, or NULL */
     void *conn;                  /* for ob_http_query */
 };
 

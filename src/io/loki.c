@@ -2,7 +2,10 @@
  * the parsed document (no copy); labels are copied and sorted. */
 #include "io/loki.h"
 
+#include "loki_push.pb-c.h"
+
 #include <jansson.h>
+#include <snappy-c.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +112,108 @@ int ob_loki_decode(const void *body, size_t len, struct ob_loki_push *p, char *e
     return 0;
 }
 
+/* {job="app", instance="a:1"}: Prometheus's notation, as Loki sends it. */
+static int parse_labels(const char *s, struct ob_loki_stream *st, char *err, size_t errlen, size_t i)
+{
+    const char *p = s;
+    size_t cap = 8;
+    if (!(st->labels = calloc(cap, sizeof *st->labels)))
+        return bad(err, errlen, "out of memory", "streams[%zu]", i);
+    while (*p == ' ')
+        p++;
+    if (*p++ != '{')
+        return bad(err, errlen, "expected {name=\"value\", ...}", "streams[%zu].labels", i);
+    for (;;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '}')
+            break;
+        const char *name = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (p > name && *p >= '0' && *p <= '9'))
+            p++;
+        size_t nlen = (size_t)(p - name);
+        while (*p == ' ')
+            p++;
+        if (!nlen || *p++ != '=' || *p++ != '"')
+            return bad(err, errlen, "expected name=\"value\"", "streams[%zu].labels", i);
+        char *value = malloc(strlen(p) + 1);
+        size_t k = 0;
+        while (value && *p && *p != '"') {
+            if (*p == '\\' && p[1]) {
+                p++;
+                value[k++] = *p == 'n' ? '\n' : *p;
+                p++;
+            } else {
+                value[k++] = *p++;
+            }
+        }
+        if (!value || *p++ != '"') {
+            free(value);
+            return bad(err, errlen, "an unterminated value", "streams[%zu].labels", i);
+        }
+        value[k] = '\0';
+        if (st->nlabels + 1 >= cap) {
+            struct ob_kv *kv = realloc(st->labels, (cap *= 2) * sizeof *kv);
+            if (!kv) {
+                free(value);
+                return bad(err, errlen, "out of memory", "streams[%zu]", i);
+            }
+            st->labels = kv;
+        }
+        st->labels[st->nlabels].value = value;
+        if (!(st->labels[st->nlabels++].name = strndup(name, nlen)))
+            return bad(err, errlen, "out of memory", "streams[%zu]", i);
+    }
+    qsort(st->labels, st->nlabels, sizeof *st->labels, by_name);
+    return 0;
+}
+
+int ob_loki_decode_proto(const void *body, size_t len, struct ob_loki_push *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    size_t raw_len = 0;
+    if (snappy_uncompressed_length(body, len, &raw_len) != SNAPPY_OK ||
+        snappy_validate_compressed_buffer(body, len) != SNAPPY_OK)
+        return bad(err, errlen, "not snappy-compressed", "body");
+    if (raw_len > ((size_t)64 << 20))
+        return bad(err, errlen, "more than 64 MiB uncompressed", "body");
+    char *raw = malloc(raw_len ? raw_len : 1);
+    if (!raw || snappy_uncompress(body, len, raw, &raw_len) != SNAPPY_OK) {
+        free(raw);
+        return bad(err, errlen, raw ? "snappy data is corrupt" : "out of memory", "body");
+    }
+    Opsbox__Loki__PushRequest *req = opsbox__loki__push_request__unpack(NULL, raw_len, (const uint8_t *)raw);
+    free(raw);
+    if (!req)
+        return bad(err, errlen, "not a protobuf PushRequest", "body");
+    p->proto = req;
+    if (!(p->streams = calloc(req->n_streams + 1, sizeof *p->streams))) {
+        ob_loki_free(p);
+        return bad(err, errlen, "out of memory", "body");
+    }
+    for (size_t i = 0; i < req->n_streams; i++) {
+        const Opsbox__Loki__StreamAdapter *sa = req->streams[i];
+        struct ob_loki_stream *st = &p->streams[p->nstreams++];
+        if (parse_labels(sa->labels, st, err, errlen, i) < 0 ||
+            !(st->entries = calloc(sa->n_entries + 1, sizeof *st->entries))) {
+            if (st->labels && !st->entries && !err[0])
+                bad(err, errlen, "out of memory", "streams[%zu]", i);
+            ob_loki_free(p);
+            return -1;
+        }
+        for (size_t j = 0; j < sa->n_entries; j++, st->nentries++, p->nentries++) {
+            const Opsbox__Loki__EntryAdapter *e = sa->entries[j];
+            double ts = e->timestamp ? (double)e->timestamp->seconds + e->timestamp->nanos / 1e9 : 0;
+            if (!(ts >= 0)) {
+                ob_loki_free(p);
+                return bad(err, errlen, "a negative time", "streams[%zu].entries[%zu].timestamp", i, j);
+            }
+            st->entries[j] = (struct ob_loki_entry){ts, e->line, strlen(e->line)};
+        }
+    }
+    return 0;
+}
+
 void ob_loki_free(struct ob_loki_push *p)
 {
     for (size_t i = 0; i < p->nstreams; i++) {
@@ -117,5 +222,7 @@ void ob_loki_free(struct ob_loki_push *p)
     }
     free(p->streams);
     json_decref(p->doc);
+    if (p->proto)
+        opsbox__loki__push_request__free_unpacked(p->proto, NULL);
     memset(p, 0, sizeof *p);
 }

@@ -4,7 +4,7 @@
  *                 "values": [["<unix epoch in nanoseconds>", "<line>"], ...]}]}
  *
  * decoded whole before anything is used, so a bad body is refused without
- * half of it applied. (The protobuf + snappy form is to come.) */
+ * half of it applied. The protobuf + snappy form gives the same. */
 #ifndef OB_LOKI_H
 #define OB_LOKI_H
 
@@ -28,12 +28,16 @@ struct ob_loki_stream {
 struct ob_loki_push {
     struct ob_loki_stream *streams;
     size_t nstreams, nentries;
-    void *doc;          /* owns the lines */
+    void *doc;          /* owns the lines: a JSON document, or */
+    void *proto;        /* a decoded protobuf PushRequest */
 };
 
 /* 0, or -1 with "where: what" in err ("streams[1].values[0][0]: expected a
  * string of nanoseconds") and *p empty. */
 int ob_loki_decode(const void *body, size_t len, struct ob_loki_push *p, char *err, size_t errlen);
+/* The protobuf form: snappy-compressed PushRequest (Content-Type
+ * application/x-protobuf), labels as one string {job="app", ...}. */
+int ob_loki_decode_proto(const void *body, size_t len, struct ob_loki_push *p, char *err, size_t errlen);
 void ob_loki_free(struct ob_loki_push *p);
 
 #endif

@@ -5,18 +5,39 @@
 #include "io/loki.h"
 #include "logs/logs.h"
 
+#include <snappy-c.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A first byte of 0xff: the rest is a protobuf PushRequest, compressed
+ * here with snappy so that the fuzzer reaches the protobuf decoding. */
+static int decode(const uint8_t *data, size_t size, struct ob_loki_push *p, char *err, size_t errlen)
+{
+    if (size == 0 || data[0] != 0xff)
+        return ob_loki_decode(data, size, p, err, errlen);
+    size_t cap = snappy_max_compressed_length(size - 1);
+    char *packed = malloc(cap);
+    if (!packed || snappy_compress((const char *)data + 1, size - 1, packed, &cap) != SNAPPY_OK) {
+        free(packed);
+        memset(p, 0, sizeof *p);
+        snprintf(err, errlen, "harness");
+        return -1;
+    }
+    int rc = ob_loki_decode_proto(packed, cap, p, err, errlen);
+    free(packed);
+    return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ob_loki_push p;
     char err[512] = "";
-    if (ob_loki_decode(data, size, &p, err, sizeof err) < 0) {
-        if (!err[0] || p.streams || p.doc)
+    if (decode(data, size, &p, err, sizeof err) < 0) {
+        if (!err[0] || p.streams || p.doc || p.proto)
             abort();
         return 0;
     }

@@ -161,6 +161,14 @@ assert d and d[0][\"new\"], t
 '"
 push '{"streams":[{"stream":{"job":"x"},"values":[["'"$ns"'","session of John Smith Jr opened"],["'"$ns"'","session of Ann opened"]]}]}' >/dev/null
 check "logs.masks: the user's mask applies to pushed lines" bash -c "curl -sf 127.0.0.1:$ob_port/api/v1/templates | grep -q '\"template\":\"session of <\*> opened\",\"count\":2'"
+pb=${2:-}
+if [ -x "$pb" ]; then
+    check "Loki protobuf push: 204" [ "$("$pb" "http://127.0.0.1:$ob_port/loki/api/v1/push" '{job="jumpy", instance="127.0.0.1:'"$web_port"'"}' 'Deleting block blk_7 file /data/7' 'Deleting block blk_8 file /data/8')" = 204 ]
+    check "Loki protobuf push: its template appears" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | grep -q '^opsbox_log_template_lines_total{template_id=\"[0-9]*\",template=\"Deleting block <\*> file <\*>\"} 2'"
+    check "Loki protobuf push: a bad body is 400" [ "$("$pb" --junk "http://127.0.0.1:$ob_port/loki/api/v1/push")" = 400 ]
+else
+    echo "FAIL no loki_pb_push helper given"; fails=$((fails + 1))
+fi
 check "template counts on /metrics" has '^opsbox_log_template_lines_total{template_id="[0-9]*",template="Received block <\*> of size <\*> from <\*>"} 20'
 check "template rates modelled" wait_for 5 has '^opsbox_log_template_lines_total_opsbox{template_id="[0-9]*",value_type="yhat"}'
 log_joined() { "$bin" incidents show 1 --json --store "$tmp/opsbox.db" | /usr/bin/python3 -c '
