@@ -338,7 +338,7 @@ static void snapshot(struct serve *s)
         if (rc == 0)
             rc = ob_registry_each_model(s->reg, save_one, s);
         if (rc == 0)
-            rc = ob__logs_save(s, ob_now());
+            rc = ob__journal_save(s, ob_now()); /* the miner, and the journal's cursor */
         if (rc == 0)
             rc = ob_store_commit(s->store);
         else
@@ -692,7 +692,8 @@ static int run_daemon(struct serve *s)
     char err[512];
     if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0 ||
         ob__logs_start(s, err, sizeof err) < 0 || ob__disks_start(s, err, sizeof err) < 0 ||
-        ob__query_start(s, err, sizeof err) < 0 || ob__rw_start(s, err, sizeof err) < 0) {
+        ob__query_start(s, err, sizeof err) < 0 || ob__rw_start(s, err, sizeof err) < 0 ||
+        ob__journal_start(s, err, sizeof err) < 0) {
         fprintf(stderr, "opsbox serve: %s\n", err);
         ob__tracker_stop(s);
         return OB_EXIT_FAILURE;
@@ -752,6 +753,7 @@ static int run_daemon(struct serve *s)
         }
     }
     ob_info("stopping: saving %zu models", ob_registry_size(s->reg));
+    ob__journal_stop(s); /* before the last snapshot: nothing mined after it */
     snapshot(s);
     ob__query_stop(s);
     ob__rw_stop(s);
@@ -847,6 +849,7 @@ int ob_cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_EXIT_FAILURE;
     ob__alerts_stop(&s);
+    ob__journal_free(&s);
     ob__logs_stop(&s);
     ob__disks_stop(&s);
     pthread_mutex_destroy(&s.lock);

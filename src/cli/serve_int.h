@@ -35,6 +35,7 @@ struct logs;    /* serve_logs.c */
 struct disks;   /* serve_disk.c */
 struct querier; /* serve_query.c */
 struct rwout;   /* serve_rw.c */
+struct journal; /* serve_journal.c */
 
 /* A signal for the incidents: a series flagged in the scrape just parsed,
  * or a new log template. */
@@ -69,6 +70,7 @@ struct serve {
     struct disks *disks;
     struct querier *querier;
     struct rwout *rwout;
+    struct journal *journal;
     struct ob_webconfig *web;  /* --web.config.file: TLS and basic auth */
     struct flagged *flagged;   /* during a scrape, under lock */
     size_t nflagged;
@@ -114,6 +116,9 @@ void ob__tracker_metrics(struct serve *s, struct ob_buf *b);
 int ob__logs_start(struct serve *s, char *err, size_t errlen);
 void ob__logs_stop(struct serve *s);
 int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_buf *body);
+/* Mines lines from another source (the journal) as if pushed. */
+struct ob_loki_push;
+int ob__logs_feed(struct serve *s, const struct ob_loki_push *p);
 /* Feeds template counts to the registry every rate_interval; takes s->lock. */
 void ob__logs_tick(struct serve *s, double now);
 /* Inside the snapshot's store batch. */
@@ -133,6 +138,15 @@ void ob__serve_point(struct serve *s, const char *name, const struct ob_rw_label
 int ob__query_start(struct serve *s, char *err, size_t errlen);
 void ob__query_stop(struct serve *s);
 void ob__query_metrics(struct serve *s, struct ob_buf *b);
+
+/* The systemd journal (serve_journal.c) into the miner, its cursor saved
+ * with the miner so a restart neither skips nor repeats. */
+int ob__journal_start(struct serve *s, char *err, size_t errlen);
+void ob__journal_stop(struct serve *s); /* the reading; the cursor stays */
+void ob__journal_free(struct serve *s);
+/* Inside the snapshot's store batch: the miner (ob__logs_save) and the
+ * journal's cursor, of the same moment. */
+int ob__journal_save(struct serve *s, double now);
 
 /* Remote write out (serve_rw.c): the outputs, queued on disk, sent. */
 int ob__rw_start(struct serve *s, char *err, size_t errlen);

@@ -191,6 +191,19 @@ int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_
     return 204; /* as Loki answers */
 }
 
+int ob__logs_feed(struct serve *s, const struct ob_loki_push *p)
+{
+    struct logs *l = s->logs;
+    struct flagged *news = NULL;
+    size_t nnews = 0;
+    pthread_mutex_lock(&l->mu);
+    int rc = mine(l, p, &news, &nnews);
+    pthread_mutex_unlock(&l->mu);
+    if (nnews)
+        ob__alerts_hand_signals(s, news, nnews);
+    return rc;
+}
+
 /* Every rate_interval: each template's count is a counter point, so the
  * registry models its rate. */
 void ob__logs_tick(struct serve *s, double now)

@@ -515,6 +515,16 @@ static int remote_writes(struct ctx *c, yaml_node_t *v, struct ob_config *cfg)
     return 0;
 }
 
+static int journal_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_journal_config *j = arg;
+    if (!strcmp(key, "directory"))
+        return set_string(c, v, "journal.directory", &j->directory);
+    if (!strcmp(key, "matches"))
+        return set_strings(c, v, "journal.matches", &j->matches, &j->nmatches);
+    return fail(c, k, "journal: unknown key '%s'", key);
+}
+
 static int github_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_github_config *g = arg;
@@ -585,6 +595,12 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "logs", logs_pair, &t->cfg->logs);
     if (!strcmp(key, "disk"))
         return each_pair(c, v, "disk", disk_pair, &t->cfg->disk);
+    if (!strcmp(key, "journal")) {
+        t->cfg->journal.enabled = 1;
+        if (v && v->type == YAML_SCALAR_NODE && !v->data.scalar.length)
+            return 0; /* journal: (empty) = the system journal */
+        return each_pair(c, v, "journal", journal_pair, &t->cfg->journal);
+    }
     if (!strcmp(key, "query_sources"))
         return query_sources(c, v, t->cfg);
     if (!strcmp(key, "remote_write"))
@@ -873,6 +889,8 @@ void ob_config_free(struct ob_config *c)
     }
     free(c->writes);
     free_strings(c->logs.masks, c->logs.nmasks);
+    free(c->journal.directory);
+    free_strings(c->journal.matches, c->journal.nmatches);
     free_strings(c->disk.devices, c->disk.ndevices);
     free(c->disk.json_dir);
     free(c->disk.smartctl);

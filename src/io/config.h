@@ -91,6 +91,14 @@ struct ob_remote_write {
     long max_queue_files;      /* the oldest batches go beyond this; default 1000 */
 };
 
+/* journal: the systemd journal as a log source. */
+struct ob_journal_config {
+    int enabled;
+    char *directory;           /* journal files here; default the system's */
+    char **matches;            /* FIELD=value, e.g. _SYSTEMD_UNIT=ssh.service */
+    size_t nmatches;
+};
+
 struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db */
@@ -102,6 +110,7 @@ struct ob_config {
     size_t nscrapes;
     struct ob_alerts_config alerts;
     struct ob_logs_config logs;
+    struct ob_journal_config journal;
     struct ob_disk_config disk;
     struct ob_query_source *queries;
     size_t nqueries;
