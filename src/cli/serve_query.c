@@ -51,7 +51,7 @@ static int by_name(const void *a, const void *b)
 }
 
 /* One series of a query_range answer into the models; returns points. */
-static long feed_series(struct serve *s, json_t *series, double after)
+static long feed_series(struct serve *s, json_t *series, double after, double *newest)
 {
     json_t *metric = json_object_get(series, "metric"), *values = json_object_get(series, "values");
     const char *name = json_string_value(json_object_get(metric, "__name__"));
@@ -77,6 +77,8 @@ static long feed_series(struct serve *s, json_t *series, double after)
         if (!text || *end || !isfinite(value) || ts <= after)
             continue;
         ob__serve_point(s, name, l, n, ts, value);
+        if (ts > *newest)
+            *newest = ts;
         fed++;
     }
     return fed;
@@ -84,8 +86,9 @@ static long feed_series(struct serve *s, json_t *series, double after)
 
 /* GET url/api/v1/query_range for [start, end]; feeds the answer. Returns
  * points fed, or -1 (logged). */
+/* *newest: the time of the newest point fed (unchanged when none). */
 static long query_range(struct serve *s, struct querier *q, const struct ob_query_source *src,
-                        const char *selector, double start, double end, double after)
+                        const char *selector, double start, double end, double after, double *newest)
 {
     char *enc = curl_easy_escape(q->curl, selector, 0);
     char url[8192];
@@ -115,7 +118,7 @@ static long query_range(struct serve *s, struct querier *q, const struct ob_quer
         json_t *series;
         pthread_mutex_lock(&s->lock);
         json_array_foreach(result, i, series)
-            fed += feed_series(s, series, after);
+            fed += feed_series(s, series, after, newest);
         pthread_mutex_unlock(&s->lock);
         ob__alerts_signals(s);
     }
@@ -158,7 +161,8 @@ static void backfill(struct serve *s, struct querier *q, size_t i, double now)
         int pages = (int)ceil((now - from) / src->page_s), page = 0;
         for (double t = from; t <= now && !stopping(q, 0); t += src->page_s, page++) {
             double end = fmin(t + src->page_s - src->step_s, now);
-            long fed = query_range(s, q, src, src->match[m], t, end, c->last_end);
+            double newest = c->last_end;
+            long fed = query_range(s, q, src, src->match[m], t, end, c->last_end, &newest);
             if (fed < 0)
                 break;
             total += fed;
@@ -195,8 +199,13 @@ static void *run(void *arg)
                 struct cursor *c = &q->cur[i][m];
                 if (now - c->last_end < src->step_s)
                     continue;
-                if (query_range(s, q, src, src->match[m], c->last_end + src->step_s, now, c->last_end) >= 0)
-                    c->last_end = floor(now / src->step_s) * src->step_s;
+                /* Up to the newest point received, not to now: the store may
+                 * not show the last seconds yet (VictoriaMetrics holds back
+                 * -search.latencyOffset), and those must come next time.
+                 * Nothing new for a page long: move on, not ask for ever more. */
+                double newest = c->last_end, start = fmax(c->last_end + src->step_s, now - src->page_s);
+                if (query_range(s, q, src, src->match[m], start, now, c->last_end, &newest) >= 0)
+                    c->last_end = newest > c->last_end ? newest : fmax(c->last_end, now - src->page_s);
             }
         }
     }
