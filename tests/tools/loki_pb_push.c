@@ -70,6 +70,9 @@ int main(int argc, char **argv)
     if (curl_easy_perform(c) == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     printf("%ld\n", status);
+    fflush(stdout); /* before LeakSanitizer's exit, in the sanitizer build */
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
     free(body);
     return 0;
 }
