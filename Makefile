@@ -14,7 +14,6 @@ all: build
 
 build:
 	@scripts/install-deps.sh build
-	@scripts/web-deps.sh
 	cmake -S . -B build -DOPSBOX_TESTS=OFF >/dev/null
 	cmake --build build -j$(JOBS)
 
@@ -25,7 +24,6 @@ run: build
 
 test:
 	@scripts/install-deps.sh test
-	@scripts/web-deps.sh
 	cmake -S . -B build-test -DOPSBOX_TESTS=ON >/dev/null
 	cmake --build build-test -j$(JOBS)
 	cd build-test && ctest --output-on-failure
