@@ -11,23 +11,10 @@
 # issue creation is in flight, loses no accepted alert and makes no
 # duplicate after the restart, in a loop.
 set -u
+KILL_WITH=KILL # a killed opsbox must not linger waiting on the stand-in
+. "$(dirname "$0")/lib.sh"
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fails=0
-check() {
-    local name=$1; shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
-py=/usr/bin/python3
-free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-    local end=$((SECONDS + $1)); shift
-    until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done
-}
 am=$(command -v prometheus-alertmanager || echo /usr/bin/prometheus-alertmanager)
 if [ ! -x "$am" ]; then echo "FAIL prometheus-alertmanager is not installed"; exit 1; fi
 

@@ -4,15 +4,9 @@
 # Backblaze column sets (2013, 2019) read; train -> model file -> predict;
 # bad inputs give a located error and exit 2 while the other drives go on.
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 data=${OPSBOX_SHARED:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}/data/disk
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() {
-    local name=$1; shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 # The shared data sits beside the clone (../shared); without it, say so and
 # let CTest count the test as skipped (77), not passed.
 [ -d "$data" ] || { echo "SKIP no shared data at $data (set OPSBOX_SHARED)"; exit 77; }

@@ -4,19 +4,10 @@
 # its lines become templates; a restart resumes after the saved cursor:
 # nothing counted twice, nothing skipped.
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$(readlink -f "$1")
 jr=/lib/systemd/systemd-journal-remote
 [ -x "$jr" ] || { echo "SKIP no $jr to write a journal with (Debian: systemd-journal-remote)"; exit 77; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fails=0
-check() {
-    local name=$1; shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
-wait_for() { local end=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done; }
 entry() { # entry USER IP SECONDS: one sshd-like journal entry, export format
     printf '__REALTIME_TIMESTAMP=%s000000\nMESSAGE=Accepted password for %s from %s port 22\n_SYSTEMD_UNIT=ssh.service\n_HOSTNAME=web1\nPRIORITY=6\n\n' "$3" "$1" "$2"
 }

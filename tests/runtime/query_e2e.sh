@@ -6,19 +6,8 @@
 # write out: opsbox's scores go to a second VictoriaMetrics that starts late,
 # so they wait in the on-disk queue first, then arrive and are queryable.
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fails=0
-check() {
-    local name=$1; shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
-py=/usr/bin/python3
-free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { local end=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done; }
 vm=$(command -v victoria-metrics || echo /usr/bin/victoria-metrics)
 [ -x "$vm" ] || { echo "FAIL victoria-metrics is not installed"; exit 1; }
 vm_port=$(free_port); ob_port=$(free_port); vm2_port=$(free_port)

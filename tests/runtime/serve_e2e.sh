@@ -3,21 +3,8 @@
 # ports: Debian's prometheus-node-exporter scraped by opsbox, a dead target,
 # and a test target (python3's http.server serving a file) whose value jumps.
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fails=0
-check() {
-    local name=$1; shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-    local end=$((SECONDS + $1)); shift
-    until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done
-}
 ne=/usr/bin/prometheus-node-exporter
 [ -x "$ne" ] || ne=$(command -v prometheus-node-exporter)
 ne_port=$(free_port); ob_port=$(free_port); web_port=$(free_port)

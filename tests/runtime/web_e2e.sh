@@ -4,16 +4,10 @@
 # value jumps and by an Alertmanager webhook. Screenshots go to ARTIFACTS.
 #   web_e2e.sh OPSBOX_BINARY ARTIFACTS_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 shots=${2:-/tmp/opsbox-web-artifacts}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-py=/usr/bin/python3
-free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { local end=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done; }
 for need in /usr/bin/chromium "$top/web/node_modules/puppeteer-core"; do
     [ -e "$need" ] || { echo "FAIL missing $need (make test installs it)"; exit 1; }
 done
