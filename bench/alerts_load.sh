@@ -15,11 +15,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$top/build/opsbox}
 load=${2:-$top/build/bench/webhook_load}
-tmp=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-py=/usr/bin/python3
-port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top/bench/lib.sh"
 start() { # start NAME: a daemon with its own store; sets ob and pid
     ob=$(port)
     cat >"$tmp/$1.yml" <<YML

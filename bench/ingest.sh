@@ -11,10 +11,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$top/build/opsbox}
 load=${2:-$top/build/bench/ingest_load}
 hdfs=${OPSBOX_SHARED:-$top/../shared}/data/loghub-2k/HDFS/HDFS_2k.log
-tmp=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$top/bench/lib.sh"
+port=$(port)
 printf 'listen: 127.0.0.1:%s\nstore: %s/opsbox.db\nsnapshot_interval: 1h\n' "$port" "$tmp" >"$tmp/opsbox.yml"
 "$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & pids+=($!)
 for _ in $(seq 50); do curl -sf "127.0.0.1:$port/-/ready" -o /dev/null && break; sleep 0.1; done

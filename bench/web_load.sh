@@ -8,11 +8,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$top/build/opsbox}
 n=${2:-10000}
-tmp=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-py=/usr/bin/python3
-port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$top/bench/lib.sh"
 web=$(port); ob=$(port)
 mkdir "$tmp/web"
 awk -v n="$n" 'BEGIN { srand(1); for (i = 0; i < n; i++) printf "bench_gauge{id=\"%d\"} %.3f\n", i, 100 + 10 * rand() }' >"$tmp/web/metrics"
