@@ -96,7 +96,7 @@ static void put_str(struct ob_buf *b, const char *s)
 }
 
 /* A label value escaped as the exposition format wants it. */
-static void put_escaped(struct ob_buf *b, const char *v, size_t n)
+void ob__put_label_value(struct ob_buf *b, const char *v, size_t n)
 {
     size_t start = 0; /* runs without anything to escape go in one copy */
     for (size_t i = 0; i < n; i++) {
@@ -223,7 +223,7 @@ static void model_point(struct serve *s, const char *name, size_t name_len, cons
             ob_buf_put(k, ",", 1);
         ob_buf_put(k, l[i].name, l[i].name_len);
         ob_buf_put(k, "=\"", 2);
-        put_escaped(k, l[i].value, l[i].value_len);
+        ob__put_label_value(k, l[i].value, l[i].value_len);
         ob_buf_put(k, "\"", 1);
     }
     ob_buf_put(k, "}", 1);

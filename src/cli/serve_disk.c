@@ -254,11 +254,7 @@ static void put_labels(struct ob_buf *b, const struct drive_state *d)
         ob_buf_put(b, i ? ",": "{", 1);
         ob_buf_put(b, names[i], strlen(names[i]));
         ob_buf_put(b, "=\"", 2);
-        for (const char *v = values[i]; *v; v++) {
-            if (*v == '"' || *v == '\\')
-                ob_buf_put(b, "\\", 1);
-            ob_buf_put(b, *v == '\n' ? " " : v, 1);
-        }
+        ob__put_label_value(b, values[i], strlen(values[i]));
         ob_buf_put(b, "\"", 1);
     }
 }

@@ -77,6 +77,10 @@ struct serve {
     double started;
 };
 
+/* A label value escaped as the exposition format wants it (\\, \", \n):
+ * for series keys and every label opsbox writes on /metrics. */
+void ob__put_label_value(struct ob_buf *b, const char *v, size_t n);
+
 /* What a series shows now: its latest result, or a flag still held from a
  * point within ANOMALY_HOLD_S (with that point's score if higher). The one
  * rule for /metrics and the API. */

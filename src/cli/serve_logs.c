@@ -246,18 +246,6 @@ int ob__logs_save(struct serve *s, double now)
     return rc;
 }
 
-static void put_label_value(struct ob_buf *b, const char *v)
-{
-    for (; *v; v++) {
-        if (*v == '\\' || *v == '"')
-            ob_buf_put(b, "\\", 1);
-        if (*v == '\n')
-            ob_buf_put(b, "\\n", 2);
-        else
-            ob_buf_put(b, v, 1);
-    }
-}
-
 void ob__logs_metrics(struct serve *s, struct ob_buf *b)
 {
     struct logs *l = s->logs;
@@ -288,7 +276,7 @@ void ob__logs_metrics(struct serve *s, struct ob_buf *b)
         ob_miner_template_text(l->m, id, text, 121); /* a label, not a document */
         k = snprintf(line, sizeof line, RATE_SERIES "{template_id=\"%u\",template=\"", id);
         ob_buf_put(b, line, (size_t)k);
-        put_label_value(b, text);
+        ob__put_label_value(b, text, strlen(text));
         k = snprintf(line, sizeof line, "\"} %llu\n", (unsigned long long)ob_miner_template_count(l->m, id));
         ob_buf_put(b, line, (size_t)k);
     }
