@@ -134,14 +134,7 @@ static long query_range(struct serve *s, struct querier *q, const struct ob_quer
 
 static int stopping(struct querier *q, double seconds)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)seconds;
-    until.tv_nsec += (long)((seconds - floor(seconds)) * 1e9);
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = ob_deadline(seconds);
     pthread_mutex_lock(&q->mu);
     if (!q->stop && seconds > 0)
         pthread_cond_timedwait(&q->cv, &q->mu, &until);

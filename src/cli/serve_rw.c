@@ -311,9 +311,7 @@ static int send_file(struct writer *w, const char *path)
 
 static int wait_or_stop(struct writer *w, double seconds)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)seconds;
+    struct timespec until = ob_deadline(seconds);
     pthread_mutex_lock(&w->mu);
     if (!w->stop)
         pthread_cond_timedwait(&w->cv, &w->mu, &until);

@@ -323,13 +323,7 @@ static void *run(void *arg)
             t->oldest = oldest;
         }
         if (!t->stop && !t->woken) { /* new actions wake us; retries are due within a second */
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 500000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
+            struct timespec until = ob_deadline(0.5);
             pthread_cond_timedwait(&t->cv, &t->mu, &until);
         }
         t->woken = 0;
