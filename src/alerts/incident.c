@@ -14,6 +14,7 @@
  * resolved within the hold-off or window); the store holds all of them. */
 #include "alerts/alerts.h"
 
+#include "core/buf.h"
 #include "core/strmap.h"
 
 #include <math.h>
@@ -42,21 +43,6 @@ struct ob_incidents {
 };
 
 static const char *const default_identifying[] = {"instance", "job", "namespace"};
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 8;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
 
 struct ob_incidents *ob_incidents_new(const struct ob_incident_params *p)
 {
@@ -167,7 +153,7 @@ static struct ob_member *add_member(struct ob_incidents *s, struct ob_incident *
                                     const char *key, const struct ob_kv *labels, size_t nlabels,
                                     const char *summary)
 {
-    if (grow((void **)&inc->members, &inc->cap, inc->nmembers + 1, sizeof *inc->members) < 0)
+    if (ob_grow((void **)&inc->members, &inc->cap, inc->nmembers + 1, sizeof *inc->members) < 0)
         return NULL;
     struct ob_member *m = &inc->members[inc->nmembers];
     memset(m, 0, sizeof *m);
@@ -190,7 +176,7 @@ static struct ob_member *add_member(struct ob_incidents *s, struct ob_incident *
 static int emit(struct ob_events *ev, int kind, struct ob_incident *inc, size_t member, double at,
                 int detail)
 {
-    if (grow((void **)&ev->ev, &ev->cap, ev->n + 1, sizeof *ev->ev) < 0)
+    if (ob_grow((void **)&ev->ev, &ev->cap, ev->n + 1, sizeof *ev->ev) < 0)
         return -1;
     ev->ev[ev->n++] = (struct ob_event){kind, inc, member, at, detail};
     return 0;
@@ -287,7 +273,7 @@ static int pick_identifying(const struct ob_incidents *s, const struct ob_webhoo
 
 static int add_incident(struct ob_incidents *s, struct ob_incident *inc)
 {
-    if (grow((void **)&s->inc, &s->cap, s->n + 1, sizeof *s->inc) < 0 ||
+    if (ob_grow((void **)&s->inc, &s->cap, s->n + 1, sizeof *s->inc) < 0 ||
         ob_strmap_put(s->by_group, inc->group_key, strlen(inc->group_key), (uint32_t)s->n) < 0)
         return -1;
     s->inc[s->n++] = inc;
@@ -449,7 +435,7 @@ static int remember_signal(struct ob_incidents *s, int kind, const char *key, co
             s->sig[i].value = value;
             return 0;
         }
-    if (grow((void **)&s->sig, &s->capsig, s->nsig + 1, sizeof *s->sig) < 0)
+    if (ob_grow((void **)&s->sig, &s->capsig, s->nsig + 1, sizeof *s->sig) < 0)
         return -1;
     struct signal *g = &s->sig[s->nsig];
     memset(g, 0, sizeof *g);

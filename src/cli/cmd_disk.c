@@ -4,6 +4,7 @@
 #include "cli/serve_int.h"
 #include "cli/web_assets.h"
 
+#include "core/buf.h"
 #include "core/strmap.h"
 #include "disk/disk.h"
 #include "io/smart.h"
@@ -54,16 +55,10 @@ static int read_backblaze(char **files, int nfiles, struct rows *rows)
         }
         int rc;
         for (;;) {
-            if (rows->n == rows->cap) {
-                size_t cap = rows->cap ? rows->cap * 2 : 65536;
-                struct ob_disk_reading *r = realloc(rows->r, cap * sizeof *r);
-                if (!r) {
-                    fprintf(stderr, "opsbox disk: out of memory at %zu rows\n", rows->n);
-                    ob_backblaze_close(b);
-                    return -1;
-                }
-                rows->r = r;
-                rows->cap = cap;
+            if (ob_grow((void **)&rows->r, &rows->cap, rows->n + 1, sizeof *rows->r) < 0) {
+                fprintf(stderr, "opsbox disk: out of memory at %zu rows\n", rows->n);
+                ob_backblaze_close(b);
+                return -1;
             }
             if ((rc = ob_backblaze_next(b, &rows->r[rows->n], err, sizeof err)) <= 0)
                 break;

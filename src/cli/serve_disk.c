@@ -82,14 +82,8 @@ static struct drive_state *slot(struct disks *k, const char *device, const char 
     for (size_t i = 0; i < k->n; i++)
         if (!strcmp(k->d[i].serial, serial) && !strcmp(k->d[i].device, device))
             return &k->d[i];
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 16;
-        struct drive_state *d = realloc(k->d, cap * sizeof *d);
-        if (!d)
-            return NULL;
-        k->d = d;
-        k->cap = cap;
-    }
+    if (ob_grow((void **)&k->d, &k->cap, k->n + 1, sizeof *k->d) < 0)
+        return NULL;
     struct drive_state *d = &k->d[k->n++];
     memset(d, 0, sizeof *d);
     snprintf(d->device, sizeof d->device, "%s", device);

@@ -68,12 +68,8 @@ static char **list_queue(const char *dir, size_t *n)
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".rw"))
             continue;
-        if (*n == cap) {
-            char **p = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
-            if (!p)
-                break;
-            names = p;
-        }
+        if (ob_grow((void **)&names, &cap, *n + 1, sizeof *names) < 0)
+            break;
         if (!(names[*n] = strdup(e->d_name)))
             break;
         (*n)++;

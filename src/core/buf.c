@@ -73,3 +73,18 @@ uint64_t ob_read_u64(struct ob_reader *r)
     uint64_t lo = ob_read_u32(r);
     return lo | (uint64_t)ob_read_u32(r) << 32;
 }
+
+int ob_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 8;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}

@@ -16,6 +16,10 @@ void ob_buf_put(struct ob_buf *b, const void *data, size_t n);
 void ob_buf_u32(struct ob_buf *b, uint32_t v);
 void ob_buf_u64(struct ob_buf *b, uint64_t v);
 
+/* Makes room in *p (an array of elem-byte items, *cap of them) for need
+ * items, doubling; 0, or -1 when memory ran out (the array unchanged). */
+int ob_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 struct ob_reader {
     const unsigned char *p;
     size_t len, pos;

@@ -9,6 +9,8 @@
 #include "io/store_int.h"
 #include "io/store_sql.h"
 
+#include "core/buf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,14 +147,8 @@ static int read_members(struct ob_store *s, struct ob_incident *inc)
         return -1;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (inc->nmembers == inc->cap) {
-            size_t cap = inc->cap ? inc->cap * 2 : 8;
-            struct ob_member *m = realloc(inc->members, cap * sizeof *m);
-            if (!m)
-                break;
-            inc->members = m;
-            inc->cap = cap;
-        }
+        if (ob_grow((void **)&inc->members, &inc->cap, inc->nmembers + 1, sizeof *inc->members) < 0)
+            break;
         struct ob_member *m = &inc->members[inc->nmembers++];
         *m = (struct ob_member){
             .kind = sqlite3_column_int(st, 1), .key = column_dup(st, 0), .labels = column_dup(st, 2),
@@ -201,13 +197,11 @@ static long each_incident(struct ob_store *s, sqlite3_stmt *st, ob_store_inciden
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct ob_incident *inc = read_incident(st);
-        struct ob_incident **grown = n == cap ? realloc(all, (cap = cap ? cap * 2 : 16) * sizeof *all) : all;
-        if (!inc || !grown) {
+        if (!inc || ob_grow((void **)&all, &cap, n + 1, sizeof *all) < 0) {
             ob_incident_free(inc);
             rc = SQLITE_NOMEM;
             break;
         }
-        all = grown;
         all[n++] = inc;
     }
     sqlite3_reset(st);
