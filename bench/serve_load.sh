@@ -7,6 +7,8 @@
 #   serve_cpu_share_at_15s the share of one core that scoring N series
 #                          every 15 s takes
 #   serve_rss_bytes_per_series  resident memory / series
+#   serve_rss_bytes_per_added_series  (resident memory - that of an idle
+#                          daemon) / series: what one more series costs
 #   serve_shutdown_seconds  SIGTERM to exit: saving every model to SQLite
 #   serve_restore_seconds   start to every model loaded back
 #
@@ -38,6 +40,11 @@ YML
 sleep 0.5
 "$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & pid=$!; pids+=($pid)
 metric() { curl -sf "127.0.0.1:$ob/metrics" | awk -v m="$1" '$1 ~ "^"m { print $2; exit }'; }
+rss_of() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
+# The same daemon with nothing to model: what every series shares.
+printf 'listen: 127.0.0.1:%s\nstore: %s/idle.db\n' "$(port)" "$tmp" >"$tmp/idle.yml"
+"$bin" serve --config "$tmp/idle.yml" >"$tmp/idle.log" 2>&1 & idle=$!; pids+=($idle)
+sleep 1; rss0=$(rss_of $idle)
 for _ in $(seq 300); do
     [ "$(metric opsbox_series_models 2>/dev/null || echo 0)" = "$n" ] && break
     sleep 0.1
@@ -50,11 +57,12 @@ for _ in $(seq 400); do
     sleep 0.1
 done
 proc=$(metric 'opsbox_scrape_processing_seconds')
-rss=$(awk '/VmRSS/ {print $2 * 1024}' /proc/$pid/status)
+rss=$(rss_of $pid)
 echo "serve_series $n"
 echo "serve_points_per_sec $(echo "$n / $proc" | bc -l | cut -d. -f1)"
 printf 'serve_cpu_share_at_15s %.3f\n' "$(echo "$proc / 15" | bc -l)"
 echo "serve_rss_bytes_per_series $((rss / n))"
+echo "serve_rss_bytes_per_added_series $(((rss - rss0) / n))"
 t0=$(date +%s.%N)
 kill -TERM $pid; wait $pid || true
 printf 'serve_shutdown_seconds %.2f\n' "$(echo "$(date +%s.%N) - $t0" | bc -l)"

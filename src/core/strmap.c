@@ -4,9 +4,11 @@
  * token), and the keys are short byte strings that are not NUL-terminated.
  * Slots hold the hash, so most probes compare 8 bytes, not the key. Keys
  * are never removed, so they live in large chunks freed together rather
- * than one malloc each. */
+ * than one malloc each; a map whose keys come and go (the registry's)
+ * keeps them itself and lends them (ob_strmap_put_ref). */
 #include "core/strmap.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,7 +136,8 @@ static int grow(struct ob_strmap *m)
     return 0;
 }
 
-int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t value)
+/* Inserts key, copying it into the chunks unless the caller keeps it. */
+static int put(struct ob_strmap *m, const void *key, size_t len, uint32_t value, bool copy)
 {
     if (len > UINT32_MAX)
         return -1;
@@ -143,16 +146,26 @@ int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t val
     uint64_t h = ob_hash_bytes(key, len);
     struct slot *s = find(m, h, key, len);
     if (s->hash == 0) {
-        char *copy = key_space(m, len);
-        if (!copy)
+        char *stored = copy ? key_space(m, len) : (char *)key;
+        if (!stored)
             return -1;
-        if (len)
-            memcpy(copy, key, len);
-        *s = (struct slot){h, copy, (uint32_t)len, value};
+        if (copy && len)
+            memcpy(stored, key, len);
+        *s = (struct slot){h, stored, (uint32_t)len, value};
         m->size++;
     }
     s->value = value;
     return 0;
+}
+
+int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t value)
+{
+    return put(m, key, len, value, true);
+}
+
+int ob_strmap_put_ref(struct ob_strmap *m, const void *key, size_t len, uint32_t value)
+{
+    return put(m, key, len, value, false);
 }
 
 /* Linear probing without tombstones: after emptying a slot, later entries

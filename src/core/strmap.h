@@ -14,6 +14,10 @@ void ob_strmap_free(struct ob_strmap *m);
 int ob_strmap_get(const struct ob_strmap *m, const void *key, size_t len, uint32_t *value);
 /* Inserts or replaces; returns 0, or -1 on allocation failure (map unchanged). */
 int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t value);
+/* The same without the copy: key must stay valid and unchanged until it is
+ * removed or the map freed. For maps whose entries come and go, since
+ * removal does not give back copied keys' bytes. */
+int ob_strmap_put_ref(struct ob_strmap *m, const void *key, size_t len, uint32_t value);
 /* Removes key; returns 1 if it was there, else 0. (Its bytes stay in the
  * key chunks until the map is freed.) */
 int ob_strmap_del(struct ob_strmap *m, const void *key, size_t len);

@@ -34,6 +34,7 @@
 #include <string.h>
 
 enum { F_FORECAST, F_PROFILE, F_LEVEL, F_OVER, F_UNDER, F_SUSTAINED, N_FEATURES };
+_Static_assert(N_FEATURES == OB_RARITY_FEATURES, "one rarity histogram per feature");
 
 #define FORGET_SHORT (1.0 / 300)   /* rarity memory, points: about a day at 5 min */
 #define FORGET_LONG (1.0 / 3000)
@@ -47,7 +48,7 @@ enum { F_FORECAST, F_PROFILE, F_LEVEL, F_OVER, F_UNDER, F_SUSTAINED, N_FEATURES 
 struct ob_detector {
     struct ob_detector_params params;
     struct ob_season season;
-    struct ob_rarity rarity[2][N_FEATURES]; /* short and long memory */
+    struct ob_rarity rarity[2]; /* short and long memory */
     double sustained;  /* EWMA of the per-point rarity */
     double hi, lo;     /* slowly relaxing extremes of the values seen */
     double band_q;     /* learned multiple of mae covering params.band */
@@ -70,10 +71,8 @@ struct ob_detector *ob_detector_new(const struct ob_detector_params *params)
         return NULL;
     d->params = p;
     ob_season_init(&d->season);
-    for (int i = 0; i < N_FEATURES; i++) {
-        ob_rarity_init(&d->rarity[0][i]);
-        ob_rarity_init(&d->rarity[1][i]);
-    }
+    ob_rarity_init(&d->rarity[0]);
+    ob_rarity_init(&d->rarity[1]);
     d->band_q = 3.0;
     return d;
 }
@@ -131,27 +130,30 @@ static void extremes(struct ob_detector *d, double value, double *over, double *
     d->lo = fmin(value, d->lo + EXTREME_RELAX * (mid - d->lo));
 }
 
-/* Scores feature i's value x against its short and long history (it must be
- * rare in both), then adds x to them. */
-static double feature_rarity(struct ob_detector *d, int i, double x)
+/* The tail probability of feature i's value x against its short and long
+ * history: it must be rare in both, so the larger one. */
+static double feature_tail(const struct ob_detector *d, int i, double x)
 {
-    double r = fmin(ob_rarity_score(&d->rarity[0][i], x), ob_rarity_score(&d->rarity[1][i], x));
-    if (d->n >= SETTLE_POINTS) {
-        ob_rarity_add(&d->rarity[0][i], x, FORGET_SHORT);
-        ob_rarity_add(&d->rarity[1][i], x, FORGET_LONG);
-    }
-    return r;
+    return fmax(ob_rarity_tail(&d->rarity[0], i, x), ob_rarity_tail(&d->rarity[1], i, x));
 }
 
-/* The rarest feature, corrected for the number looked at, in [0, 1]. */
-static double rarest(struct ob_detector *d, const double feat[N_FEATURES])
+/* The rarest feature, corrected for the number looked at, in [0, 1]; then
+ * the features join their histories. Rarity is -log10 of the tail: taken
+ * once, of the smallest tail. */
+static double rarest(struct ob_detector *d, double feat[N_FEATURES])
 {
-    double best = 0.0;
+    double tail = 1.0;
     for (int i = 0; i < F_SUSTAINED; i++)
-        best = fmax(best, feature_rarity(d, i, feat[i]));
+        tail = fmin(tail, feature_tail(d, i, feat[i]));
+    double best = fmax(0.0, -log10(tail));
     d->sustained += SUSTAIN_ALPHA * (best - d->sustained);
     /* x10 spreads tenths of a decade over the quarter-octave bins. */
-    best = fmax(best, feature_rarity(d, F_SUSTAINED, d->sustained * 10.0));
+    feat[F_SUSTAINED] = d->sustained * 10.0;
+    best = fmax(best, -log10(feature_tail(d, F_SUSTAINED, feat[F_SUSTAINED])));
+    if (d->n >= SETTLE_POINTS) {
+        ob_rarity_add(&d->rarity[0], feat, FORGET_SHORT);
+        ob_rarity_add(&d->rarity[1], feat, FORGET_LONG);
+    }
     return fmin(1.0, fmax(0.0, best - log10((double)N_FEATURES)) / SCORE_MAX);
 }
 
@@ -164,6 +166,8 @@ static double refractory(struct ob_detector *d, double score)
 
 struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double value)
 {
+    for (size_t off = 0; off < sizeof *d; off += 64)
+        __builtin_prefetch((const char *)d + off, 1);
     struct ob_detection r;
     struct ob_season_clock c = ob_season_clock(ts);
     struct ob_forecast f = ob_season_predict(&d->season, &c);
@@ -197,7 +201,7 @@ struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double va
  * payload is the struct as laid out on this machine: the daemon reloads its
  * own state; moving state between architectures is not a goal. */
 #define BLOB_MAGIC 0x4f424454u /* "OBDT" */
-#define BLOB_VERSION 1u
+#define BLOB_VERSION 2u /* 2: one weight and total per rarity set */
 
 struct blob_header {
     uint32_t magic, version, size, checksum;

@@ -9,9 +9,10 @@
 #include "metrics/rarity.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
-#define EXCESS_PER_BIN 0.1 /* decades of rarity per quarter octave beyond */
+#define EXCESS_FACTOR 0.7943282347242815 /* 10^-0.1: rarer per quarter octave beyond */
 #define NEGLIGIBLE 1e-6    /* share of the total below which a bin is empty */
 
 void ob_rarity_init(struct ob_rarity *r)
@@ -36,37 +37,70 @@ static int bin_of(double u)
     return b >= OB_RARITY_BINS - 1 ? OB_RARITY_BINS - 1 : b;
 }
 
-double ob_rarity_score(const struct ob_rarity *r, double u)
+/* Sum of count[from..OB_RARITY_BINS). Four partial sums, because one
+ * running sum is a chain of dependent additions that, twelve times a point,
+ * was the detector's largest cost. */
+static double sum_from(const float *count, int from)
 {
-    int b = bin_of(u), top = -1;
-    double negligible = r->total * NEGLIGIBLE, above = 0.0;
-    for (int i = OB_RARITY_BINS - 1; i > b; i--) {
-        above += r->count[i];
-        if (top < 0 && r->count[i] > negligible)
-            top = i;
-    }
-    double p = (above + 0.5 * r->count[b] + r->inc) / (r->total + r->inc);
+    double s[4] = {0, 0, 0, 0};
+    int i = from;
+    for (; i + 4 <= OB_RARITY_BINS; i += 4)
+        for (int k = 0; k < 4; k++)
+            s[k] += count[i + k];
+    for (; i < OB_RARITY_BINS; i++)
+        s[0] += count[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+/* The highest bin at or below b still in memory, 0 when none is. */
+static int top_at_or_below(const float *count, int b, double negligible)
+{
+    while (b > 0 && count[b] <= negligible)
+        b--;
+    return b;
+}
+
+/* True when a bin above b holds more than a negligible weight. */
+static bool held_above(const float *count, int b, double above, double negligible)
+{
+    if (above > (OB_RARITY_BINS - 1 - b) * negligible)
+        return true; /* the usual case: no bin needs looking at */
+    for (int i = OB_RARITY_BINS - 1; i > b; i--)
+        if (count[i] > negligible)
+            return true;
+    return false;
+}
+
+double ob_rarity_tail(const struct ob_rarity *r, int feature, double u)
+{
+    const float *count = r->count[feature];
+    int b = bin_of(u);
+    double negligible = r->total * NEGLIGIBLE;
+    double above = b + 1 < OB_RARITY_BINS ? sum_from(count, b + 1) : 0.0;
+    double p = (above + 0.5 * count[b] + r->inc) / (r->total + r->inc);
+    if (p > 1.0)
+        p = 1.0; /* float counts against a double total */
     /* Beyond the largest value still in memory (above a weight of 1e-6,
      * i.e. seen in the last few thousand points), the histogram alone
      * cannot tell 2x from 100x; each quarter octave further makes the point
      * 10^0.1 times rarer, so a far larger surprise outranks a near record. */
-    if (top < 0) {
-        top = b;
-        while (top > 0 && r->count[top] <= negligible)
-            top--;
-    }
-    double excess = b > top ? (b - top) * EXCESS_PER_BIN : 0.0;
-    return -log10(p) + excess;
+    if (held_above(count, b, above, negligible))
+        return p;
+    for (int k = b - top_at_or_below(count, b, negligible); k > 0; k--)
+        p *= EXCESS_FACTOR; /* at most 39 times, cheaper than a pow() */
+    return p;
 }
 
-void ob_rarity_add(struct ob_rarity *r, double u, double forget)
+void ob_rarity_add(struct ob_rarity *r, const double u[OB_RARITY_FEATURES], double forget)
 {
-    r->count[bin_of(u)] += (float)r->inc;
+    for (int f = 0; f < OB_RARITY_FEATURES; f++)
+        r->count[f][bin_of(u[f])] += (float)r->inc;
     r->total += r->inc;
     r->inc /= 1.0 - forget;
     if (r->inc > 1e30) {
-        for (int i = 0; i < OB_RARITY_BINS; i++)
-            r->count[i] = (float)(r->count[i] / r->inc);
+        for (int f = 0; f < OB_RARITY_FEATURES; f++)
+            for (int i = 0; i < OB_RARITY_BINS; i++)
+                r->count[f][i] = (float)(r->count[f][i] / r->inc);
         r->total /= r->inc;
         r->inc = 1.0;
     }

@@ -1,6 +1,6 @@
 /* registry.c - the daemon's models, one per series, created on first sight,
  * each with a short history of its points and results for the web page
- * (a ring of history_points; 20 bytes a point). */
+ * (a ring of history_points; 16 bytes a point). */
 #include "metrics/registry.h"
 
 #include "core/strmap.h"
@@ -9,10 +9,11 @@
 #include <string.h>
 
 /* A point of the history: time as milliseconds after the ring's base (the
- * top bit is the anomaly flag), values as floats: a chart needs no more. */
+ * top bit is the anomaly flag), values as floats: a chart needs no more.
+ * The band is symmetric about yhat, so its half width is enough. */
 struct hpoint {
     uint32_t dt_ms;
-    float value, yhat, lower, upper;
+    float value, yhat, half;
 };
 
 #define HFLAG 0x80000000u
@@ -27,11 +28,11 @@ struct history {
 struct series {
     char *key;
     struct history *hist;    /* NULL until the first point, or when off */
-    size_t name_len;
     struct ob_detector *det;
+    uint32_t name_len;       /* keys are far shorter than 4 GiB */
+    uint32_t has_raw;
     double last_ts, last_value;
     double raw_ts, raw;      /* counters: the previous raw reading */
-    int has_raw;
     struct ob_detection last;
     double flagged_ts, flagged_score;
     double seen;             /* time of the latest point or baseline */
@@ -88,14 +89,16 @@ static struct series *add_series(struct ob_registry *r, const char *key, size_t 
     memset(s, 0, sizeof *s);
     s->key = malloc(len + 1);
     s->det = ob_detector_new(&r->params);
-    if (!s->key || !s->det || ob_strmap_put(r->index, key, len, (uint32_t)r->n) < 0) {
+    if (s->key) {
+        memcpy(s->key, key, len);
+        s->key[len] = '\0';
+    }
+    if (!s->key || !s->det || ob_strmap_put_ref(r->index, s->key, len, (uint32_t)r->n) < 0) {
         free(s->key);
         ob_detector_free(s->det);
         return NULL;
     }
-    memcpy(s->key, key, len);
-    s->key[len] = '\0';
-    s->name_len = name_len;
+    s->name_len = (uint32_t)name_len;
     r->n++;
     return s;
 }
@@ -142,7 +145,7 @@ static void remember(const struct ob_registry *r, struct series *s, double ts, d
     }
     h->p[h->head] = (struct hpoint){
         (uint32_t)((ts - h->base) * 1000.0 + 0.5) | (s->last.anomaly ? HFLAG : 0), (float)value,
-        (float)s->last.yhat, (float)s->last.yhat_lower, (float)s->last.yhat_upper};
+        (float)s->last.yhat, (float)(0.5 * (s->last.yhat_upper - s->last.yhat_lower))};
     h->head = (h->head + 1) % cap;
     if (h->n < cap)
         h->n++;
@@ -221,7 +224,7 @@ static void remove_at(struct ob_registry *r, size_t i)
     if (i != --r->n) {
         *s = r->series[r->n];
         /* Same key, so no allocation: the slot exists and is overwritten. */
-        (void)ob_strmap_put(r->index, s->key, strlen(s->key), (uint32_t)i);
+        (void)ob_strmap_put_ref(r->index, s->key, strlen(s->key), (uint32_t)i);
     }
 }
 
@@ -289,8 +292,8 @@ long ob_registry_history(const struct ob_registry *r, const char *key, size_t ke
         return 0;
     for (uint32_t k = 0; k < h->n; k++) {
         const struct hpoint *q = &h->p[(h->head + cap - h->n + k) % cap];
-        fn(arg, h->base + (q->dt_ms & ~HFLAG) / 1000.0, q->value, q->yhat, q->lower, q->upper,
-           (q->dt_ms & HFLAG) != 0);
+        fn(arg, h->base + (q->dt_ms & ~HFLAG) / 1000.0, q->value, q->yhat, q->yhat - q->half,
+           q->yhat + q->half, (q->dt_ms & HFLAG) != 0);
     }
     return h->n;
 }

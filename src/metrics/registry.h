@@ -52,7 +52,7 @@ typedef int (*ob_registry_model_fn)(void *arg, const char *key, size_t key_len, 
 int ob_registry_each_model(const struct ob_registry *r, ob_registry_model_fn fn, void *arg);
 
 /* Each series keeps its latest points and results for charts: this many
- * (20 bytes each), 0 for none. Changing it empties the histories. */
+ * (16 bytes each), 0 for none. Changing it empties the histories. */
 #define OB_REGISTRY_HISTORY_DEFAULT 64
 void ob_registry_set_history(struct ob_registry *r, uint32_t points);
 

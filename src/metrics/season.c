@@ -37,9 +37,11 @@ static double mix(double old, double x, double w)
     return (1 - w) * old + w * x;
 }
 
-static double nudge(double old, double e, double w)
+/* Offsets are floats: they are differences, and the profile is most of
+ * the state; a series beyond FLT_MAX saturates its profile, not a crash. */
+static float nudge(float old, double e, double w)
 {
-    return clamp(old + w * e);
+    return (float)fmax(-FLT_MAX, fmin(FLT_MAX, (double)old + w * e));
 }
 
 void ob_season_init(struct ob_season *s)

@@ -11,8 +11,8 @@
 struct ob_season {
     double level[2][OB_SEASON_LEVELS];      /* [0] plain, [1] deseasonalised */
     double err[2][OB_SEASON_LEVELS];        /* EWMA |error|: [0] plain, [1] seasonal */
-    double day[OB_SEASON_DAY_BINS];         /* offset by time of day */
-    double week[7];                         /* offset by weekday */
+    float day[OB_SEASON_DAY_BINS];          /* offset by time of day */
+    float week[7];                          /* offset by weekday */
     float day_err[OB_SEASON_DAY_BINS];      /* EWMA |error| of the profile forecast */
     double first_ts;
     uint64_t n;
