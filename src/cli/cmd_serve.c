@@ -172,8 +172,9 @@ static bool is_output(const struct serve *s, const char *name, size_t n)
 
 #define FLAGGED_MAX 1000 /* per scrape: a storm of flags is one signal too many */
 
-/* Keeps a flagged series for the incidents, handed over after the scrape. */
-static void note_flagged(struct serve *s, const struct ob_buf *key, const struct label_ref *l, int n)
+/* Keeps a flagged series for the incidents, handed over after the scrape;
+ * its labels come back out of its key. */
+static void note_flagged(struct serve *s, const char *key, size_t len)
 {
     if (!s->alerts || s->nflagged >= FLAGGED_MAX)
         return;
@@ -184,15 +185,20 @@ static void note_flagged(struct serve *s, const struct ob_buf *key, const struct
     f = &s->flagged[s->nflagged];
     memset(f, 0, sizeof *f);
     f->kind = OB_MEMBER_ANOMALY;
-    f->key = strndup((const char *)key->p, key->len);
-    f->labels = calloc((size_t)n + 1, sizeof *f->labels);
+    f->key = strndup(key, len);
+    char *buf = malloc(len + 1);
+    struct ob_rw_label l[OB_KEY_MAX_LABELS];
+    const char *name;
+    int n = f->key && buf ? ob__split_key(f->key, buf, len + 1, &name, l, OB_KEY_MAX_LABELS) : -1;
+    f->labels = n >= 0 ? calloc((size_t)n + 1, sizeof *f->labels) : NULL;
     for (int i = 0; f->labels && i < n; i++) {
-        f->labels[i].name = strndup(l[i].name, l[i].name_len);
-        f->labels[i].value = strndup(l[i].value, l[i].value_len);
+        f->labels[i].name = strdup(l[i].name);
+        f->labels[i].value = strdup(l[i].value);
         f->nlabels = (size_t)i + 1;
         if (!f->labels[i].name || !f->labels[i].value)
             break;
     }
+    free(buf);
     if (!f->key || !f->labels || f->nlabels != (size_t)n) {
         for (size_t i = 0; f->labels && i < f->nlabels; i++) {
             free(f->labels[i].name);
@@ -205,8 +211,61 @@ static void note_flagged(struct serve *s, const struct ob_buf *key, const struct
     s->nflagged++;
 }
 
+int ob__split_key(const char *key, char *buf, size_t cap, const char **name, struct ob_rw_label *l, int max)
+{
+    size_t k = 0;
+    const char *p = key;
+    int n = 0;
+    *name = buf;
+    while (*p && *p != '{' && k + 1 < cap)
+        buf[k++] = *p++;
+    buf[k++] = '\0';
+    if (*p++ != '{')
+        return -1;
+    while (*p && *p != '}' && n < max) {
+        l[n].name = buf + k;
+        while (*p && *p != '=' && k + 1 < cap)
+            buf[k++] = *p++;
+        buf[k++] = '\0';
+        if (p[0] != '=' || p[1] != '"')
+            return -1;
+        p += 2;
+        l[n].value = buf + k;
+        while (*p && *p != '"' && k + 1 < cap) {
+            if (*p == '\\' && p[1])
+                p++, buf[k++] = *p == 'n' ? '\n' : *p, p++;
+            else
+                buf[k++] = *p++;
+        }
+        buf[k++] = '\0';
+        if (*p++ != '"')
+            return -1;
+        n++;
+        if (*p == ',')
+            p++;
+    }
+    return k < cap ? n : -1;
+}
+
+/* Scores the point model_point left waiting for its model to reach the
+ * cache. */
+void ob__serve_flush(struct serve *s)
+{
+    if (!s->has_pending)
+        return;
+    s->has_pending = 0;
+    int rc = s->pending_counter ? ob_registry_observe_counter_prepared(s->reg, s->pending, s->pending_ts, s->pending_value)
+                                : ob_registry_observe_prepared(s->reg, s->pending, s->pending_ts, s->pending_value);
+    if (rc >= 0)
+        s->points++;
+    if (rc == 1)
+        note_flagged(s, (const char *)s->pending_key.p, s->pending_key.len);
+}
+
 /* One point of series name{l...} (labels sorted by name), from a scrape or
- * a remote write: its key, its shard, its model. Called with s->lock. */
+ * a remote write: its key, its shard, its model. Called with s->lock. The
+ * point waits while the next one is found (ob__serve_flush scores the
+ * last), so one model's trip from memory overlaps another's scoring. */
 static void model_point(struct serve *s, const char *name, size_t name_len, const struct label_ref *l, int n,
                         double ts, double value)
 {
@@ -233,12 +292,18 @@ static void model_point(struct serve *s, const char *name, size_t name_len, cons
     }
     if (k->failed || !(value == value) || value - value != 0)
         return; /* NaN and Inf are not points a model can learn */
-    int rc = is_counter(name, name_len) ? ob_registry_observe_counter(s->reg, (char *)k->p, k->len, name_len, ts, value)
-                                        : ob_registry_observe(s->reg, (char *)k->p, k->len, name_len, ts, value);
-    if (rc >= 0)
-        s->points++;
-    if (rc == 1)
-        note_flagged(s, k, l, n);
+    long h = ob_registry_prepare(s->reg, (char *)k->p, k->len, name_len);
+    if (h < 0)
+        return;
+    ob__serve_flush(s);
+    struct ob_buf spare = s->pending_key; /* the new key waits; its buffer is reused */
+    s->pending_key = s->key;
+    s->key = spare;
+    s->pending = h;
+    s->pending_counter = is_counter(name, name_len);
+    s->pending_ts = ts;
+    s->pending_value = value;
+    s->has_pending = 1;
 }
 
 static int on_sample(void *arg, const struct ob_sample *smp)
@@ -277,6 +342,7 @@ static int remote_write(struct serve *s, const struct ob_http_request *req, stru
     char err[512];
     pthread_mutex_lock(&s->lock);
     long n = ob_remote_write_decode(req->body, req->body_len, on_written, s, err, sizeof err);
+    ob__serve_flush(s);
     s->writes += n >= 0;
     s->write_errors += n < 0;
     pthread_mutex_unlock(&s->lock);
@@ -306,6 +372,7 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
     s->current = r;
     double t0 = ob_now();
     long got = r->ok ? ob_expfmt_parse(r->body, r->len, on_sample, s, err, sizeof err) : -1;
+    ob__serve_flush(s);
     st->processing = ob_now() - t0;
     st->samples = got;
     st->up = got >= 0;
@@ -370,8 +437,9 @@ static int restore_one(void *arg, const char *key, size_t key_len, const void *b
 {
     struct serve *s = arg;
     if (ob_registry_restore(s->reg, key, key_len, blob, len, ob_now()) < 0) {
-        ob_warn("model of %.*s in the store is not one this opsbox can load; it starts over",
-                (int)key_len, key);
+        if (s->unloadable++ == 0) /* after an upgrade, all of them: say it once */
+            ob_warn("model of %.*s in the store is not one this opsbox can load (saved by another "
+                    "version?); it starts over", (int)key_len, key);
         return -1;
     }
     return 0;
@@ -840,6 +908,8 @@ int ob_cmd_serve(int argc, char **argv)
     /* Every model comes back before the first scrape. */
     if (s.store && ob_store_each_model(s.store, restore_one, &s) < 0)
         ob_warn("reading models from %s: %s", s.cfg->store, ob_store_error(s.store));
+    if (s.unloadable > 1)
+        ob_warn("%zu models in %s could not be loaded; they start over", s.unloadable, s.cfg->store);
     pthread_mutex_init(&s.lock, NULL);
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -857,6 +927,7 @@ int ob_cmd_serve(int argc, char **argv)
     ob_registry_free(s.reg);
     free(s.stats);
     free(s.key.p);
+    free(s.pending_key.p);
     ob_config_free(s.cfg);
     ob_webconfig_free(s.web);
     return rc;

@@ -9,6 +9,7 @@
 #include "io/expfmt.h"
 #include "io/httpd.h"
 #include "io/scrape.h"
+#include "io/remote_write.h"
 #include "io/store.h"
 #include "metrics/registry.h"
 
@@ -53,6 +54,7 @@ struct serve {
     uint64_t shard, shards;    /* --shard i/N; N = 1 keeps every series */
     uint64_t skipped;          /* samples of series owned by other shards */
     uint64_t stale_dropped;
+    size_t unloadable;         /* models in the store this build cannot load */
     struct ob_config *cfg;
     struct ob_registry *reg;
     struct ob_store *store;
@@ -63,6 +65,10 @@ struct serve {
     uint64_t points, scrapes;
     uint64_t written, writes, write_errors; /* remote write: samples, requests, refused */
     struct ob_buf key;         /* scratch: the series being built */
+    struct ob_buf pending_key; /* the point waiting for its model (model_point) */
+    long pending;              /* its registry handle */
+    int has_pending, pending_counter;
+    double pending_ts, pending_value;
     const struct ob_scrape_result *current;
     struct alerts *alerts;
     struct tracker *tracker;
@@ -76,6 +82,16 @@ struct serve {
     size_t nflagged;
     double started;
 };
+
+/* Scores the point still waiting in model_point: whoever feeds points
+ * (ob__serve_point) calls it before letting go of s->lock. */
+void ob__serve_flush(struct serve *s);
+
+/* Splits "name{a=\"1\",b=\"x\\\"y\"}" (a registry key) into its name and at
+ * most max labels, unescaping into buf (cap >= strlen(key) + 1 is enough).
+ * Returns the label count, -1 if the key is not of that form. */
+#define OB_KEY_MAX_LABELS 64
+int ob__split_key(const char *key, char *buf, size_t cap, const char **name, struct ob_rw_label *l, int max);
 
 /* A label value escaped as the exposition format wants it (\\, \", \n):
  * for series keys and every label opsbox writes on /metrics. */
@@ -134,7 +150,6 @@ int ob__logs_is_own(const char *name, size_t n);
 
 /* One point of series name{labels} (sorted by name), from remote write or
  * a query source: modelled like a scraped one. With s->lock held. */
-struct ob_rw_label;
 void ob__serve_point(struct serve *s, const char *name, const struct ob_rw_label *labels, size_t n,
                      double ts, double value);
 

@@ -119,6 +119,7 @@ static long query_range(struct serve *s, struct querier *q, const struct ob_quer
         pthread_mutex_lock(&s->lock);
         json_array_foreach(result, i, series)
             fed += feed_series(s, series, after, newest);
+        ob__serve_flush(s);
         pthread_mutex_unlock(&s->lock);
         ob__alerts_signals(s);
     }

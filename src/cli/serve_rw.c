@@ -117,45 +117,6 @@ static void enqueue(struct writer *w, const void *data, size_t len)
 
 /* ---- producing: the outputs of every series ---- */
 
-/* Splits "name{a=\"1\",b=\"x\\\"y\"}" (the registry's key) into its name
- * and labels, unescaping values into buf. Returns the label count, -1 if
- * the key is not of that form. */
-static int split_key(const char *key, char *buf, size_t cap, const char **name, struct ob_rw_label *l)
-{
-    size_t k = 0;
-    const char *p = key;
-    int n = 0;
-    *name = buf;
-    while (*p && *p != '{' && k + 1 < cap)
-        buf[k++] = *p++;
-    buf[k++] = '\0';
-    if (*p++ != '{')
-        return -1;
-    while (*p && *p != '}' && n < MAX_LABELS - 1) {
-        l[n].name = buf + k;
-        while (*p && *p != '=' && k + 1 < cap)
-            buf[k++] = *p++;
-        buf[k++] = '\0';
-        if (p[0] != '=' || p[1] != '"')
-            return -1;
-        p += 2;
-        l[n].value = buf + k;
-        while (*p && *p != '"' && k + 1 < cap) {
-            if (*p == '\\' && p[1])
-                p++, buf[k++] = *p == 'n' ? '\n' : *p, p++;
-            else
-                buf[k++] = *p++;
-        }
-        buf[k++] = '\0';
-        if (*p++ != '"')
-            return -1;
-        n++;
-        if (*p == ',')
-            p++;
-    }
-    return k < cap ? n : -1;
-}
-
 struct blob {
     void *data;
     size_t len;
@@ -178,7 +139,7 @@ static void produce_one(struct serve *s, struct producer *p, const struct ob_ser
     char *buf = p->text + slot * 2048;
     struct ob_rw_label l[MAX_LABELS];
     const char *name;
-    int n = split_key(v->key, buf, 2048, &name, l);
+    int n = ob__split_key(v->key, buf, 2048, &name, l, MAX_LABELS - 1);
     if (n < 0)
         return;
     int anomaly;

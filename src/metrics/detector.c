@@ -82,6 +82,12 @@ void ob_detector_free(struct ob_detector *d)
     free(d);
 }
 
+void ob_detector_prefetch(const struct ob_detector *d)
+{
+    for (size_t off = 0; off < sizeof *d; off += 64)
+        __builtin_prefetch((const char *)d + off, 1);
+}
+
 size_t ob_detector_state_size(void)
 {
     return sizeof(struct ob_detector);
@@ -166,8 +172,6 @@ static double refractory(struct ob_detector *d, double score)
 
 struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double value)
 {
-    for (size_t off = 0; off < sizeof *d; off += 64)
-        __builtin_prefetch((const char *)d + off, 1);
     struct ob_detection r;
     struct ob_season_clock c = ob_season_clock(ts);
     struct ob_forecast f = ob_season_predict(&d->season, &c);

@@ -34,6 +34,10 @@ void ob_detector_free(struct ob_detector *d);
 /* Scores then learns the point (ts: unix seconds, value: finite). */
 struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double value);
 
+/* Starts fetching d's state into the cache, for a caller that will step it
+ * soon and has other work meanwhile. */
+void ob_detector_prefetch(const struct ob_detector *d);
+
 /* Bytes of state kept per series. */
 size_t ob_detector_state_size(void);
 

@@ -166,22 +166,25 @@ static int step(const struct ob_registry *r, struct series *s, double ts, double
     return s->last.anomaly;
 }
 
-int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, size_t name_len,
-                        double ts, double value)
+long ob_registry_prepare(struct ob_registry *r, const char *key, size_t key_len, size_t name_len)
 {
     struct series *s = find_or_add(r, key, key_len, name_len);
     if (!s)
         return -1;
+    ob_detector_prefetch(s->det);
+    return s - r->series;
+}
+
+int ob_registry_observe_prepared(struct ob_registry *r, long handle, double ts, double value)
+{
+    struct series *s = &r->series[handle];
     s->seen = ts;
     return step(r, s, ts, value);
 }
 
-int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
-                                size_t name_len, double ts, double raw)
+int ob_registry_observe_counter_prepared(struct ob_registry *r, long handle, double ts, double raw)
 {
-    struct series *s = find_or_add(r, key, key_len, name_len);
-    if (!s)
-        return -1;
+    struct series *s = &r->series[handle];
     int flagged = 0;
     if (s->has_raw && ts > s->raw_ts && raw >= s->raw)
         flagged = step(r, s, ts, (raw - s->raw) / (ts - s->raw_ts));
@@ -190,6 +193,20 @@ int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t k
     s->has_raw = 1;
     s->seen = ts;
     return flagged;
+}
+
+int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, size_t name_len,
+                        double ts, double value)
+{
+    long h = ob_registry_prepare(r, key, key_len, name_len);
+    return h < 0 ? -1 : ob_registry_observe_prepared(r, h, ts, value);
+}
+
+int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
+                                size_t name_len, double ts, double raw)
+{
+    long h = ob_registry_prepare(r, key, key_len, name_len);
+    return h < 0 ? -1 : ob_registry_observe_counter_prepared(r, h, ts, raw);
 }
 
 int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, const void *blob,

@@ -36,6 +36,16 @@ int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, 
 int ob_registry_observe_counter(struct ob_registry *r, const char *key, size_t key_len,
                                 size_t name_len, double ts, double raw);
 
+/* The same in two steps, for a caller with many points in a row: find (or
+ * create) the series and start fetching its model into the cache, then
+ * score the point. Finding the next series between the two overlaps one
+ * model's fetch with another's scoring: at 10k series and more, models do
+ * not stay in cache and the fetch is most of a point's cost. A handle is
+ * valid until series are dropped; -1 when the series cannot be made. */
+long ob_registry_prepare(struct ob_registry *r, const char *key, size_t key_len, size_t name_len);
+int ob_registry_observe_prepared(struct ob_registry *r, long handle, double ts, double value);
+int ob_registry_observe_counter_prepared(struct ob_registry *r, long handle, double ts, double raw);
+
 /* Brings back series key with the model saved by ob_detector_save, as seen
  * at now; -1 if the blob is not a model this build can load, or on OOM. */
 int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, const void *blob,
