@@ -28,8 +28,10 @@ struct ob_loki_stream {
 struct ob_loki_push {
     struct ob_loki_stream *streams;
     size_t nstreams, nentries;
-    void *doc;          /* owns the lines: a JSON document, or */
-    void *proto;        /* a decoded protobuf PushRequest */
+    char **copies;      /* JSON: lines that had escapes, unescaped; the
+                           others point into the body, which must outlive p */
+    size_t ncopies;
+    void *proto;        /* protobuf: the decoded PushRequest, owning the lines */
 };
 
 /* 0, or -1 with "where: what" in err ("streams[1].values[0][0]: expected a

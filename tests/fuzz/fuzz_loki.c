@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ob_loki_push p;
     char err[512] = "";
     if (decode(data, size, &p, err, sizeof err) < 0) {
-        if (!err[0] || p.streams || p.doc || p.proto)
+        if (!err[0] || p.streams || p.copies || p.proto)
             abort();
         return 0;
     }
