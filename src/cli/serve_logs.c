@@ -4,7 +4,9 @@
  * is what promtail, Grafana Alloy, Vector and
  * Fluent Bit send to Loki; pointed at opsbox, each line joins a template of
  * the one miner (src/logs). What comes out:
- *   - counts per template on /metrics and /api/v1/templates (the page);
+ *   - counts per template on /metrics and /api/v1/templates (the page),
+ *     and per template and stream (the stream's labels) on /metrics, up
+ *     to logs.max_stream_series pairs;
  *   - a template first seen after the warm-up is news: a signal that joins
  *     the incidents its stream's labels match;
  *   - each template's rate, every rate_interval, is a series in the
@@ -16,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/strmap.h"
 #include "io/logmask.h"
 #include "io/loki.h"
 #include "logs/logs.h"
@@ -28,6 +31,7 @@
 
 #define STATE_NAME "logs.miner"
 #define RATE_SERIES "opsbox_log_template_lines_total"
+#define STREAM_SERIES "opsbox_log_stream_lines_total"
 #define EXAMPLE_MAX 300   /* bytes of a template's first line kept as its example */
 #define TEMPLATE_TEXT_MAX 4096
 
@@ -36,9 +40,22 @@ struct tinfo {
     double first_seen;
 };
 
+/* Lines of one template in one stream. */
+struct pair {
+    uint32_t id, stream;
+    uint64_t count;
+};
+
 struct logs {
     pthread_mutex_t mu;
     struct ob_miner *m;
+    struct ob_strmap *streams; /* a stream's labels as /metrics writes them -> index */
+    char **stream_labels;
+    size_t nstreams, streams_cap;
+    struct ob_strmap *pair_index; /* (template id, stream index) -> index in pairs */
+    struct pair *pairs;
+    size_t npairs, pairs_cap;
+    uint64_t unpaired;            /* lines past max_stream_series */
     struct tinfo *info;       /* by template id */
     size_t ninfo;
     long warmup;
@@ -57,6 +74,12 @@ int ob__logs_start(struct serve *s, char *err, size_t errlen)
     s->logs = l;
     pthread_mutex_init(&l->mu, NULL);
     l->warmup = s->cfg->logs.warmup;
+    l->streams = ob_strmap_new();
+    l->pair_index = ob_strmap_new();
+    if (!l->streams || !l->pair_index) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     if (s->cfg->logs.nmasks &&
         !(l->mask = ob_logmask_new(s->cfg->logs.masks, s->cfg->logs.nmasks, err, errlen)))
         return -1;
@@ -88,6 +111,12 @@ void ob__logs_stop(struct serve *s)
     for (size_t i = 0; i < l->ninfo; i++)
         free(l->info[i].example);
     free(l->info);
+    for (size_t i = 0; i < l->nstreams; i++)
+        free(l->stream_labels[i]);
+    free(l->stream_labels);
+    ob_strmap_free(l->streams);
+    free(l->pairs);
+    ob_strmap_free(l->pair_index);
     ob_miner_free(l->m);
     ob_logmask_free(l->mask);
     pthread_mutex_destroy(&l->mu);
@@ -140,11 +169,84 @@ static void add_news(struct logs *l, struct flagged **news, size_t *n, uint32_t 
     l->news++;
 }
 
-static int mine(struct logs *l, const struct ob_loki_push *p, struct flagged **news, size_t *nnews)
+/* A label name as Prometheus allows it: [a-zA-Z_][a-zA-Z0-9_]*, other
+ * characters as '_'; template_id is opsbox's own, so a stream's becomes
+ * exported_template_id (Prometheus's rule for clashing target labels). */
+static void put_label_name(struct ob_buf *b, const char *name)
+{
+    if (!strcmp(name, "template_id"))
+        ob_buf_put(b, "exported_", 9);
+    if (!*name || (*name >= '0' && *name <= '9'))
+        ob_buf_put(b, "_", 1);
+    for (const char *c = name; *c; c++) {
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
+        ob_buf_put(b, ok ? c : "_", 1);
+    }
+}
+
+/* The stream's index among those seen, by its labels; -1 when out of
+ * memory or when there are already cap streams. */
+static long stream_of(struct logs *l, const struct ob_loki_stream *st, long cap)
+{
+    struct ob_buf b = {0};
+    for (size_t i = 0; i < st->nlabels; i++) {
+        ob_buf_put(&b, ",", i > 0);
+        put_label_name(&b, st->labels[i].name);
+        ob_buf_put(&b, "=\"", 2);
+        ob__put_label_value(&b, st->labels[i].value, strlen(st->labels[i].value));
+        ob_buf_put(&b, "\"", 1);
+    }
+    ob_buf_put(&b, "", 1); /* NUL: kept as a string */
+    uint32_t k;
+    long found = b.failed ? -1 : ob_strmap_get(l->streams, b.p, b.len, &k) ? (long)k : -2;
+    if (found == -2 && (long)l->nstreams >= cap)
+        found = -1;
+    if (found == -2) {
+        void *arr = l->stream_labels;
+        if (ob_grow(&arr, &l->streams_cap, l->nstreams + 1, sizeof *l->stream_labels) == 0 &&
+            ob_strmap_put_ref(l->streams, b.p, b.len, (uint32_t)l->nstreams) == 0) {
+            l->stream_labels = arr;
+            l->stream_labels[l->nstreams] = (char *)b.p;
+            b.p = NULL;
+            found = (long)l->nstreams++;
+        } else {
+            l->stream_labels = arr;
+            found = -1;
+        }
+    }
+    free(b.p);
+    return found;
+}
+
+/* One more line of template id in stream: counted, unless the pairs are at
+ * their cap (then the line only counts as unpaired). */
+static void count_pair(struct logs *l, uint32_t id, long stream, long cap)
+{
+    uint32_t key[2] = {id, (uint32_t)stream}, k;
+    if (stream >= 0 && ob_strmap_get(l->pair_index, key, sizeof key, &k)) {
+        l->pairs[k].count++;
+        return;
+    }
+    void *arr = l->pairs;
+    if (stream < 0 || (long)l->npairs >= cap ||
+        ob_grow(&arr, &l->pairs_cap, l->npairs + 1, sizeof *l->pairs) < 0) {
+        l->unpaired++;
+        return;
+    }
+    l->pairs = arr;
+    if (ob_strmap_put(l->pair_index, key, sizeof key, (uint32_t)l->npairs) < 0) {
+        l->unpaired++;
+        return;
+    }
+    l->pairs[l->npairs++] = (struct pair){id, (uint32_t)stream, 1};
+}
+
+static int mine(struct logs *l, const struct ob_loki_push *p, long max_pairs, struct flagged **news, size_t *nnews)
 {
     double now = ob_now();
     for (size_t i = 0; i < p->nstreams; i++) {
         const struct ob_loki_stream *st = &p->streams[i];
+        long stream = st->nentries ? stream_of(l, st, max_pairs) : -1;
         for (size_t j = 0; j < st->nentries; j++) {
             uint32_t before = ob_miner_templates(l->m);
             size_t len;
@@ -153,6 +255,7 @@ static int mine(struct logs *l, const struct ob_loki_push *p, struct flagged **n
             if (!id || note_example(l, id, st->entries[j].line, st->entries[j].len, now) < 0)
                 return -1;
             l->lines++;
+            count_pair(l, id, stream, max_pairs);
             if (id > before && ob_miner_template_first(l->m, id) > (uint64_t)l->warmup)
                 add_news(l, news, nnews, id, st);
         }
@@ -178,7 +281,7 @@ int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_
     struct flagged *news = NULL;
     size_t nnews = 0;
     pthread_mutex_lock(&l->mu);
-    int rc = mine(l, &p, &news, &nnews);
+    int rc = mine(l, &p, s->cfg->logs.max_stream_series, &news, &nnews);
     l->accepted += rc == 0;
     pthread_mutex_unlock(&l->mu);
     ob_loki_free(&p);
@@ -197,7 +300,7 @@ int ob__logs_feed(struct serve *s, const struct ob_loki_push *p)
     struct flagged *news = NULL;
     size_t nnews = 0;
     pthread_mutex_lock(&l->mu);
-    int rc = mine(l, p, &news, &nnews);
+    int rc = mine(l, p, s->cfg->logs.max_stream_series, &news, &nnews);
     pthread_mutex_unlock(&l->mu);
     if (nnews)
         ob__alerts_hand_signals(s, news, nnews);
@@ -246,6 +349,42 @@ int ob__logs_save(struct serve *s, double now)
     return rc;
 }
 
+/* Per template and stream; templates merged since are added to the one
+ * they joined, so each (template, stream) is one series. */
+static void put_stream_counts(struct logs *l, struct ob_buf *b)
+{
+    static const char head[] = "# HELP " STREAM_SERIES " Lines per log template and stream (its labels).\n"
+                               "# TYPE " STREAM_SERIES " counter\n";
+    ob_buf_put(b, head, sizeof head - 1);
+    struct ob_strmap *seen = ob_strmap_new();
+    struct pair *sum = malloc((l->npairs + 1) * sizeof *sum);
+    size_t n = 0;
+    for (size_t i = 0; seen && sum && i < l->npairs; i++) {
+        uint32_t key[2] = {ob_miner_resolve(l->m, l->pairs[i].id), l->pairs[i].stream}, k;
+        if (ob_strmap_get(seen, key, sizeof key, &k))
+            sum[k].count += l->pairs[i].count;
+        else if (ob_strmap_put(seen, key, sizeof key, (uint32_t)n) == 0)
+            sum[n++] = (struct pair){key[0], key[1], l->pairs[i].count};
+    }
+    char line[96];
+    for (size_t i = 0; i < n; i++) {
+        const char *labels = l->stream_labels[sum[i].stream];
+        int k = snprintf(line, sizeof line, STREAM_SERIES "{template_id=\"%u\"%s", sum[i].id, *labels ? "," : "");
+        ob_buf_put(b, line, (size_t)k);
+        ob_buf_put(b, labels, strlen(labels));
+        k = snprintf(line, sizeof line, "} %llu\n", (unsigned long long)sum[i].count);
+        ob_buf_put(b, line, (size_t)k);
+    }
+    free(sum);
+    ob_strmap_free(seen);
+    static const char unpaired[] = "# HELP opsbox_log_stream_unpaired_lines_total Lines not counted per stream: "
+                                   "past logs.max_stream_series.\n"
+                                   "# TYPE opsbox_log_stream_unpaired_lines_total counter\n";
+    ob_buf_put(b, unpaired, sizeof unpaired - 1);
+    int k = snprintf(line, sizeof line, "opsbox_log_stream_unpaired_lines_total %llu\n", (unsigned long long)l->unpaired);
+    ob_buf_put(b, line, (size_t)k);
+}
+
 void ob__logs_metrics(struct serve *s, struct ob_buf *b)
 {
     struct logs *l = s->logs;
@@ -268,6 +407,7 @@ void ob__logs_metrics(struct serve *s, struct ob_buf *b)
                  "# TYPE opsbox_log_new_templates_total counter\nopsbox_log_new_templates_total %llu\n",
                  (unsigned long long)l->lines, (unsigned long long)l->news);
     ob_buf_put(b, line, (size_t)k);
+    put_stream_counts(l, b);
     ob_buf_put(b, "# HELP " RATE_SERIES " Lines per log template.\n# TYPE " RATE_SERIES " counter\n",
                sizeof("# HELP " RATE_SERIES " Lines per log template.\n# TYPE " RATE_SERIES " counter\n") - 1);
     for (uint32_t id = 1; id <= n; id++) {

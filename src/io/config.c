@@ -25,7 +25,7 @@
  *     hold_off: 10m
  *     close_on_resolve: true
  *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
- *   logs: {warmup: 1000, rate_interval: 15s, masks: ['user=\\w+']}   # Loki push
+ *   logs: {warmup: 1000, rate_interval: 15s, masks: ['user=\\w+'], max_stream_series: 10000}
  *   disk: {devices: [/dev/sda], json_dir: /var/lib/smart, interval: 1h}
  *   remote_write: [{url: 'http://127.0.0.1:8428/api/v1/write', interval: 15s}]
  *   query_sources:
@@ -417,6 +417,8 @@ static int logs_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t
         return set_count(c, v, "logs.warmup", 1000000000L, &l->warmup);
     if (!strcmp(key, "rate_interval"))
         return set_duration(c, v, "logs.rate_interval", &l->rate_interval_s);
+    if (!strcmp(key, "max_stream_series"))
+        return set_count(c, v, "logs.max_stream_series", 10000000L, &l->max_stream_series);
     if (!strcmp(key, "masks"))
         return set_strings(c, v, "logs.masks", &l->masks, &l->nmasks);
     return fail(c, k, "logs: unknown key '%s'", key);
@@ -662,6 +664,8 @@ static int fill_defaults(struct ob_config *cfg)
         cfg->logs.warmup = 1000;
     if (cfg->logs.rate_interval_s == 0)
         cfg->logs.rate_interval_s = 15;
+    if (cfg->logs.max_stream_series < 0)
+        cfg->logs.max_stream_series = 10000;
     if (cfg->disk.interval_s == 0)
         cfg->disk.interval_s = 3600;
     if (!cfg->disk.smartctl && !(cfg->disk.smartctl = strdup("smartctl")))
@@ -700,6 +704,7 @@ static int load(struct ctx *c, struct ob_config *cfg)
     cfg->alerts.close_on_resolve = 1;
     cfg->history_points = -1;
     cfg->logs.warmup = -1;
+    cfg->logs.max_stream_series = -1;
     if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length) &&
         each_pair(c, root, "config", top_pair, &t) < 0)
         return -1;

@@ -57,6 +57,7 @@ struct ob_github_config {
 struct ob_logs_config {
     long warmup;               /* lines before a first-seen template is news; default 1000 */
     double rate_interval_s;    /* each template's rate is a point this often; default 15s */
+    long max_stream_series;    /* (template, stream) counts kept; default 10000 */
     char **masks;              /* PCRE2 patterns whose matches become <*> */
     size_t nmasks;
 };

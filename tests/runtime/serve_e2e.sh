@@ -17,7 +17,7 @@ listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
 snapshot_interval: 1s
 staleness: 3s
-logs: {warmup: 10, rate_interval: 1s, masks: ['(?<=of )[A-Z][a-z]+( [A-Z][a-z]+)*']}
+logs: {warmup: 10, rate_interval: 1s, masks: ['(?<=of )[A-Z][a-z]+( [A-Z][a-z]+)*'], max_stream_series: 5}
 scrape_configs:
   - job_name: node
     scrape_interval: 1s
@@ -157,6 +157,17 @@ else
     echo "FAIL no loki_pb_push helper given"; fails=$((fails + 1))
 fi
 check "template counts on /metrics" has '^opsbox_log_template_lines_total{template_id="[0-9]*",template="Received block <\*> of size <\*> from <\*>"} 20'
+tid_of() { curl -sf 127.0.0.1:$ob_port/api/v1/templates | /usr/bin/python3 -c '
+import json, sys
+print([x["id"] for x in json.load(sys.stdin)["data"] if x["template"].startswith(sys.argv[1])][0])' "$1"; }
+received=$(tid_of "Received block")
+check "counts per template and stream on /metrics" has '^opsbox_log_stream_lines_total{template_id="'"$received"'",instance="127.0.0.1:'"$web_port"'",job="jumpy"} 20$'
+check "counts per stream: the masked template in its own stream" has '^opsbox_log_stream_lines_total{template_id="[0-9]*",job="x"} 2$'
+push '{"streams":[{"stream":{"job":"other","template_id":"clash","bad-name":"v"},"values":[["'"$ns"'","Received block blk_9 of size 9 from 10.0.0.9"]]}]}' >/dev/null
+check "counts per stream: another stream of the same template, labels made valid" has '^opsbox_log_stream_lines_total{template_id="'"$received"'",bad_name="v",job="other",exported_template_id="clash"} 1$'
+push '{"streams":[{"stream":{"job":"sixth"},"values":[["'"$ns"'","Received block blk_9 of size 9 from 10.0.0.9"]]}]}' >/dev/null
+check "counts per stream: past max_stream_series, lines are counted as unpaired" has '^opsbox_log_stream_unpaired_lines_total 1$'
+check "counts per stream: ... and still per template" has '^opsbox_log_template_lines_total{template_id="'"$received"'",template="Received block <\*> of size <\*> from <\*>"} 22$'
 check "template rates modelled" wait_for 5 has '^opsbox_log_template_lines_total_opsbox{template_id="[0-9]*",value_type="yhat"}'
 log_joined() { "$bin" incidents show 1 --json --store "$tmp/opsbox.db" | /usr/bin/python3 -c '
 import json, sys

@@ -56,6 +56,14 @@ static void test_full_config(void **state)
     ob_config_free(c);
 }
 
+static void expect_error(const char *y, const char *want)
+{
+    char err[256] = "";
+    struct ob_config *c = parse(y, err);
+    if (c || !strstr(err, want))
+        fail_msg("config %s: error '%s' lacks '%s'", c ? "accepted" : "refused", err, want);
+}
+
 static void test_defaults(void **state)
 {
     (void)state;
@@ -64,16 +72,16 @@ static void test_defaults(void **state)
     assert_string_equal(c->listen, "127.0.0.1:9393");
     assert_int_equal(c->nscrapes, 0);
     assert_true(c->staleness_s == 300 && c->snapshot_s == 60);
+    assert_true(c->logs.warmup == 1000 && c->logs.rate_interval_s == 15 && c->logs.max_stream_series == 10000);
     ob_config_free(c);
+    char err[256] = "";
+    c = parse("logs: {max_stream_series: 0}\n", err);
+    assert_non_null(c);
+    assert_int_equal(c->logs.max_stream_series, 0); /* 0: no per-stream counts */
+    ob_config_free(c);
+    expect_error("logs: {max_stream_series: -3}\n", "logs.max_stream_series");
 }
 
-static void expect_error(const char *y, const char *want)
-{
-    char err[256] = "";
-    struct ob_config *c = parse(y, err);
-    if (c || !strstr(err, want))
-        fail_msg("config %s: error '%s' lacks '%s'", c ? "accepted" : "refused", err, want);
-}
 
 static void test_mistakes_named_with_line(void **state)
 {
