@@ -24,6 +24,13 @@ static void sort_by_name(struct ob_rw_label *l, size_t n)
     }
 }
 
+/* Two underscores are rare at the start of a label: most labels are told
+ * apart by their first bytes, without a call. */
+static int is_name(const char *label)
+{
+    return label[0] == '_' && label[1] == '_' && !strcmp(label, "__name__");
+}
+
 /* Checks every series before any sample is handed over. */
 static int check(const Opsbox__Remote__WriteRequest *w, char *err, size_t errlen)
 {
@@ -39,7 +46,7 @@ static int check(const Opsbox__Remote__WriteRequest *w, char *err, size_t errlen
                 snprintf(err, errlen, "timeseries[%zu].labels[%zu]: empty label name", i, j);
                 return -1;
             }
-            if (!strcmp(ts->labels[j]->name, "__name__")) {
+            if (is_name(ts->labels[j]->name)) {
                 named++;
                 empty += !ts->labels[j]->value[0];
             }
@@ -62,7 +69,7 @@ static long hand_over(const Opsbox__Remote__WriteRequest *w, ob_rw_fn fn, void *
         const char *name = NULL;
         size_t k = 0;
         for (size_t j = 0; j < ts->n_labels; j++) {
-            if (!strcmp(ts->labels[j]->name, "__name__"))
+            if (is_name(ts->labels[j]->name))
                 name = ts->labels[j]->value;
             else
                 l[k++] = (struct ob_rw_label){ts->labels[j]->name, ts->labels[j]->value};

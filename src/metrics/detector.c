@@ -24,6 +24,7 @@
  * struct, so saving it is a copy. */
 #include "metrics/metrics.h"
 
+#include "metrics/minmax.h"
 #include "metrics/rarity.h"
 #include "metrics/season.h"
 
@@ -96,7 +97,7 @@ size_t ob_detector_state_size(void)
 /* A scale below which differences are rounding, not signal. */
 static double error_floor(double yhat, double mae)
 {
-    return fmax(mae, 1e-9 * fabs(yhat) + 1e-12);
+    return ob_max(mae, 1e-9 * fabs(yhat) + 1e-12);
 }
 
 /* Error of value against forecast f, in units of f's typical error. */
@@ -109,7 +110,7 @@ static double error_units(struct ob_forecast f, double value)
 /* Robbins-Monro quantile step: settles where P(u > q) = 1 - band. */
 static void learn_band(struct ob_detector *d, double u)
 {
-    double eta = 0.01 * fmax(d->band_q, 0.1);
+    double eta = 0.01 * ob_max(d->band_q, 0.1);
     if (u > d->band_q)
         d->band_q += eta * d->params.band;
     else
@@ -126,21 +127,21 @@ static void extremes(struct ob_detector *d, double value, double *over, double *
         d->hi = d->lo = value;
         return;
     }
-    double range = fmax(d->hi - d->lo, 1e-9 * fabs(d->hi) + 1e-12);
+    double range = ob_max(d->hi - d->lo, 1e-9 * fabs(d->hi) + 1e-12);
     if (!isfinite(range))
         range = DBL_MAX;
-    *over = fmin(1e6, fmax(0.0, (value - d->hi) / range * 100.0));
-    *under = fmin(1e6, fmax(0.0, (d->lo - value) / range * 100.0));
+    *over = ob_min(1e6, ob_max(0.0, (value - d->hi) / range * 100.0));
+    *under = ob_min(1e6, ob_max(0.0, (d->lo - value) / range * 100.0));
     double mid = 0.5 * d->hi + 0.5 * d->lo;
-    d->hi = fmax(value, d->hi - EXTREME_RELAX * (d->hi - mid));
-    d->lo = fmin(value, d->lo + EXTREME_RELAX * (mid - d->lo));
+    d->hi = ob_max(value, d->hi - EXTREME_RELAX * (d->hi - mid));
+    d->lo = ob_min(value, d->lo + EXTREME_RELAX * (mid - d->lo));
 }
 
 /* The tail probability of feature i's value x against its short and long
  * history: it must be rare in both, so the larger one. */
 static double feature_tail(const struct ob_detector *d, int i, double x)
 {
-    return fmax(ob_rarity_tail(&d->rarity[0], i, x), ob_rarity_tail(&d->rarity[1], i, x));
+    return ob_max(ob_rarity_tail(&d->rarity[0], i, x), ob_rarity_tail(&d->rarity[1], i, x));
 }
 
 /* The rarest feature, corrected for the number looked at, in [0, 1]; then
@@ -150,23 +151,23 @@ static double rarest(struct ob_detector *d, double feat[N_FEATURES])
 {
     double tail = 1.0;
     for (int i = 0; i < F_SUSTAINED; i++)
-        tail = fmin(tail, feature_tail(d, i, feat[i]));
-    double best = fmax(0.0, -log10(tail));
+        tail = ob_min(tail, feature_tail(d, i, feat[i]));
+    double best = ob_max(0.0, -log10(tail));
     d->sustained += SUSTAIN_ALPHA * (best - d->sustained);
     /* x10 spreads tenths of a decade over the quarter-octave bins. */
     feat[F_SUSTAINED] = d->sustained * 10.0;
-    best = fmax(best, -log10(feature_tail(d, F_SUSTAINED, feat[F_SUSTAINED])));
+    best = ob_max(best, -log10(feature_tail(d, F_SUSTAINED, feat[F_SUSTAINED])));
     if (d->n >= SETTLE_POINTS) {
         ob_rarity_add(&d->rarity[0], feat, FORGET_SHORT);
         ob_rarity_add(&d->rarity[1], feat, FORGET_LONG);
     }
-    return fmin(1.0, fmax(0.0, best - log10((double)N_FEATURES)) / SCORE_MAX);
+    return ob_min(1.0, ob_max(0.0, best - log10((double)N_FEATURES)) / SCORE_MAX);
 }
 
 static double refractory(struct ob_detector *d, double score)
 {
     double out = score >= d->peak ? score : 0.0;
-    d->peak = fmax(score, d->peak * PEAK_DECAY);
+    d->peak = ob_max(score, d->peak * PEAK_DECAY);
     return out;
 }
 

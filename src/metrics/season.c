@@ -9,6 +9,7 @@
  * The profile is indexed by wall-clock time of day and weekday, so it needs
  * no period search and survives gaps and irregular sampling. Bins are
  * interpolated linearly so the forecast has no steps at bin edges. */
+#include "metrics/minmax.h"
 #include "metrics/season.h"
 
 #include <float.h>
@@ -24,7 +25,7 @@ static const double level_alpha[OB_SEASON_LEVELS] = {0.002, 0.02, 0.1, 0.3, 0.7}
  * they are clamped, and averages are taken as weighted sums, which cannot. */
 static double clamp(double v)
 {
-    return fmax(-DBL_MAX, fmin(DBL_MAX, v));
+    return ob_max(-DBL_MAX, ob_min(DBL_MAX, v));
 }
 
 static double finite_diff(double a, double b)
@@ -41,7 +42,7 @@ static double mix(double old, double x, double w)
  * the state; a series beyond FLT_MAX saturates its profile, not a crash. */
 static float nudge(float old, double e, double w)
 {
-    return (float)fmax(-FLT_MAX, fmin(FLT_MAX, (double)old + w * e));
+    return (float)ob_max(-FLT_MAX, ob_min(FLT_MAX, (double)old + w * e));
 }
 
 void ob_season_init(struct ob_season *s)
@@ -56,7 +57,7 @@ struct ob_season_clock ob_season_clock(double ts)
     if (!isfinite(ts))
         ts = 0;
     double days = floor(ts / 86400.0);
-    double sec = fmin(fmax(ts - days * 86400.0, 0.0), 86399.999);
+    double sec = ob_min(ob_max(ts - days * 86400.0, 0.0), 86399.999);
     double w = fmod(fmod(days + 4.0, 7.0) + 7.0, 7.0); /* 1970-01-01: Thursday */
     c.wday = w >= 0 && w < 7 ? (int)w : 0;
     /* Bin centres sit at half-bins; interpolate between the two around. */
@@ -99,14 +100,14 @@ struct ob_forecast ob_season_predict_profile(const struct ob_season *s,
     struct ob_forecast f;
     f.yhat = clamp(s->level[1][PROFILE_LEVEL] + seasonal_at(s, c));
     /* Never below the overall error: a bin seldom visited knows little. */
-    f.mae = fmax((1 - c->w1) * s->day_err[c->b0] + c->w1 * s->day_err[c->b1],
+    f.mae = ob_max((1 - c->w1) * s->day_err[c->b0] + c->w1 * s->day_err[c->b1],
                  s->err[1][PROFILE_LEVEL]);
     return f;
 }
 
 static void learn_profile_error(struct ob_season *s, const struct ob_season_clock *c, double x)
 {
-    double e = fmin(fabs(finite_diff(x, ob_season_predict_profile(s, c).yhat)), FLT_MAX);
+    double e = ob_min(fabs(finite_diff(x, ob_season_predict_profile(s, c).yhat)), FLT_MAX);
     s->day_err[c->b0] = (float)mix(s->day_err[c->b0], e, DAY_GAMMA * (1 - c->w1));
     s->day_err[c->b1] = (float)mix(s->day_err[c->b1], e, DAY_GAMMA * c->w1);
 }
@@ -143,14 +144,14 @@ void ob_season_update(struct ob_season *s, const struct ob_season_clock *c, doub
         return;
     }
     /* Early on, the error averages are plain means, not EWMAs pulled to 0. */
-    double ea = fmax(ERR_ALPHA, 1.0 / (double)(s->n - 1));
+    double ea = ob_max(ERR_ALPHA, 1.0 / (double)(s->n - 1));
     learn_profile_error(s, c, x);
     double off = seasonal_at(s, c);
     int ready = ts - s->first_ts >= 86400.0;
     for (int i = 0; i < OB_SEASON_LEVELS; i++) {
         double e_plain = fabs(finite_diff(x, s->level[0][i]));
         double e_seas = ready ? fabs(finite_diff(finite_diff(x, off), s->level[1][i]))
-                              : fmin(DBL_MAX, e_plain * 1.01);
+                              : ob_min(DBL_MAX, e_plain * 1.01);
         s->err[0][i] = mix(s->err[0][i], e_plain, ea);
         s->err[1][i] = mix(s->err[1][i], e_seas, ea);
         s->level[0][i] = mix(s->level[0][i], x, level_alpha[i]);
