@@ -8,6 +8,8 @@
  * shrinking all bins, and renormalising rarely. */
 #include "metrics/rarity.h"
 
+#include "metrics/minmax.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +27,7 @@ void ob_rarity_init(struct ob_rarity *r)
 /* floor(4 * log2(1 + u)), capped, read off the bits of 1 + u (a normal
  * double >= 1): exponent, and the mantissa against the quarter-octave
  * edges 2^(1/4), 2^(1/2), 2^(3/4). Exact, and cheaper than frexp or log2. */
-static int bin_of(double u)
+int ob_rarity_bin(double u)
 {
     if (!(u > 0))
         return 0;
@@ -44,70 +46,68 @@ static int bin_of(double u)
     return b >= OB_RARITY_BINS - 1 ? OB_RARITY_BINS - 1 : b;
 }
 
-/* Sum of count[from..OB_RARITY_BINS). Four partial sums, because one
- * running sum is a chain of dependent additions that, twelve times a point,
- * was the detector's largest cost. */
-static double sum_from(const float *count, int from)
+/* Feature f's weight at or above bin b, and in bin b alone. */
+static double weight_above(const struct ob_rarity *r, int f, int b)
 {
-    double s[4] = {0, 0, 0, 0};
-    int i = from;
-    for (; i + 4 <= OB_RARITY_BINS; i += 4)
-        for (int k = 0; k < 4; k++)
-            s[k] += count[i + k];
-    for (; i < OB_RARITY_BINS; i++)
-        s[0] += count[i];
-    return (s[0] + s[1]) + (s[2] + s[3]);
+    return b < OB_RARITY_BINS ? r->at_or_above[b][f] : 0.0;
+}
+
+static double weight_in(const struct ob_rarity *r, int f, int b)
+{
+    return ob_max(0.0, weight_above(r, f, b) - weight_above(r, f, b + 1));
 }
 
 /* The highest bin at or below b still in memory, 0 when none is. */
-static int top_at_or_below(const float *count, int b, double negligible)
+static int top_at_or_below(const struct ob_rarity *r, int f, int b, double negligible)
 {
-    while (b > 0 && count[b] <= negligible)
+    while (b > 0 && weight_in(r, f, b) <= negligible)
         b--;
     return b;
 }
 
 /* True when a bin above b holds more than a negligible weight. */
-static bool held_above(const float *count, int b, double above, double negligible)
+static bool held_above(const struct ob_rarity *r, int f, int b, double above, double negligible)
 {
     if (above > (OB_RARITY_BINS - 1 - b) * negligible)
         return true; /* the usual case: no bin needs looking at */
+    if (above <= negligible)
+        return false; /* nor here: the value at the top of the memory */
     for (int i = OB_RARITY_BINS - 1; i > b; i--)
-        if (count[i] > negligible)
+        if (weight_in(r, f, i) > negligible)
             return true;
     return false;
 }
 
-double ob_rarity_tail(const struct ob_rarity *r, int feature, double u)
+double ob_rarity_tail(const struct ob_rarity *r, int f, int b)
 {
-    const float *count = r->count[feature];
-    int b = bin_of(u);
     double negligible = r->total * NEGLIGIBLE;
-    double above = b + 1 < OB_RARITY_BINS ? sum_from(count, b + 1) : 0.0;
-    double p = (above + 0.5 * count[b] + r->inc) / (r->total + r->inc);
+    double above = weight_above(r, f, b + 1);
+    double p = (above + 0.5 * weight_in(r, f, b) + r->inc) / (r->total + r->inc);
     if (p > 1.0)
-        p = 1.0; /* float counts against a double total */
+        p = 1.0; /* float weights against a double total */
     /* Beyond the largest value still in memory (above a weight of 1e-6,
      * i.e. seen in the last few thousand points), the histogram alone
      * cannot tell 2x from 100x; each quarter octave further makes the point
      * 10^0.1 times rarer, so a far larger surprise outranks a near record. */
-    if (held_above(count, b, above, negligible))
+    if (held_above(r, f, b, above, negligible))
         return p;
-    for (int k = b - top_at_or_below(count, b, negligible); k > 0; k--)
+    for (int k = b - top_at_or_below(r, f, b, negligible); k > 0; k--)
         p *= EXCESS_FACTOR; /* at most 39 times, cheaper than a pow() */
     return p;
 }
 
-void ob_rarity_add(struct ob_rarity *r, const double u[OB_RARITY_FEATURES], double forget)
+void ob_rarity_add(struct ob_rarity *r, const int bins[OB_RARITY_FEATURES], double forget)
 {
+    float w = (float)r->inc;
     for (int f = 0; f < OB_RARITY_FEATURES; f++)
-        r->count[f][bin_of(u[f])] += (float)r->inc;
+        for (int i = 0; i <= bins[f]; i++)
+            r->at_or_above[i][f] += w;
     r->total += r->inc;
     r->inc /= 1.0 - forget;
     if (r->inc > 1e30) {
-        for (int f = 0; f < OB_RARITY_FEATURES; f++)
-            for (int i = 0; i < OB_RARITY_BINS; i++)
-                r->count[f][i] = (float)(r->count[f][i] / r->inc);
+        for (int i = 0; i < OB_RARITY_BINS; i++)
+            for (int f = 0; f < OB_RARITY_FEATURES; f++)
+                r->at_or_above[i][f] = (float)(r->at_or_above[i][f] / r->inc);
         r->total /= r->inc;
         r->inc = 1.0;
     }

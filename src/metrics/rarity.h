@@ -10,19 +10,26 @@
  * point, so the weights and totals of the set move in lockstep: kept once. */
 struct ob_rarity {
     double inc;   /* weight of the next observation */
-    double total; /* sum of each feature's count[], in the same units */
-    float count[OB_RARITY_FEATURES][OB_RARITY_BINS]; /* decayed counts, in units of inc */
+    double total; /* each feature's whole weight, in the same units */
+    /* Decayed weight at or above each bin, per feature, in units of inc.
+     * Summed from the top, so a tail is one read; bin-major, so a point
+     * (nearly always in the low bins, for every feature) touches the
+     * first few cache lines only. */
+    float at_or_above[OB_RARITY_BINS][OB_RARITY_FEATURES];
 };
 
 void ob_rarity_init(struct ob_rarity *r);
-/* The share of feature's history at or above u (half of u's own bin), with one
+/* The bin of a feature value u >= 0: floor(4 log2(1 + u)), capped. Taken
+ * once a point, for both memories and for adding. */
+int ob_rarity_bin(double u);
+/* The share of feature's history at or above bin (half of the bin itself), with one
  * pseudo-observation above everything so it stays above 0; divided by
- * 10^0.1 per quarter octave that u lies beyond the largest value still in
+ * 10^0.1 per quarter octave that bin lies beyond the largest value still in
  * memory. In (0, 1]; -log10 of it is the rarity score. A probability rather
  * than its log, so a caller comparing several takes one log, not one each. */
-double ob_rarity_tail(const struct ob_rarity *r, int feature, double u);
-/* Adds u[f] to each feature f's histogram; history decays by (1 - forget)
- * per observation. */
-void ob_rarity_add(struct ob_rarity *r, const double u[OB_RARITY_FEATURES], double forget);
+double ob_rarity_tail(const struct ob_rarity *r, int feature, int bin);
+/* Adds bins[f] to each feature f's histogram; history decays by
+ * (1 - forget) per observation. */
+void ob_rarity_add(struct ob_rarity *r, const int bins[OB_RARITY_FEATURES], double forget);
 
 #endif

@@ -11,7 +11,7 @@
 /* The rarity score: -log10 of the tail. */
 static double score(const struct ob_rarity *r, double u)
 {
-    double q = ob_rarity_tail(r, 0, u);
+    double q = ob_rarity_tail(r, 0, ob_rarity_bin(u));
     assert_true(q > 0 && q <= 1);
     return -log10(q);
 }
@@ -19,8 +19,8 @@ static double score(const struct ob_rarity *r, double u)
 /* Adds u to feature 0; the other features stay at 0. */
 static void add(struct ob_rarity *r, double u, double forget)
 {
-    double x[OB_RARITY_FEATURES] = {u};
-    ob_rarity_add(r, x, forget);
+    int bins[OB_RARITY_FEATURES] = {ob_rarity_bin(u)};
+    ob_rarity_add(r, bins, forget);
 }
 
 static void fill(struct ob_rarity *r, int n, double forget)
