@@ -78,8 +78,18 @@ static bool held_above(const struct ob_rarity *r, int f, int b, double above, do
     return false;
 }
 
+/* 10^-0.1 per quarter octave beyond the top: EXCESS_FACTOR^k. */
+static double beyond(double p, int k)
+{
+    for (; k > 0; k--)
+        p *= EXCESS_FACTOR; /* at most 39 times, cheaper than a pow() */
+    return p;
+}
+
 double ob_rarity_tail(const struct ob_rarity *r, int f, int b)
 {
+    if (r->total == 0)
+        return beyond(1.0, b); /* nothing seen yet: no need to look */
     double negligible = r->total * NEGLIGIBLE;
     double above = weight_above(r, f, b + 1);
     double p = (above + 0.5 * weight_in(r, f, b) + r->inc) / (r->total + r->inc);
@@ -91,9 +101,7 @@ double ob_rarity_tail(const struct ob_rarity *r, int f, int b)
      * 10^0.1 times rarer, so a far larger surprise outranks a near record. */
     if (held_above(r, f, b, above, negligible))
         return p;
-    for (int k = b - top_at_or_below(r, f, b, negligible); k > 0; k--)
-        p *= EXCESS_FACTOR; /* at most 39 times, cheaper than a pow() */
-    return p;
+    return beyond(p, b - top_at_or_below(r, f, b, negligible));
 }
 
 void ob_rarity_add(struct ob_rarity *r, const int bins[OB_RARITY_FEATURES], double forget)
