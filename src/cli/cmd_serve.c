@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -844,6 +845,10 @@ int ob_cmd_serve(int argc, char **argv)
     };
     const char *config = NULL, *listen = NULL, *store = NULL, *webconfig = NULL;
     uint64_t shard = 0, shards = 1;
+    /* Scrape and push bodies are megabytes that live for one request. A
+     * fixed threshold keeps them in mmap'd blocks given back on free;
+     * glibc's sliding one would soon keep them in the heap for good. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     int c, rc = OB_EXIT_OK;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
