@@ -7,6 +7,7 @@
  *   ingest_load loki URL LOGFILE LINES SECONDS
  *       Loki JSON pushes of LINES lines each, cycling through LOGFILE:
  *       prints loki_lines_per_sec (decoded, mined, answered 204) */
+#include "load.h"
 #include "io/remote_write.h"
 
 #include <curl/curl.h>
@@ -14,35 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static size_t sink(char *p, size_t s, size_t n, void *a)
-{
-    (void)p;
-    (void)a;
-    return s * n;
-}
-
-static int post(CURL *c, const char *url, struct curl_slist *h, const void *body, size_t len)
-{
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-    long status = 0;
-    if (curl_easy_perform(c) != CURLE_OK)
-        return -1;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    return status == 204 ? 0 : -1;
-}
 
 /* Bodies for rounds of one sample per series each (SAMPLES rounds per body). */
 static void *rw_body(int series, int samples, int round, size_t *len)
@@ -77,7 +50,7 @@ int main(int argc, char **argv)
         return 2;
     }
     CURL *c = curl_easy_init();
-    double seconds = atof(argv[5]), t0 = now_s();
+    double seconds = atof(argv[5]), t0 = load_now();
     long units = 0, errors = 0;
     if (!strcmp(argv[1], "rw")) {
         int series = atoi(argv[3]), samples = atoi(argv[4]);
@@ -88,14 +61,14 @@ int main(int argc, char **argv)
             body[b] = rw_body(series, samples, b, &len[b]);
         struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
         h = curl_slist_append(h, "Content-Encoding: snappy");
-        t0 = now_s();
-        for (int round = 0; now_s() - t0 < seconds; round++) {
-            if (post(c, argv[2], h, body[round % BODIES], len[round % BODIES]) < 0)
+        t0 = load_now();
+        for (int round = 0; load_now() - t0 < seconds; round++) {
+            if (load_post(c, argv[2], h, body[round % BODIES], len[round % BODIES]) != 204)
                 errors++;
             else
                 units += (long)series * samples;
         }
-        printf("rw_samples_per_sec %.0f\nrw_errors %ld\n", (double)units / (now_s() - t0), errors);
+        printf("rw_samples_per_sec %.0f\nrw_errors %ld\n", (double)units / (load_now() - t0), errors);
         return 0;
     }
     int lines = atoi(argv[4]);
@@ -120,13 +93,13 @@ int main(int argc, char **argv)
                             "values", values);
     char *body = json_dumps(doc, JSON_COMPACT);
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    t0 = now_s();
-    while (now_s() - t0 < seconds) {
-        if (post(c, argv[2], h, body, strlen(body)) < 0)
+    t0 = load_now();
+    while (load_now() - t0 < seconds) {
+        if (load_post(c, argv[2], h, body, strlen(body)) != 204)
             errors++;
         else
             units += lines;
     }
-    printf("loki_lines_per_sec %.0f\nloki_errors %ld\n", (double)units / (now_s() - t0), errors);
+    printf("loki_lines_per_sec %.0f\nloki_errors %ld\n", (double)units / (load_now() - t0), errors);
     return 0;
 }

@@ -10,13 +10,14 @@
  * written before the answer: the receiver's heaviest path. Prints, one
  * figure per line:
  *   webhooks_per_sec, alerts_per_sec, latency_p50_ms, latency_p99_ms, errors */
+#include "load.h"
+
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct worker {
     pthread_t t;
@@ -31,19 +32,6 @@ static const char *url, *token;
 static int threads, seconds, groups, per_webhook, open_phase;
 static double deadline;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static size_t sink(char *p, size_t s, size_t n, void *arg)
-{
-    (void)p;
-    (void)arg;
-    return s * n;
-}
 
 static int body(char *buf, size_t cap, int group, int worker, long seq, int alerts)
 {
@@ -65,19 +53,6 @@ static int body(char *buf, size_t cap, int group, int worker, long seq, int aler
     return k;
 }
 
-static int post(CURL *c, struct curl_slist *h, const char *b, long len)
-{
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, b);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-    long status = 0;
-    if (curl_easy_perform(c) != CURLE_OK)
-        return -1;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    return status == 200 ? 0 : -1;
-}
 
 static void *run(void *arg)
 {
@@ -90,13 +65,13 @@ static void *run(void *arg)
     long seq = 0;
     for (int g = w->id; open_phase && g < groups; g += threads) {
         int len = body(b, 1 << 20, g, w->id, seq++, per_webhook);
-        w->errors += post(c, h, b, len) < 0;
+        w->errors += load_post(c, url, h, b, (size_t)len) != 200;
     }
-    while (!open_phase && now_s() < deadline) {
+    while (!open_phase && load_now() < deadline) {
         int g = (int)(rand_r(&w->seed) % (unsigned)groups);
         int len = body(b, 1 << 20, g, w->id, seq++, per_webhook);
-        double t0 = now_s();
-        int rc = post(c, h, b, len);
+        double t0 = load_now();
+        int rc = load_post(c, url, h, b, (size_t)len) == 200 ? 0 : -1;
         if (rc < 0) {
             w->errors++;
             continue;
@@ -105,7 +80,7 @@ static void *run(void *arg)
             w->cap = w->cap ? w->cap * 2 : 4096;
             w->lat = realloc(w->lat, w->cap * sizeof *w->lat);
         }
-        w->lat[w->n++] = now_s() - t0;
+        w->lat[w->n++] = load_now() - t0;
     }
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
@@ -136,7 +111,7 @@ int main(int argc, char **argv)
         return 2;
     curl_global_init(CURL_GLOBAL_ALL);
     struct worker *w = calloc((size_t)threads, sizeof *w);
-    double t0 = now_s();
+    double t0 = load_now();
     deadline = t0 + seconds;
     for (int i = 0; i < threads; i++) {
         w[i].id = i;
@@ -150,7 +125,7 @@ int main(int argc, char **argv)
         total += w[i].n;
         errors += w[i].errors;
     }
-    double elapsed = now_s() - t0;
+    double elapsed = load_now() - t0;
     if (open_phase) {
         printf("opened_groups %d\nerrors %ld\n", groups, errors);
         return errors ? 1 : 0;

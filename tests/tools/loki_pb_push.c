@@ -1,6 +1,7 @@
 /* loki_pb_push.c - test helper: sends a Loki protobuf push (snappy) the way
  * promtail does, and prints the HTTP status.
  *   loki_pb_push URL '{job="app"}' LINE...      (or --junk URL: a bad body) */
+#include "load.h"
 #include "loki_push.pb-c.h"
 
 #include <curl/curl.h>
@@ -8,14 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static size_t sink(char *p, size_t s, size_t n, void *a)
-{
-    (void)p;
-    (void)a;
-    return s * n;
-}
 
 int main(int argc, char **argv)
 {
@@ -61,15 +55,8 @@ int main(int argc, char **argv)
     }
     CURL *c = curl_easy_init();
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    printf("%ld\n", status);
+    long status = load_post(c, url, h, body, len);
+    printf("%ld\n", status < 0 ? 0 : status);
     fflush(stdout); /* before LeakSanitizer's exit, in the sanitizer build */
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
