@@ -3,9 +3,10 @@
  * Why hand-written: it is the inner loop of the log miner (one lookup per
  * token), and the keys are short byte strings that are not NUL-terminated.
  * Slots hold the hash, so most probes compare 8 bytes, not the key. Keys
- * are never removed, so they live in large chunks freed together rather
- * than one malloc each; a map whose keys come and go (the registry's)
- * keeps them itself and lends them (ob_strmap_put_ref). */
+ * live in large chunks freed together rather than one malloc each; when
+ * removed keys come to outweigh the live ones, the live ones move to a new
+ * chunk (a daemon's incidents come and go for months). A map whose keys
+ * the caller keeps anyway (the registry's) borrows them (ob_strmap_put_ref). */
 #include "core/strmap.h"
 
 #include <stdbool.h>
@@ -15,8 +16,11 @@
 struct slot {
     uint64_t hash; /* 0: empty */
     char *key;
-    uint32_t len, value;
+    uint32_t len, value; /* len's top bit: the key is a copy in the chunks */
 };
+
+#define KEY_COPIED 0x80000000u
+#define KEY_LEN(s) ((s)->len & ~KEY_COPIED)
 
 #define CHUNK_SIZE 65536
 
@@ -30,6 +34,7 @@ struct ob_strmap {
     struct slot *slots;
     size_t cap, size; /* cap is a power of two */
     struct chunk *chunks; /* key storage, newest first */
+    size_t live, dead;    /* bytes in the chunks of present and removed keys */
 };
 
 /* Room for n bytes of key; NULL on allocation failure. */
@@ -108,7 +113,7 @@ static struct slot *find(const struct ob_strmap *m, uint64_t h, const void *key,
         struct slot *s = &m->slots[i];
         if (s->hash == 0)
             return s;
-        if (s->hash == h && s->len == len && (len == 0 || memcmp(s->key, key, len) == 0))
+        if (s->hash == h && KEY_LEN(s) == len && (len == 0 || memcmp(s->key, key, len) == 0))
             return s;
     }
 }
@@ -125,12 +130,12 @@ int ob_strmap_get(const struct ob_strmap *m, const void *key, size_t len, uint32
 static int grow(struct ob_strmap *m)
 {
     struct ob_strmap bigger = {calloc(m->cap * 2, sizeof(struct slot)), m->cap * 2, m->size,
-                               m->chunks};
+                               m->chunks, m->live, m->dead};
     if (!bigger.slots)
         return -1;
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].hash)
-            *find(&bigger, m->slots[i].hash, m->slots[i].key, m->slots[i].len) = m->slots[i];
+            *find(&bigger, m->slots[i].hash, m->slots[i].key, KEY_LEN(&m->slots[i])) = m->slots[i];
     free(m->slots);
     *m = bigger;
     return 0;
@@ -139,7 +144,7 @@ static int grow(struct ob_strmap *m)
 /* Inserts key, copying it into the chunks unless the caller keeps it. */
 static int put(struct ob_strmap *m, const void *key, size_t len, uint32_t value, bool copy)
 {
-    if (len > UINT32_MAX)
+    if (len >= KEY_COPIED)
         return -1;
     if ((m->size + 1) * 4 > m->cap * 3 && grow(m) < 0)
         return -1;
@@ -151,8 +156,9 @@ static int put(struct ob_strmap *m, const void *key, size_t len, uint32_t value,
             return -1;
         if (copy && len)
             memcpy(stored, key, len);
-        *s = (struct slot){h, stored, (uint32_t)len, value};
+        *s = (struct slot){h, stored, (uint32_t)len | (copy ? KEY_COPIED : 0), value};
         m->size++;
+        m->live += copy ? len : 0;
     }
     s->value = value;
     return 0;
@@ -168,6 +174,38 @@ int ob_strmap_put_ref(struct ob_strmap *m, const void *key, size_t len, uint32_t
     return put(m, key, len, value, false);
 }
 
+/* Moves the present copied keys into one new chunk and frees the old
+ * ones; on allocation failure nothing changes (it is tried again later). */
+static void compact(struct ob_strmap *m)
+{
+    struct chunk *c = malloc(sizeof *c + (m->live ? m->live : 1));
+    if (!c)
+        return;
+    c->next = NULL;
+    c->used = 0;
+    c->cap = m->live ? m->live : 1;
+    for (size_t i = 0; i < m->cap; i++) {
+        struct slot *s = &m->slots[i];
+        if (s->hash && (s->len & KEY_COPIED)) {
+            memcpy(c->data + c->used, s->key, KEY_LEN(s));
+            s->key = c->data + c->used;
+            c->used += KEY_LEN(s);
+        }
+    }
+    while (m->chunks) {
+        struct chunk *next = m->chunks->next;
+        free(m->chunks);
+        m->chunks = next;
+    }
+    m->chunks = c;
+    m->dead = 0;
+}
+
+size_t ob_strmap_key_bytes(const struct ob_strmap *m)
+{
+    return m->live + m->dead;
+}
+
 /* Linear probing without tombstones: after emptying a slot, later entries
  * of the same probe run move back so every lookup still finds them. */
 int ob_strmap_del(struct ob_strmap *m, const void *key, size_t len)
@@ -175,6 +213,10 @@ int ob_strmap_del(struct ob_strmap *m, const void *key, size_t len)
     struct slot *s = find(m, ob_hash_bytes(key, len), key, len);
     if (s->hash == 0)
         return 0;
+    if (s->len & KEY_COPIED) {
+        m->live -= len;
+        m->dead += len;
+    }
     size_t mask = m->cap - 1, hole = (size_t)(s - m->slots);
     s->hash = 0;
     for (size_t i = (hole + 1) & mask; m->slots[i].hash; i = (i + 1) & mask) {
@@ -188,6 +230,8 @@ int ob_strmap_del(struct ob_strmap *m, const void *key, size_t len)
         }
     }
     m->size--;
+    if (m->dead > m->live && m->dead >= CHUNK_SIZE)
+        compact(m);
     return 1;
 }
 
@@ -202,5 +246,5 @@ void ob_strmap_each(const struct ob_strmap *m,
 {
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].hash)
-            fn(arg, m->slots[i].key, m->slots[i].len, m->slots[i].value);
+            fn(arg, m->slots[i].key, KEY_LEN(&m->slots[i]), m->slots[i].value);
 }

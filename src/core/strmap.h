@@ -18,10 +18,13 @@ int ob_strmap_put(struct ob_strmap *m, const void *key, size_t len, uint32_t val
  * removed or the map freed. For maps whose entries come and go, since
  * removal does not give back copied keys' bytes. */
 int ob_strmap_put_ref(struct ob_strmap *m, const void *key, size_t len, uint32_t value);
-/* Removes key; returns 1 if it was there, else 0. (Its bytes stay in the
- * key chunks until the map is freed.) */
+/* Removes key; returns 1 if it was there, else 0. Copied keys' bytes are
+ * given back once removed ones outweigh present ones (present keys then
+ * move: pointers from ob_strmap_each do not outlive a removal). */
 int ob_strmap_del(struct ob_strmap *m, const void *key, size_t len);
 size_t ob_strmap_size(const struct ob_strmap *m);
+/* Bytes of copied keys held, present and removed (not yet given back). */
+size_t ob_strmap_key_bytes(const struct ob_strmap *m);
 /* The key stored for a value, for maps used to intern strings: calls fn on
  * every entry (order unspecified). */
 void ob_strmap_each(const struct ob_strmap *m,

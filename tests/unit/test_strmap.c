@@ -53,10 +53,48 @@ static void test_against_model(void **state)
     ob_strmap_free(m);
 }
 
+/* Keys that come and go do not pile up: removed keys' bytes are given
+ * back, present ones still found, borrowed ones left where they are. */
+static void test_removed_keys_given_back(void **state)
+{
+    (void)state;
+    struct ob_strmap *m = ob_strmap_new();
+    assert_non_null(m);
+    static const char borrowed[] = "a key the caller keeps";
+    assert_int_equal(ob_strmap_put_ref(m, borrowed, sizeof borrowed - 1, 7), 0);
+    char key[64];
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < 1000; i++) {
+            int n = snprintf(key, sizeof key, "incident %d member %040d", round, i);
+            assert_int_equal(ob_strmap_put(m, key, (size_t)n, (uint32_t)i), 0);
+        }
+        for (int i = 0; i < 1000; i++) {
+            if (round == 19 && i % 10 == 0)
+                continue; /* the last round keeps a tenth */
+            int n = snprintf(key, sizeof key, "incident %d member %040d", round, i);
+            assert_int_equal(ob_strmap_del(m, key, (size_t)n), 1);
+        }
+    }
+    /* 20 000 keys of ~60 bytes went through; what is held stays near the
+     * live ones (100) plus a chunk's worth of removed ones. */
+    assert_true(ob_strmap_key_bytes(m) < 2 * 65536);
+    assert_int_equal(ob_strmap_size(m), 101);
+    uint32_t v;
+    for (int i = 0; i < 1000; i += 10) {
+        int n = snprintf(key, sizeof key, "incident 19 member %040d", i);
+        assert_int_equal(ob_strmap_get(m, key, (size_t)n, &v), 1);
+        assert_int_equal(v, (uint32_t)i);
+    }
+    assert_int_equal(ob_strmap_get(m, borrowed, sizeof borrowed - 1, &v), 1);
+    assert_int_equal(v, 7);
+    ob_strmap_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_model),
+        cmocka_unit_test(test_removed_keys_given_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
