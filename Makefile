@@ -54,6 +54,7 @@ bench: build
 	bench/web_load.sh build/opsbox
 	bench/disk.sh build/opsbox
 	bench/ingest.sh build/opsbox
+	bench/pad.sh build/opsbox
 
 clean:
 	rm -rf build build-test build-asan build-fuzz
