@@ -4,14 +4,18 @@
  *       remote write 1.0 bodies of SERIES series x SAMPLES samples each,
  *       timestamps moving on, posted back to back for SECONDS:
  *       prints rw_samples_per_sec (decoded, modelled, answered 204)
- *   ingest_load loki URL LOGFILE LINES SECONDS
- *       Loki JSON pushes of LINES lines each, cycling through LOGFILE:
- *       prints loki_lines_per_sec (decoded, mined, answered 204) */
+ *   ingest_load loki URL LOGFILE LINES SECONDS [json|protobuf]
+ *       Loki pushes of LINES lines each, cycling through LOGFILE, as JSON
+ *       or as promtail's default snappy-compressed protobuf:
+ *       prints loki_json_lines_per_sec or loki_protobuf_lines_per_sec
+ *       (decoded, mined, answered 204) */
 #include "load.h"
 #include "io/remote_write.h"
+#include "loki_push.pb-c.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +47,83 @@ static void *rw_body(int series, int samples, int round, size_t *len)
     return out;
 }
 
+/* n lines of path, cycling through it; NULL if unreadable. */
+static char **read_lines(const char *path, int n)
+{
+    FILE *f = fopen(path, "r");
+    char **out = calloc((size_t)n, sizeof *out);
+    char buf[65536];
+    for (int i = 0; f && out && i < n;) {
+        if (!fgets(buf, sizeof buf, f)) {
+            rewind(f);
+            continue;
+        }
+        buf[strcspn(buf, "\r\n")] = '\0';
+        out[i++] = strdup(buf);
+    }
+    if (f)
+        fclose(f);
+    return f ? out : NULL;
+}
+
+#define NS_BASE 1700000000000000000LL
+
+/* One stream {job="bench", instance="a"} of the lines, as promtail's JSON. */
+static char *loki_json_body(char **text, int n, size_t *len)
+{
+    json_t *values = json_array();
+    char ns[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(ns, sizeof ns, "%lld", NS_BASE + i);
+        json_array_append_new(values, json_pack("[s, s]", ns, text[i]));
+    }
+    json_t *doc = json_pack("{s:[{s:{s:s, s:s}, s:o}]}", "streams", "stream", "job", "bench", "instance", "a",
+                            "values", values);
+    char *body = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    *len = strlen(body);
+    return body;
+}
+
+/* The same as promtail sends it by default: a snappy-compressed protobuf
+ * PushRequest. */
+static char *loki_proto_body(char **text, int n, size_t *len)
+{
+    Opsbox__Loki__EntryAdapter *e = calloc((size_t)n, sizeof *e), **ep = calloc((size_t)n, sizeof *ep);
+    Opsbox__Loki__Timestamp *t = calloc((size_t)n, sizeof *t);
+    for (int i = 0; i < n; i++) {
+        opsbox__loki__entry_adapter__init(&e[i]);
+        opsbox__loki__timestamp__init(&t[i]);
+        t[i].seconds = (NS_BASE + i) / 1000000000LL;
+        t[i].nanos = (int32_t)((NS_BASE + i) % 1000000000LL);
+        e[i].timestamp = &t[i];
+        e[i].line = text[i];
+        ep[i] = &e[i];
+    }
+    Opsbox__Loki__StreamAdapter st = OPSBOX__LOKI__STREAM_ADAPTER__INIT, *stp = &st;
+    st.labels = "{instance=\"a\", job=\"bench\"}";
+    st.entries = ep;
+    st.n_entries = (size_t)n;
+    Opsbox__Loki__PushRequest req = OPSBOX__LOKI__PUSH_REQUEST__INIT;
+    req.streams = &stp;
+    req.n_streams = 1;
+    size_t raw_len = opsbox__loki__push_request__get_packed_size(&req);
+    char *raw = malloc(raw_len + 1);
+    opsbox__loki__push_request__pack(&req, (uint8_t *)raw);
+    *len = snappy_max_compressed_length(raw_len);
+    char *body = malloc(*len);
+    snappy_compress(raw, raw_len, body, len);
+    free(raw);
+    free(e);
+    free(ep);
+    free(t);
+    return body;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 6) {
-        fprintf(stderr, "usage: ingest_load rw URL SERIES SAMPLES SECONDS | loki URL LOGFILE LINES SECONDS\n");
+        fprintf(stderr, "usage: ingest_load rw URL SERIES SAMPLES SECONDS | loki URL LOGFILE LINES SECONDS [json|protobuf]\n");
         return 2;
     }
     CURL *c = curl_easy_init();
@@ -72,34 +149,22 @@ int main(int argc, char **argv)
         return 0;
     }
     int lines = atoi(argv[4]);
-    FILE *f = fopen(argv[3], "r");
-    if (!f)
+    int proto = argc > 6 && !strcmp(argv[6], "protobuf");
+    char **text = read_lines(argv[3], lines);
+    if (!text)
         return 1;
-    json_t *values = json_array();
-    char buf[65536];
-    long nsfake = 1700000000000000000L;
-    while ((int)json_array_size(values) < lines) {
-        if (!fgets(buf, sizeof buf, f)) {
-            rewind(f);
-            continue;
-        }
-        buf[strcspn(buf, "\r\n")] = '\0';
-        char ns[32];
-        snprintf(ns, sizeof ns, "%ld", nsfake++);
-        json_array_append_new(values, json_pack("[s, s]", ns, buf));
-    }
-    fclose(f);
-    json_t *doc = json_pack("{s:[{s:{s:s, s:s}, s:o}]}", "streams", "stream", "job", "bench", "instance", "a",
-                            "values", values);
-    char *body = json_dumps(doc, JSON_COMPACT);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    size_t len;
+    char *body = proto ? loki_proto_body(text, lines, &len) : loki_json_body(text, lines, &len);
+    struct curl_slist *h = curl_slist_append(NULL, proto ? "Content-Type: application/x-protobuf"
+                                                         : "Content-Type: application/json");
     t0 = load_now();
     while (load_now() - t0 < seconds) {
-        if (load_post(c, argv[2], h, body, strlen(body)) != 204)
+        if (load_post(c, argv[2], h, body, len) != 204)
             errors++;
         else
             units += lines;
     }
-    printf("loki_lines_per_sec %.0f\nloki_errors %ld\n", (double)units / (load_now() - t0), errors);
+    const char *kind = proto ? "protobuf" : "json";
+    printf("loki_%s_lines_per_sec %.0f\nloki_%s_errors %ld\n", kind, (double)units / (load_now() - t0), kind, errors);
     return 0;
 }
