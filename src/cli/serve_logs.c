@@ -184,9 +184,9 @@ static void put_label_name(struct ob_buf *b, const char *name)
     }
 }
 
-/* The stream's index among those seen, by its labels; -1 when out of
- * memory or when there are already cap streams. */
-static long stream_of(struct logs *l, const struct ob_loki_stream *st, long cap)
+/* The stream's labels as /metrics writes them (a="1",b="2"), malloc'd;
+ * NULL when out of memory. */
+static char *labels_text(const struct ob_loki_stream *st)
 {
     struct ob_buf b = {0};
     for (size_t i = 0; i < st->nlabels; i++) {
@@ -196,26 +196,37 @@ static long stream_of(struct logs *l, const struct ob_loki_stream *st, long cap)
         ob__put_label_value(&b, st->labels[i].value, strlen(st->labels[i].value));
         ob_buf_put(&b, "\"", 1);
     }
-    ob_buf_put(&b, "", 1); /* NUL: kept as a string */
-    uint32_t k;
-    long found = b.failed ? -1 : ob_strmap_get(l->streams, b.p, b.len, &k) ? (long)k : -2;
-    if (found == -2 && (long)l->nstreams >= cap)
-        found = -1;
-    if (found == -2) {
-        void *arr = l->stream_labels;
-        if (ob_grow(&arr, &l->streams_cap, l->nstreams + 1, sizeof *l->stream_labels) == 0 &&
-            ob_strmap_put_ref(l->streams, b.p, b.len, (uint32_t)l->nstreams) == 0) {
-            l->stream_labels = arr;
-            l->stream_labels[l->nstreams] = (char *)b.p;
-            b.p = NULL;
-            found = (long)l->nstreams++;
-        } else {
-            l->stream_labels = arr;
-            found = -1;
-        }
+    ob_buf_put(&b, "", 1); /* the NUL */
+    if (b.failed) {
+        free(b.p);
+        return NULL;
     }
-    free(b.p);
-    return found;
+    return (char *)b.p;
+}
+
+/* The stream's index among those seen, by its labels; -1 when out of
+ * memory or when there are already cap streams. */
+static long stream_of(struct logs *l, const struct ob_loki_stream *st, long cap)
+{
+    char *text = labels_text(st);
+    uint32_t k;
+    if (!text)
+        return -1;
+    size_t len = strlen(text);
+    if (ob_strmap_get(l->streams, text, len, &k)) {
+        free(text);
+        return (long)k;
+    }
+    void *arr = l->stream_labels;
+    int kept = (long)l->nstreams < cap &&
+               ob_grow(&arr, &l->streams_cap, l->nstreams + 1, sizeof *l->stream_labels) == 0;
+    l->stream_labels = arr; /* grown or not, still the array */
+    if (!kept || ob_strmap_put_ref(l->streams, text, len, (uint32_t)l->nstreams) < 0) {
+        free(text);
+        return -1;
+    }
+    l->stream_labels[l->nstreams] = text; /* the map borrows it */
+    return (long)l->nstreams++;
 }
 
 /* One more line of template id in stream: counted, unless the pairs are at
