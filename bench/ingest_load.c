@@ -11,11 +11,10 @@
  *       (decoded, mined, answered 204) */
 #include "load.h"
 #include "io/remote_write.h"
-#include "loki_push.pb-c.h"
+#include "loki_body.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,41 +84,6 @@ static char *loki_json_body(char **text, int n, size_t *len)
     return body;
 }
 
-/* The same as promtail sends it by default: a snappy-compressed protobuf
- * PushRequest. */
-static char *loki_proto_body(char **text, int n, size_t *len)
-{
-    Opsbox__Loki__EntryAdapter *e = calloc((size_t)n, sizeof *e), **ep = calloc((size_t)n, sizeof *ep);
-    Opsbox__Loki__Timestamp *t = calloc((size_t)n, sizeof *t);
-    for (int i = 0; i < n; i++) {
-        opsbox__loki__entry_adapter__init(&e[i]);
-        opsbox__loki__timestamp__init(&t[i]);
-        t[i].seconds = (NS_BASE + i) / 1000000000LL;
-        t[i].nanos = (int32_t)((NS_BASE + i) % 1000000000LL);
-        e[i].timestamp = &t[i];
-        e[i].line = text[i];
-        ep[i] = &e[i];
-    }
-    Opsbox__Loki__StreamAdapter st = OPSBOX__LOKI__STREAM_ADAPTER__INIT, *stp = &st;
-    st.labels = "{instance=\"a\", job=\"bench\"}";
-    st.entries = ep;
-    st.n_entries = (size_t)n;
-    Opsbox__Loki__PushRequest req = OPSBOX__LOKI__PUSH_REQUEST__INIT;
-    req.streams = &stp;
-    req.n_streams = 1;
-    size_t raw_len = opsbox__loki__push_request__get_packed_size(&req);
-    char *raw = malloc(raw_len + 1);
-    opsbox__loki__push_request__pack(&req, (uint8_t *)raw);
-    *len = snappy_max_compressed_length(raw_len);
-    char *body = malloc(*len);
-    snappy_compress(raw, raw_len, body, len);
-    free(raw);
-    free(e);
-    free(ep);
-    free(t);
-    return body;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 6) {
@@ -154,7 +118,8 @@ int main(int argc, char **argv)
     if (!text)
         return 1;
     size_t len;
-    char *body = proto ? loki_proto_body(text, lines, &len) : loki_json_body(text, lines, &len);
+    char *body = proto ? loki_proto_body("{instance=\"a\", job=\"bench\"}", text, lines, NS_BASE, &len)
+                       : loki_json_body(text, lines, &len);
     struct curl_slist *h = curl_slist_append(NULL, proto ? "Content-Type: application/x-protobuf"
                                                          : "Content-Type: application/json");
     t0 = load_now();
