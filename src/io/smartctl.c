@@ -99,8 +99,12 @@ static int reading(json_t *doc, long day_hint, const char *name, ob_smart_fn fn,
     if (!r.model[0])
         text(r.model, sizeof r.model, json_object_get(doc, "product"));
     json_t *t = json_object_get(json_object_get(doc, "local_time"), "time_t");
-    r.day = day_hint ? day_hint
-                     : (long)floor((json_is_number(t) ? json_number_value(t) : (double)time(NULL)) / 86400.0);
+    double when = json_is_number(t) ? json_number_value(t) : (double)time(NULL);
+    if (!(fabs(when) < 1e11)) { /* about 3000 years either way */
+        snprintf(err, errlen, "%s: local_time.time_t: %g is not a time", name, when);
+        return -1;
+    }
+    r.day = day_hint ? day_hint : (long)floor(when / 86400.0);
     json_t *passed = json_object_get(json_object_get(doc, "smart_status"), "passed");
     r.smart_passed = json_is_boolean(passed) ? json_is_true(passed) : -1;
     ata(&r, json_object_get(json_object_get(doc, "ata_smart_attributes"), "table"));

@@ -29,9 +29,10 @@ check "Ceph's 6-day history reads as one drive" bash -c "'$bin' disk predict '$d
 # Bad input: named, exit 2, the other drives still reported.
 printf '{"smartctl": {"version": [7, 3]}, "serial_number": "X1", "ata_smart_attributes": {"table": [' >"$tmp/trunc.json"
 echo 'not json at all' >"$tmp/junk.json"
-out=$("$bin" disk predict "$tmp/junk.json" "$sc/smart-ata.json" "$tmp/trunc.json" "$sc/smartctl_scan_simple.json" 2>"$tmp/err"); rc=$?
+printf '{"smartctl": {"version": [7, 3]}, "serial_number": "X2", "ata_smart_attributes": {"table": []}, "local_time": {"time_t": 1e300}}' >"$tmp/when.json"
+out=$("$bin" disk predict "$tmp/junk.json" "$sc/smart-ata.json" "$tmp/trunc.json" "$sc/smartctl_scan_simple.json" "$tmp/when.json" 2>"$tmp/err"); rc=$?
 check "bad files: exit 2" [ $rc -eq 2 ]
-check "bad files: each named" bash -c "grep -q 'junk.json:1:[0-9]*: not valid JSON' '$tmp/err' && grep -q 'trunc.json:1:.*not valid JSON' '$tmp/err' && grep -q 'smartctl --scan' '$tmp/err'"
+check "bad files: each named" bash -c "grep -q 'junk.json:1:[0-9]*: not valid JSON' '$tmp/err' && grep -q 'trunc.json:1:.*not valid JSON' '$tmp/err' && grep -q 'smartctl --scan' '$tmp/err' && grep -q 'when.json: local_time.time_t: 1e+300 is not a time' '$tmp/err'"
 check "bad files: the good drive still reported" bash -c "echo '$out' | grep -q ',9RK1XXXX,'"
 
 # Backblaze: both column sets, gzip; one row out per row in.
