@@ -100,6 +100,16 @@ static void put_str(struct ob_buf *b, const char *s)
 }
 
 /* A label value escaped as the exposition format wants it. */
+void ob__worker_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *stop, pthread_t thread)
+{
+    pthread_mutex_lock(mu);
+    *stop = 1;
+    if (cv)
+        pthread_cond_signal(cv);
+    pthread_mutex_unlock(mu);
+    pthread_join(thread, NULL);
+}
+
 void ob__put_label_value(struct ob_buf *b, const char *v, size_t n)
 {
     size_t start = 0; /* runs without anything to escape go in one copy */

@@ -83,6 +83,10 @@ struct serve {
     double started;
 };
 
+/* Asks a worker thread to stop (*stop = 1 under mu, waking it on cv when
+ * it sleeps on one; cv may be NULL) and waits for it to end. */
+void ob__worker_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *stop, pthread_t thread);
+
 /* Scores the point still waiting in model_point: whoever feeds points
  * (ob__serve_point) calls it before letting go of s->lock. */
 void ob__serve_flush(struct serve *s);

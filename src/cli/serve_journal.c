@@ -203,10 +203,7 @@ void ob__journal_stop(struct serve *s)
     struct journal *jr = s->journal;
     if (!jr || !jr->j)
         return;
-    pthread_mutex_lock(&jr->mu);
-    jr->stop = 1;
-    pthread_mutex_unlock(&jr->mu);
-    pthread_join(jr->thread, NULL);
+    ob__worker_stop(&jr->mu, NULL, &jr->stop, jr->thread);
     sd_journal_close(jr->j);
     jr->j = NULL; /* the cursor stays, for the last snapshot */
 }

@@ -242,11 +242,7 @@ void ob__query_stop(struct serve *s)
     if (!q)
         return;
     if (q->curl) {
-        pthread_mutex_lock(&q->mu);
-        q->stop = 1;
-        pthread_cond_signal(&q->cv);
-        pthread_mutex_unlock(&q->mu);
-        pthread_join(q->thread, NULL);
+        ob__worker_stop(&q->mu, &q->cv, &q->stop, q->thread);
         curl_easy_cleanup(q->curl);
     }
     for (size_t i = 0; i < s->cfg->nqueries; i++)

@@ -360,13 +360,8 @@ void ob__rw_stop(struct serve *s)
         return;
     for (size_t i = 0; i < o->n; i++) {
         struct writer *w = &o->w[i];
-        if (w->started) {
-            pthread_mutex_lock(&w->mu);
-            w->stop = 1;
-            pthread_cond_signal(&w->cv);
-            pthread_mutex_unlock(&w->mu);
-            pthread_join(w->thread, NULL);
-        }
+        if (w->started)
+            ob__worker_stop(&w->mu, &w->cv, &w->stop, w->thread);
         if (w->curl)
             curl_easy_cleanup(w->curl);
         pthread_cond_destroy(&w->cv);

@@ -391,13 +391,8 @@ void ob__tracker_stop(struct serve *s)
     struct tracker *t = s->tracker;
     if (!t)
         return;
-    if (t->store) {
-        pthread_mutex_lock(&t->mu);
-        t->stop = 1;
-        pthread_cond_signal(&t->cv);
-        pthread_mutex_unlock(&t->mu);
-        pthread_join(t->thread, NULL);
-    }
+    if (t->store)
+        ob__worker_stop(&t->mu, &t->cv, &t->stop, t->thread);
     ob_store_close(t->store);
     ob_github_free(t->gh);
     free(t->default_repo);
