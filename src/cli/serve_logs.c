@@ -178,10 +178,8 @@ static void put_label_name(struct ob_buf *b, const char *name)
         ob_buf_put(b, "exported_", 9);
     if (!*name || (*name >= '0' && *name <= '9'))
         ob_buf_put(b, "_", 1);
-    for (const char *c = name; *c; c++) {
-        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
-        ob_buf_put(b, ok ? c : "_", 1);
-    }
+    for (const char *c = name; *c; c++)
+        ob_buf_put(b, ob_expfmt_name_char(*c, false) ? c : "_", 1);
 }
 
 /* The stream's labels as /metrics writes them (a="1",b="2"), malloc'd;

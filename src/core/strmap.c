@@ -79,6 +79,15 @@ uint64_t ob_hash_bytes(const void *p, size_t n)
     return h ? h : 1;
 }
 
+static void free_chunks(struct ob_strmap *m)
+{
+    while (m->chunks) {
+        struct chunk *next = m->chunks->next;
+        free(m->chunks);
+        m->chunks = next;
+    }
+}
+
 struct ob_strmap *ob_strmap_new(void)
 {
     struct ob_strmap *m = calloc(1, sizeof *m);
@@ -97,11 +106,7 @@ void ob_strmap_free(struct ob_strmap *m)
 {
     if (!m)
         return;
-    while (m->chunks) {
-        struct chunk *next = m->chunks->next;
-        free(m->chunks);
-        m->chunks = next;
-    }
+    free_chunks(m);
     free(m->slots);
     free(m);
 }
@@ -192,11 +197,7 @@ static void compact(struct ob_strmap *m)
             c->used += KEY_LEN(s);
         }
     }
-    while (m->chunks) {
-        struct chunk *next = m->chunks->next;
-        free(m->chunks);
-        m->chunks = next;
-    }
+    free_chunks(m);
     m->chunks = c;
     m->dead = 0;
 }

@@ -39,14 +39,14 @@ static int fail(struct parser *ps, const char *fmt, ...)
     return -1;
 }
 
-static bool name_start(char c, bool colon)
+bool ob_expfmt_name_start(char c, bool colon)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':');
 }
 
-static bool name_char(char c, bool colon)
+bool ob_expfmt_name_char(char c, bool colon)
 {
-    return name_start(c, colon) || (c >= '0' && c <= '9');
+    return ob_expfmt_name_start(c, colon) || (c >= '0' && c <= '9');
 }
 
 static void skip_blanks(struct parser *ps)
@@ -58,8 +58,8 @@ static void skip_blanks(struct parser *ps)
 static size_t read_name(struct parser *ps, bool colon)
 {
     const char *start = ps->p;
-    if (ps->p < ps->end && name_start(*ps->p, colon))
-        for (ps->p++; ps->p < ps->end && name_char(*ps->p, colon); ps->p++)
+    if (ps->p < ps->end && ob_expfmt_name_start(*ps->p, colon))
+        for (ps->p++; ps->p < ps->end && ob_expfmt_name_char(*ps->p, colon); ps->p++)
             ;
     return (size_t)(ps->p - start);
 }

@@ -4,6 +4,7 @@
 #ifndef OB_EXPFMT_H
 #define OB_EXPFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ struct ob_sample {
 
 /* Called per sample; return non-zero to stop parsing. */
 typedef int (*ob_expfmt_fn)(void *arg, const struct ob_sample *s);
+
+/* Prometheus's rule for names: [a-zA-Z_][a-zA-Z0-9_]*, with ':' too for
+ * metric names (colon), not for label names. For whoever reads or writes
+ * names: the parser, Loki's label strings, labels opsbox makes up. */
+bool ob_expfmt_name_start(char c, bool colon);
+bool ob_expfmt_name_char(char c, bool colon);
 
 /* Parses text[0..len). Returns the number of samples, or -1 on the first
  * malformed line with "line L, column C: what" in err (samples before it

@@ -6,6 +6,7 @@
 #include "loki_push.pb-c.h"
 
 #include "core/buf.h"
+#include "io/expfmt.h"
 
 #include <yajl/yajl_parse.h>
 #include <snappy-c.h>
@@ -391,7 +392,7 @@ static int parse_labels(const char *s, struct ob_loki_stream *st, char *err, siz
         if (*p == '}')
             break;
         const char *name = p;
-        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (p > name && *p >= '0' && *p <= '9'))
+        while (p == name ? ob_expfmt_name_start(*p, false) : ob_expfmt_name_char(*p, false))
             p++;
         size_t nlen = (size_t)(p - name);
         while (*p == ' ')
