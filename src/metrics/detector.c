@@ -12,12 +12,16 @@
  *      highest and the lowest seen lately (in hundredths of the range).
  *   3. rarity (rarity.c): each feature against its own history, short and
  *      long; a point must be rare in both. The rarest feature wins, with a
- *      Bonferroni correction for having looked at several. A run of
- *      moderately rare points is itself a feature (the "sustained" one),
- *      the role HTM's anomaly likelihood plays for Numenta's detector.
+ *      Bonferroni correction for having looked at several. Two more ways to
+ *      be rare: four of the five point features near their tops at once,
+ *      and a value far beyond the recent range, however often that has
+ *      happened before. A run of moderately rare points is itself a
+ *      feature (the "sustained" one), the role HTM's anomaly likelihood
+ *      plays for Numenta's detector.
  *   4. refractory: while the last reported peak is recent, lesser scores are
- *      dropped, so one event is reported once rather than on each point of
- *      its aftermath.
+ *      dropped, and for a while after a report only a clearly stronger one
+ *      is reported, so one event is reported once rather than on each point
+ *      of its aftermath.
  *
  * The constants below are one set for every series, chosen on the whole NAB
  * corpus with its own scorer, never per file. The whole state is one plain
@@ -30,6 +34,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +50,9 @@ _Static_assert(N_FEATURES == OB_RARITY_FEATURES, "one rarity histogram per featu
 #define LEARN_POINTS 150           /* no score before this many points */
 #define SETTLE_POINTS 30           /* the forecaster's first errors say nothing yet */
 #define EXTREME_RELAX (1.0 / 5000) /* per point relaxation of the extremes */
+#define JUMP_MIN 15.0              /* beyond the range by 15 % of it: rare by itself */
+#define HOLD_POINTS 50             /* quiet points after a report... */
+#define HOLD_BREAK 0.2             /* ...unless a score this far above the last peak */
 
 struct ob_detector {
     struct ob_detector_params params;
@@ -54,6 +62,7 @@ struct ob_detector {
     double hi, lo;     /* slowly relaxing extremes of the values seen */
     double band_q;     /* learned multiple of mae covering params.band */
     double peak;       /* last reported score, decaying */
+    uint32_t quiet;    /* points left to hold after a report */
     uint64_t n;
 };
 
@@ -159,18 +168,58 @@ static double feature_tail(const struct ob_detector *d, int i, int bin)
     return ob_max(ob_rarity_tail(&d->rarity[0], i, bin), ob_rarity_tail(&d->rarity[1], i, bin));
 }
 
+/* The second largest of the point features' tails: four of the five are
+ * at least this rare. Over and under exclude each other, so that is the
+ * three errors and one extreme together. */
+static double second_largest(const double tails[F_SUSTAINED])
+{
+    double first = 0, second = 0;
+    for (int i = 0; i < F_SUSTAINED; i++) {
+        if (tails[i] > first) {
+            second = first;
+            first = tails[i];
+        } else if (tails[i] > second) {
+            second = tails[i];
+        }
+    }
+    return second;
+}
+
+/* The smallest tail of the point features (their bins into bin[]), or
+ * smaller when they agree or the value jumps far out of range.
+ *
+ * Why agreement: each feature alone saturates at the short memory's top,
+ * and near that top single features flag noise as often as events; four
+ * near it at once is how most real events look, so it counts one step
+ * rarer than the fourth alone. Why a jump: the extremes relax in quiet
+ * spells, so a series that has left its range before is not surprised by
+ * doing it again, yet leaving the recent range by JUMP_MIN % of it or more
+ * is what an operator calls an anomaly; it counts one step beyond the
+ * short memory's top, and further the further it goes. */
+static double point_tail(const struct ob_detector *d, const double feat[N_FEATURES],
+                         int bin[N_FEATURES])
+{
+    double tails[F_SUSTAINED];
+    double tail = 1.0;
+    for (int i = 0; i < F_SUSTAINED; i++) {
+        bin[i] = ob_rarity_bin(feat[i]);
+        tails[i] = feature_tail(d, i, bin[i]);
+        tail = ob_min(tail, tails[i]);
+    }
+    tail = ob_min(tail, second_largest(tails) * OB_RARITY_STEP);
+    double jump = ob_max(feat[F_OVER], feat[F_UNDER]);
+    if (jump >= JUMP_MIN)
+        tail = ob_min(tail, FORGET_SHORT * OB_RARITY_STEP * JUMP_MIN / jump);
+    return tail;
+}
+
 /* The rarest feature, corrected for the number looked at, in [0, 1]; then
  * the features join their histories. Rarity is -log10 of the tail: taken
  * once, of the smallest tail. */
 static double rarest(struct ob_detector *d, const double feat[N_FEATURES])
 {
     int bin[N_FEATURES];
-    double tail = 1.0;
-    for (int i = 0; i < F_SUSTAINED; i++) {
-        bin[i] = ob_rarity_bin(feat[i]);
-        tail = ob_min(tail, feature_tail(d, i, bin[i]));
-    }
-    double best = ob_max(0.0, -log10(tail));
+    double best = ob_max(0.0, -log10(point_tail(d, feat, bin)));
     d->sustained += SUSTAIN_ALPHA * (best - d->sustained);
     /* x10 spreads tenths of a decade over the quarter-octave bins. */
     bin[F_SUSTAINED] = ob_rarity_bin(d->sustained * 10.0);
@@ -185,7 +234,14 @@ static double rarest(struct ob_detector *d, const double feat[N_FEATURES])
 static double refractory(struct ob_detector *d, double score)
 {
     double out = score >= d->peak ? score : 0.0;
+    bool stronger = score >= d->peak + HOLD_BREAK;
     d->peak = ob_max(score, d->peak * PEAK_DECAY);
+    if (d->quiet > 0 && !stronger) {
+        d->quiet--;
+        return 0.0;
+    }
+    if (out >= d->params.threshold)
+        d->quiet = HOLD_POINTS;
     return out;
 }
 
@@ -224,7 +280,7 @@ struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double va
  * payload is the struct as laid out on this machine: the daemon reloads its
  * own state; moving state between architectures is not a goal. */
 #define BLOB_MAGIC 0x4f424454u /* "OBDT" */
-#define BLOB_VERSION 3u /* 2: one weight and total per rarity set; 3: weights summed from the top */
+#define BLOB_VERSION 4u /* 2: one weight and total per rarity set; 3: weights summed from the top; 4: hold */
 
 struct blob_header {
     uint32_t magic, version, size, checksum;

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#define EXCESS_FACTOR 0.7943282347242815 /* 10^-0.1: rarer per quarter octave beyond */
 #define NEGLIGIBLE 1e-6    /* share of the total below which a bin is empty */
 
 void ob_rarity_init(struct ob_rarity *r)
@@ -78,11 +77,11 @@ static bool held_above(const struct ob_rarity *r, int f, int b, double above, do
     return false;
 }
 
-/* 10^-0.1 per quarter octave beyond the top: EXCESS_FACTOR^k. */
+/* 10^-0.1 per quarter octave beyond the top: OB_RARITY_STEP^k. */
 static double beyond(double p, int k)
 {
     for (; k > 0; k--)
-        p *= EXCESS_FACTOR; /* at most 39 times, cheaper than a pow() */
+        p *= OB_RARITY_STEP; /* at most 39 times, cheaper than a pow() */
     return p;
 }
 

@@ -5,6 +5,7 @@
 
 #define OB_RARITY_BINS 40    /* quarter octaves: up to 2^10; beyond counts as 2^10 */
 #define OB_RARITY_FEATURES 6 /* histograms in a set */
+#define OB_RARITY_STEP 0.7943282347242815 /* 10^-0.1: how much rarer one step beyond the top is */
 
 /* One decayed histogram per feature. Every feature gets one observation a
  * point, so the weights and totals of the set move in lockstep: kept once. */

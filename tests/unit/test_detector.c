@@ -57,6 +57,71 @@ static void test_spike_after_sine_is_flagged(void **state)
     ob_detector_free(d);
 }
 
+/* A square wave between 0 and 100 that switches every 50 to 150 points:
+ * its switches are far larger errors than anything below, and they stay
+ * inside the range. */
+static double square_wave(int i, uint64_t *rng, double *level, int *next)
+{
+    if (i == *next) {
+        *level = 100.0 - *level;
+        *next = i + 50 + (int)((noise(rng) + 1.0) * 50.0);
+    }
+    return *level + noise(rng);
+}
+
+/* Leaving the range by far is reported even when the detector saw the same
+ * departure not long ago: the first spike to 130 is rare in every sense;
+ * the second, 1500 points later, is no larger an error than a switch and
+ * no further out than the first, but the range has relaxed since, and it
+ * leaves it by about 18 %. */
+static void test_repeated_jump_out_of_range_is_flagged(void **state)
+{
+    (void)state;
+    struct ob_detector *d = fresh();
+    uint64_t rng = 5;
+    double level = 0;
+    int next = 80, first = 3000, second = 4500;
+    int flagged[2] = {0, 0};
+    for (int i = 0; i < 5000; i++) {
+        double v = square_wave(i, &rng, &level, &next);
+        if (i == first || i == second)
+            v = 130.0;
+        struct ob_detection r = ob_detector_step(d, T0 + i * STEP, v);
+        if (i == first || i == second)
+            flagged[i == second] = r.anomaly;
+    }
+    assert_int_equal(flagged[0], 1);
+    assert_int_equal(flagged[1], 1);
+    ob_detector_free(d);
+}
+
+/* After a report the series holds quiet for a while, even for a larger
+ * spike: one event, one report. Past the hold it reports again. */
+static void test_report_holds_then_reports_again(void **state)
+{
+    (void)state;
+    struct ob_detector *d = fresh();
+    uint64_t rng = 9;
+    int spikes[3] = {3000, 3020, 3200};
+    double height[3] = {40.0, 80.0, 160.0};
+    int flagged[3] = {0, 0, 0};
+    for (int i = 0; i < 3300; i++) {
+        double ts = T0 + i * STEP;
+        double v = daily_sine(ts, &rng);
+        for (int k = 0; k < 3; k++)
+            if (i == spikes[k])
+                v += height[k];
+        struct ob_detection r = ob_detector_step(d, ts, v);
+        for (int k = 0; k < 3; k++)
+            if (i == spikes[k])
+                flagged[k] = r.anomaly;
+    }
+    assert_int_equal(flagged[0], 1);
+    assert_int_equal(flagged[1], 0);
+    assert_int_equal(flagged[2], 1);
+    ob_detector_free(d);
+}
+
 static void test_constant_series_flags_nothing(void **state)
 {
     (void)state;
@@ -173,6 +238,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spike_after_sine_is_flagged),
+        cmocka_unit_test(test_repeated_jump_out_of_range_is_flagged),
+        cmocka_unit_test(test_report_holds_then_reports_again),
         cmocka_unit_test(test_constant_series_flags_nothing),
         cmocka_unit_test(test_gap_alone_does_not_flag),
         cmocka_unit_test(test_band_covers_normal_points),
