@@ -270,7 +270,7 @@ static int file_sd_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_nod
         return 0;
     }
     if (!strcmp(key, "refresh_interval")) {
-        double d;
+        double d = 0; /* set on success; GCC at -O3 cannot see it */
         if (set_duration(c, v, "file_sd_configs.refresh_interval", &d) < 0)
             return -1;
         if (sc->sd_refresh_s == 0 || d < sc->sd_refresh_s)
