@@ -57,6 +57,54 @@ static void test_spike_after_sine_is_flagged(void **state)
     ob_detector_free(d);
 }
 
+/* A daily sine with noise and, every 300 to 1300 points, a departure of 5
+ * to 30 (either sign) lasting 1 to 21 points. Sets reported[k] when the
+ * departure starting at starts[k] is reported; counts other reports. */
+static void injected_events(uint64_t seed, const int starts[], int n, int reported[], int *other)
+{
+    struct ob_detector *d = fresh();
+    uint64_t rng = seed;
+    int next = 1000, start = -1, end = -1;
+    double h = 0;
+    *other = 0;
+    for (int i = 0; i < 7000; i++) {
+        double ts = T0 + i * STEP;
+        double v = 50 + 10 * sin(2 * 3.14159265358979 * ts / 86400.0) + noise(&rng) + noise(&rng);
+        if (i == next) {
+            start = i;
+            h = (noise(&rng) > 0 ? 1 : -1) * (5 + fabs(noise(&rng)) * 25);
+            end = i + 1 + (int)((noise(&rng) + 1) * 10);
+            next = i + 300 + (int)((noise(&rng) + 1) * 500);
+        }
+        if (i < end)
+            v += h;
+        if (!ob_detector_step(d, ts, v).anomaly)
+            continue;
+        if (i >= start && i < end + 3) {
+            for (int k = 0; k < n; k++)
+                reported[k] |= starts[k] == start;
+        } else if (i >= 1000) {
+            (*other)++;
+        }
+    }
+    ob_detector_free(d);
+}
+
+/* Four features just under their tops at once are reported: in this series
+ * the departure at 5411 is no larger an error, nor further out of range,
+ * than ones seen before, so no feature alone is rare enough; that four
+ * agree is. Nothing but the injected events is reported. */
+static void test_agreeing_features_are_flagged(void **state)
+{
+    (void)state;
+    const int starts[] = {1000, 3339, 5411, 6191};
+    int reported[4] = {0}, other;
+    injected_events(22, starts, 4, reported, &other);
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(reported[k], 1);
+    assert_int_equal(other, 0);
+}
+
 /* A square wave between 0 and 100 that switches every 50 to 150 points:
  * its switches are far larger errors than anything below, and they stay
  * inside the range. */
@@ -238,6 +286,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spike_after_sine_is_flagged),
+        cmocka_unit_test(test_agreeing_features_are_flagged),
         cmocka_unit_test(test_repeated_jump_out_of_range_is_flagged),
         cmocka_unit_test(test_report_holds_then_reports_again),
         cmocka_unit_test(test_constant_series_flags_nothing),
