@@ -144,6 +144,8 @@ void ob_incidents_expire(struct ob_incidents *s, double now);
  * from then on, also when this fails (-1, out of memory). */
 int ob_incidents_restore(struct ob_incidents *s, struct ob_incident *inc);
 size_t ob_incidents_count(const struct ob_incidents *s);
+/* Of those, how many are firing: kept as they change, not counted. */
+size_t ob_incidents_firing(const struct ob_incidents *s);
 struct ob_incident *ob_incidents_at(struct ob_incidents *s, size_t i);
 void ob_incident_free(struct ob_incident *inc);
 

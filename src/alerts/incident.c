@@ -40,6 +40,7 @@ struct ob_incidents {
     struct signal *sig;
     size_t nsig, capsig;
     int64_t next_id;
+    size_t nfiring; /* incidents in state FIRING, kept as states change */
 };
 
 static const char *const default_identifying[] = {"instance", "job", "namespace"};
@@ -277,6 +278,7 @@ static int add_incident(struct ob_incidents *s, struct ob_incident *inc)
         ob_strmap_put(s->by_group, inc->group_key, strlen(inc->group_key), (uint32_t)s->n) < 0)
         return -1;
     s->inc[s->n++] = inc;
+    s->nfiring += inc->state == OB_INCIDENT_FIRING;
     if (inc->id >= s->next_id)
         s->next_id = inc->id + 1;
     return 0;
@@ -384,6 +386,7 @@ static struct ob_incident *current(struct ob_incidents *s, const struct ob_webho
     if (now - inc->resolved > s->p.hold_off_s)
         return NULL;
     inc->state = OB_INCIDENT_FIRING;
+    s->nfiring++;
     inc->resolved = 0;
     *rc = emit(ev, OB_EV_REOPENED, inc, SIZE_MAX, now, 0);
     return inc;
@@ -419,6 +422,7 @@ int ob_incidents_webhook(struct ob_incidents *s, const struct ob_webhook *w, dou
     inc->updated = now;
     if (inc->state == OB_INCIDENT_FIRING && inc->firing == 0) {
         inc->state = OB_INCIDENT_RESOLVED;
+        s->nfiring--;
         inc->resolved = now;
         return emit(ev, OB_EV_RESOLVED, inc, SIZE_MAX, now, 0);
     }
@@ -471,6 +475,7 @@ int ob_incidents_signal(struct ob_incidents *s, int kind, const char *key, const
 static void forget_incident(struct ob_incidents *s, size_t i)
 {
     struct ob_incident *inc = s->inc[i];
+    s->nfiring -= inc->state == OB_INCIDENT_FIRING;
     char k[1024];
     for (size_t j = 0; j < inc->nmembers; j++)
         ob_strmap_del(s->members, k, member_key(k, sizeof k, inc->id, inc->members[j].key));
@@ -521,6 +526,11 @@ int ob_incidents_restore(struct ob_incidents *s, struct ob_incident *inc)
                           (uint32_t)i) < 0)
             return -1;
     return 0;
+}
+
+size_t ob_incidents_firing(const struct ob_incidents *s)
+{
+    return s->nfiring;
 }
 
 size_t ob_incidents_count(const struct ob_incidents *s)

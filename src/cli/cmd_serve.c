@@ -265,15 +265,16 @@ int ob__split_key(const char *key, char *buf, size_t cap, const char **name, str
  * cache. */
 void ob__serve_flush(struct serve *s)
 {
-    if (!s->has_pending)
+    struct pending_point *p = &s->pending;
+    if (!p->waiting)
         return;
-    s->has_pending = 0;
-    int rc = s->pending_counter ? ob_registry_observe_counter_prepared(s->reg, s->pending, s->pending_ts, s->pending_value)
-                                : ob_registry_observe_prepared(s->reg, s->pending, s->pending_ts, s->pending_value);
+    p->waiting = false;
+    int rc = p->counter ? ob_registry_observe_counter_prepared(s->reg, p->handle, p->ts, p->value)
+                        : ob_registry_observe_prepared(s->reg, p->handle, p->ts, p->value);
     if (rc >= 0)
         s->points++;
     if (rc == 1)
-        note_flagged(s, (const char *)s->pending_key.p, s->pending_key.len);
+        note_flagged(s, (const char *)p->key.p, p->key.len);
 }
 
 /* One point of series name{l...} (labels sorted by name), from a scrape or
@@ -310,14 +311,10 @@ static void model_point(struct serve *s, const char *name, size_t name_len, cons
     if (h < 0)
         return;
     ob__serve_flush(s);
-    struct ob_buf spare = s->pending_key; /* the new key waits; its buffer is reused */
-    s->pending_key = s->key;
+    struct ob_buf spare = s->pending.key; /* the new key waits; its buffer is reused */
+    s->pending = (struct pending_point){.key = s->key, .handle = h, .waiting = true,
+                                        .counter = is_counter(name, name_len), .ts = ts, .value = value};
     s->key = spare;
-    s->pending = h;
-    s->pending_counter = is_counter(name, name_len);
-    s->pending_ts = ts;
-    s->pending_value = value;
-    s->has_pending = 1;
 }
 
 static int on_sample(void *arg, const struct ob_sample *smp)
@@ -945,7 +942,7 @@ int ob_cmd_serve(int argc, char **argv)
     ob_registry_free(s.reg);
     free(s.stats);
     free(s.key.p);
-    free(s.pending_key.p);
+    free(s.pending.key.p);
     ob_config_free(s.cfg);
     ob_webconfig_free(s.web);
     return rc;

@@ -377,9 +377,7 @@ static void submit(struct serve *s, struct pending *p)
         int rc = commit_batch(s, batch);
         pthread_mutex_lock(&a->mu);
         a->commits++;
-        a->open = 0; /* still the leader: the set is ours to read */
-        for (size_t i = 0; i < ob_incidents_count(a->inc); i++)
-            a->open += ob_incidents_at(a->inc, i)->state == OB_INCIDENT_FIRING;
+        a->open = ob_incidents_firing(a->inc); /* still the leader: the set is ours to read */
         for (struct pending *q = batch; q; q = q->next) {
             q->status = rc == 0 ? 200 : 500;
             q->done = 1;

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A flag stays up this long after the point that raised it: a detector
@@ -49,6 +50,15 @@ struct flagged {
     double score;
 };
 
+/* A point whose model is on its way to the cache: scored by
+ * ob__serve_flush once the next point's model is on its way too. */
+struct pending_point {
+    struct ob_buf key;
+    long handle; /* in the registry */
+    bool waiting, counter;
+    double ts, value;
+};
+
 struct serve {
     const char *config_path;
     uint64_t shard, shards;    /* --shard i/N; N = 1 keeps every series */
@@ -65,10 +75,7 @@ struct serve {
     uint64_t points, scrapes;
     uint64_t written, writes, write_errors; /* remote write: samples, requests, refused */
     struct ob_buf key;         /* scratch: the series being built */
-    struct ob_buf pending_key; /* the point waiting for its model (model_point) */
-    long pending;              /* its registry handle */
-    int has_pending, pending_counter;
-    double pending_ts, pending_value;
+    struct pending_point pending; /* the point waiting for its model (model_point) */
     const struct ob_scrape_result *current;
     struct alerts *alerts;
     struct tracker *tracker;

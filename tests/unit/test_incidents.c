@@ -85,6 +85,7 @@ static void test_one_incident_per_group(void **state)
     apply(s, "CPUHot", 1030, &ev, 1, a1);
     assert_int_equal(count(&ev, OB_EV_OPENED), 1);
     assert_int_equal(ob_incidents_count(s), 2);
+    assert_int_equal(ob_incidents_firing(s), 2);
     assert_int_equal(ob_incidents_at(s, 1)->id, 2);
     ob_events_free(&ev);
     ob_incidents_free(s);
@@ -103,16 +104,19 @@ static void test_resolve_reopen_and_new(void **state)
     apply(s, "G", 1100, &ev, 2, half);
     assert_int_equal(count(&ev, OB_EV_MEMBER_RESOLVED), 1);
     assert_int_equal(count(&ev, OB_EV_RESOLVED), 0);
+    assert_int_equal(ob_incidents_firing(s), 1);
     apply(s, "G", 1200, &ev, 2, done);
     assert_int_equal(count(&ev, OB_EV_RESOLVED), 1);
     struct ob_incident *inc = ob_incidents_at(s, 0);
     assert_int_equal(inc->state, OB_INCIDENT_RESOLVED);
+    assert_int_equal(ob_incidents_firing(s), 0);
     /* Flapping: fires again within the hold-off -> the same incident. */
     apply(s, "G", 1500, &ev, 2, fire);
     assert_int_equal(count(&ev, OB_EV_REOPENED), 1);
     assert_int_equal(count(&ev, OB_EV_OPENED), 0);
     assert_int_equal(count(&ev, OB_EV_MEMBER_FIRING), 2);
     assert_int_equal(inc->state, OB_INCIDENT_FIRING);
+    assert_int_equal(ob_incidents_firing(s), 1);
     apply(s, "G", 1600, &ev, 2, done);
     assert_int_equal(count(&ev, OB_EV_RESOLVED), 1);
     /* After the hold-off: a new incident. */
@@ -121,16 +125,19 @@ static void test_resolve_reopen_and_new(void **state)
     assert_int_equal(count(&ev, OB_EV_REOPENED), 0);
     assert_int_equal(ob_incidents_count(s), 2);
     assert_int_equal(ob_incidents_at(s, 1)->id, 2);
+    assert_int_equal(ob_incidents_firing(s), 1);
     /* Resolved news of a group never seen firing opens nothing. */
     apply(s, "Other", 3000, &ev, 2, done);
     assert_int_equal(ev.n, 0);
     /* The old incident is forgotten once past hold-off and window. */
     ob_incidents_expire(s, 1600 + 601);
     assert_int_equal(ob_incidents_count(s), 1);
+    assert_int_equal(ob_incidents_firing(s), 1);
     assert_int_equal(ob_incidents_at(s, 0)->id, 2);
     /* ...and the group still finds its current one. */
     apply(s, "G", 2300, &ev, 2, done);
     assert_int_equal(count(&ev, OB_EV_RESOLVED), 1);
+    assert_int_equal(ob_incidents_firing(s), 0);
     ob_events_free(&ev);
     ob_incidents_free(s);
 }
@@ -203,6 +210,7 @@ static void test_restore_keeps_ids_and_members(void **state)
     struct ob_incidents *t = ob_incidents_new(NULL);
     assert_int_equal(ob_incidents_restore(t, copy), 0);
     assert_int_equal(ob_incidents_at(t, 0)->firing, 1);
+    assert_int_equal(ob_incidents_firing(t), 1);
     /* The known member is no news; resolving it resolves the incident. */
     const char *r[] = {"f1:resolved:db1:warning"};
     apply(t, "G", 1100, &ev, 1, r);
