@@ -127,9 +127,12 @@ check "resolved: the issue is closed" wait_for 30 closed
 fire DiskFull db1 ', "severity": "warning"'
 reopened() { [ "$(issue_field 'DiskFull (instance=db1)' state)" = open ]; }
 check "firing again within the hold-off reopens the same issue" wait_for 30 reopened
+incidents_open() { curl -sf "127.0.0.1:$ob_port/metrics" | awk -v n="$1" '/^opsbox_incidents_open /{f=1; exit !($2 == n)} END{if (!f) exit 1}'; }
+check "opsbox_incidents_open counts the reopened one" incidents_open 1
 check "...with a comment, and no second issue" bash -c "curl -sf $gh/_state | grep -q 'Firing again within the hold-off' && [ \"\$(curl -sf $gh/_state | grep -o '\"title\": \"DiskFull (instance=db1)\"' | wc -l)\" = 1 ]"
 resolve DiskFull db1 ', "severity": "warning"'
 check "and closes again when it resolves" wait_for 30 closed
+check "...and opsbox_incidents_open is back to 0" incidents_open 0
 
 # 4. Tracker failures are retried until the issue exists exactly once.
 control '{"fail": 3, "status": 503}'
