@@ -22,7 +22,7 @@ static void detect_usage(FILE *out)
             "RFC 3339 or unix seconds), column 2 a number. FILE '-' or none: stdin.\n\n"
             "options:\n"
             "  --band P         coverage of the yhat band, 0<P<1 (default 0.99)\n"
-            "  --threshold T    anomaly_score at or above which anomaly=1 (default 0.68)\n"
+            "  --threshold T    anomaly_score at or above which anomaly=1 (default 0.6795)\n"
             "  --anomalies      print only the rows flagged anomalous\n"
             "  -h, --help       this help\n");
 }

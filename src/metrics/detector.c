@@ -68,7 +68,7 @@ struct ob_detector {
 
 struct ob_detector_params ob_detector_params_default(void)
 {
-    return (struct ob_detector_params){.band = 0.99, .threshold = 0.68};
+    return (struct ob_detector_params){.band = 0.99, .threshold = 0.6795};
 }
 
 struct ob_detector *ob_detector_new(const struct ob_detector_params *params)
