@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# prometheus-anomaly-detector's model (bench/pad_prophet.R, PAD's defaults:
+# Prophet refitted every 120 minutes on the last 3 days, a point outside the
+# 80 % band an anomaly) on all 58 NAB series, scored by NAB's own scorer
+# beside opsbox. Slow: about 15 000 Prophet fits, an hour on 2 cores; that is
+# why `make bench` runs bench/pad.sh (one series) and this one is separate.
+# Prints "nab <profile> <score>" for pad, then for opsbox (bench/nab.sh).
+#
+#   bench/pad_nab.sh [OPSBOX_BINARY] [RESULTS_DIR]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$top/build/opsbox}
+out=${2:-$(mktemp -d)}
+shared=${OPSBOX_SHARED:-$top/../shared}
+data=$shared/data/nab/data
+command -v Rscript >/dev/null && Rscript -e 'library(prophet)' >/dev/null 2>&1 ||
+    { echo "pad_nab.sh: needs Debian r-cran-prophet (make bench installs it)" >&2; exit 2; }
+[ -d "$data" ] || { echo "pad_nab.sh: no NAB data at $data" >&2; exit 2; }
+for f in "$data"/*/*.csv; do
+    cat=$(basename "$(dirname "$f")")
+    mkdir -p "$out/pad/$cat"
+    echo "$f $out/pad/$cat/pad_$(basename "$f")"
+done | xargs -P "$(nproc)" -n 2 sh -c \
+    'Rscript "$0/bench/pad_prophet.R" "$1" "$2" 120 3 >/dev/null 2>&1 || { echo "pad_nab.sh: $1 failed" >&2; exit 255; }' "$top"
+echo "pad:"
+"$shared/nab-scorer/score" "$out" pad
+echo "opsbox:"
+"$top/bench/nab.sh" "$bin" "$out"
