@@ -191,11 +191,12 @@ static double second_largest(const double tails[F_SUSTAINED])
  * Why agreement: each feature alone saturates at the short memory's top,
  * and near that top single features flag noise as often as events; four
  * near it at once is how most real events look, so it counts one step
- * rarer than the fourth alone. Why a jump: the extremes relax in quiet
- * spells, so a series that has left its range before is not surprised by
- * doing it again, yet leaving the recent range by JUMP_MIN % of it or more
- * is what an operator calls an anomaly; it counts one step beyond the
- * short memory's top, and further the further it goes. */
+ * rarer than the fourth alone. Why a jump: after a series leaves its
+ * range, the extremes relax back, while the histogram still holds that
+ * departure, so leaving the range again by as much is no surprise to it;
+ * yet leaving the recent range by JUMP_MIN % of it or more is what an
+ * operator calls an anomaly. It counts one step beyond the short memory's
+ * top, and further the further it goes. */
 static double point_tail(const struct ob_detector *d, const double feat[N_FEATURES],
                          int bin[N_FEATURES])
 {
