@@ -706,6 +706,22 @@ static void carry_stats(const struct ob_config *old, const struct target_stat *o
         }
 }
 
+#define SWAP(T, a, b) do { T swap_tmp_ = (a); (a) = (b); (b) = swap_tmp_; } while (0)
+
+/* The receiver, the tracker, the query sources and remote write out hold
+ * pointers into these sections, from their own threads: next takes the
+ * running ones (they stay until a restart), and the running config, about
+ * to be freed, takes next's. */
+static void keep_thread_sections(struct ob_config *running, struct ob_config *next)
+{
+    SWAP(struct ob_alerts_config, running->alerts, next->alerts);
+    SWAP(struct ob_github_config, running->github, next->github);
+    SWAP(struct ob_query_source *, running->queries, next->queries);
+    SWAP(size_t, running->nqueries, next->nqueries);
+    SWAP(struct ob_remote_write *, running->writes, next->writes);
+    SWAP(size_t, running->nwrites, next->nwrites);
+}
+
 /* SIGHUP, or file_sd files that changed: read the config again and scrape
  * what it says from now on. The models stay; listen and store keep their
  * values until a restart. A bad file is logged and the running config kept. */
@@ -731,26 +747,7 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
     free(next->store);
     next->listen = strdup(s->cfg->listen);
     next->store = strdup(s->cfg->store);
-    /* The receiver and the tracker hold pointers into these sections, from
-     * other threads: they stay as they were until a restart. */
-    struct ob_alerts_config keep_alerts = s->cfg->alerts;
-    struct ob_github_config keep_github = s->cfg->github;
-    struct ob_query_source *keep_queries = s->cfg->queries;
-    size_t keep_nqueries = s->cfg->nqueries;
-    struct ob_remote_write *keep_writes = s->cfg->writes;
-    size_t keep_nwrites = s->cfg->nwrites;
-    s->cfg->writes = next->writes;
-    s->cfg->nwrites = next->nwrites;
-    next->writes = keep_writes;
-    next->nwrites = keep_nwrites;
-    s->cfg->alerts = next->alerts;
-    s->cfg->github = next->github;
-    s->cfg->queries = next->queries;
-    s->cfg->nqueries = next->nqueries;
-    next->alerts = keep_alerts;
-    next->github = keep_github;
-    next->queries = keep_queries;
-    next->nqueries = keep_nqueries;
+    keep_thread_sections(s->cfg, next);
     ob_scraper_free(*sc);
     *sc = nsc;
     pthread_mutex_lock(&s->lock);
