@@ -4,7 +4,8 @@
 # 80 % band an anomaly) on all 58 NAB series, scored by NAB's own scorer
 # beside opsbox. Slow: about 15 000 Prophet fits, an hour on 2 cores; that is
 # why `make bench` runs bench/pad.sh (one series) and this one is separate.
-# Prints "nab <profile> <score>" for pad, then for opsbox (bench/nab.sh).
+# Prints "pad_nab <profile> <score> threshold <t>" per NAB profile, then
+# "opsbox_nab <profile> <score>" (bench/nab.sh).
 #
 #   bench/pad_nab.sh [OPSBOX_BINARY] [RESULTS_DIR]
 set -eu
@@ -22,7 +23,5 @@ for f in "$data"/*/*.csv; do
     echo "$f $out/pad/$cat/pad_$(basename "$f")"
 done | xargs -P "$(nproc)" -n 2 sh -c \
     'Rscript "$0/bench/pad_prophet.R" "$1" "$2" 120 3 >/dev/null 2>&1 || { echo "pad_nab.sh: $1 failed" >&2; exit 255; }' "$top"
-echo "pad:"
-"$shared/nab-scorer/score" "$out" pad
-echo "opsbox:"
-"$top/bench/nab.sh" "$bin" "$out"
+"$shared/nab-scorer/score" "$out" pad | sed 's/^nab /pad_nab /'
+"$top/bench/nab.sh" "$bin" "$out" | sed -n 's/^nab \([a-z_]* [0-9.-]*\).*/opsbox_nab \1/p'
