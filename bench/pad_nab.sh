@@ -24,4 +24,4 @@ for f in "$data"/*/*.csv; do
 done | xargs -P "$(nproc)" -n 2 sh -c \
     'Rscript "$0/bench/pad_prophet.R" "$1" "$2" 120 3 >/dev/null 2>&1 || { echo "pad_nab.sh: $1 failed" >&2; exit 255; }' "$top"
 "$shared/nab-scorer/score" "$out" pad | sed 's/^nab /pad_nab /'
-"$top/bench/nab.sh" "$bin" "$out" | sed -n 's/^nab \([a-z_]* [0-9.-]*\).*/opsbox_nab \1/p'
+"$top/bench/nab.sh" "$bin" "$out" | sed -n 's/^nab \([A-Za-z_]* [0-9.-]*\).*/opsbox_nab \1/p'
