@@ -46,6 +46,7 @@ fuzz:
 bench: build
 	@scripts/install-deps.sh bench
 	build/bench/bench_detector
+	build/bench/bench_synthetic
 	bench/nab.sh build/opsbox
 	bench/loghub.sh build/opsbox
 	bench/logs_speed.sh build/opsbox
