@@ -2,7 +2,7 @@
 # prometheus-anomaly-detector's model (bench/pad_prophet.R, PAD's defaults:
 # Prophet refitted every 120 minutes on the last 3 days, a point outside the
 # 80 % band an anomaly) on all 58 NAB series, scored by NAB's own scorer
-# beside opsbox. Slow: about 15 000 Prophet fits, an hour on 2 cores; that is
+# beside opsbox. Slow: over 20 000 Prophet fits, two hours on 2 cores; that is
 # why `make bench` runs bench/pad.sh (one series) and this one is separate.
 # Prints "pad_nab <profile> <score> threshold <t>" per NAB profile, then
 # "opsbox_nab <profile> <score>" (bench/nab.sh), then for each what its own
