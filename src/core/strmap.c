@@ -37,18 +37,25 @@ struct ob_strmap {
     size_t live, dead;    /* bytes in the chunks of present and removed keys */
 };
 
+/* An empty chunk of cap bytes in front of next; NULL on allocation failure. */
+static struct chunk *new_chunk(size_t cap, struct chunk *next)
+{
+    struct chunk *c = malloc(sizeof *c + cap);
+    if (c) {
+        c->next = next;
+        c->used = 0;
+        c->cap = cap;
+    }
+    return c;
+}
+
 /* Room for n bytes of key; NULL on allocation failure. */
 static char *key_space(struct ob_strmap *m, size_t n)
 {
     struct chunk *c = m->chunks;
     if (!c || c->cap - c->used < n) {
-        size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
-        c = malloc(sizeof *c + cap);
-        if (!c)
+        if (!(c = new_chunk(n > CHUNK_SIZE ? n : CHUNK_SIZE, m->chunks)))
             return NULL;
-        c->next = m->chunks;
-        c->used = 0;
-        c->cap = cap;
         m->chunks = c;
     }
     char *p = c->data + c->used;
@@ -183,12 +190,9 @@ int ob_strmap_put_ref(struct ob_strmap *m, const void *key, size_t len, uint32_t
  * ones; on allocation failure nothing changes (it is tried again later). */
 static void compact(struct ob_strmap *m)
 {
-    struct chunk *c = malloc(sizeof *c + (m->live ? m->live : 1));
+    struct chunk *c = new_chunk(m->live ? m->live : 1, NULL);
     if (!c)
         return;
-    c->next = NULL;
-    c->used = 0;
-    c->cap = m->live ? m->live : 1;
     for (size_t i = 0; i < m->cap; i++) {
         struct slot *s = &m->slots[i];
         if (s->hash && (s->len & KEY_COPIED)) {
