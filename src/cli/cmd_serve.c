@@ -99,7 +99,6 @@ static void put_str(struct ob_buf *b, const char *s)
     ob_buf_put(b, s, strlen(s));
 }
 
-/* A label value escaped as the exposition format wants it. */
 void ob__worker_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *stop, pthread_t thread)
 {
     pthread_mutex_lock(mu);
@@ -110,6 +109,7 @@ void ob__worker_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *stop, pthread
     pthread_join(thread, NULL);
 }
 
+/* A label value escaped as the exposition format wants it. */
 void ob__put_label_value(struct ob_buf *b, const char *v, size_t n)
 {
     size_t start = 0; /* runs without anything to escape go in one copy */
