@@ -3,6 +3,7 @@
  * sliding-window z-score, NAB's "windowed Gaussian"), in one run.
  * Prints one figure per line; medians of five runs. */
 #include "metrics/metrics.h"
+#include "zscore.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -13,7 +14,6 @@
 
 #define POINTS 2000000
 #define RUNS 5
-#define WINDOW 1000 /* baseline window, points */
 
 static double now(void)
 {
@@ -32,31 +32,6 @@ static double *make_series(void)
         v[i] = 100 + 20 * sin(i * (2 * 3.14159265358979 / 288)) + 5 * r + (r > 0.9999 ? 80 : 0);
     }
     return v;
-}
-
-struct baseline {
-    double ring[WINDOW], sum, sumsq;
-    int pos, n;
-};
-
-static double baseline_step(struct baseline *b, double x)
-{
-    double z = 0;
-    if (b->n > 1) {
-        double mean = b->sum / b->n, var = b->sumsq / b->n - mean * mean;
-        z = var > 0 ? fabs(x - mean) / sqrt(var) : 0;
-    }
-    if (b->n == WINDOW) {
-        b->sum -= b->ring[b->pos];
-        b->sumsq -= b->ring[b->pos] * b->ring[b->pos];
-    } else {
-        b->n++;
-    }
-    b->ring[b->pos] = x;
-    b->sum += x;
-    b->sumsq += x * x;
-    b->pos = (b->pos + 1) % WINDOW;
-    return z;
 }
 
 static int cmp(const void *a, const void *b)
@@ -83,10 +58,10 @@ int main(void)
         det_rate[r] = POINTS / (now() - t);
         ob_detector_free(d);
 
-        struct baseline *b = calloc(1, sizeof *b);
+        struct zscore *b = calloc(1, sizeof *b);
         t = now();
         for (int i = 0; i < POINTS; i++)
-            sink += baseline_step(b, v[i]);
+            sink += zscore_step(b, v[i]);
         base_rate[r] = POINTS / (now() - t);
         free(b);
     }
@@ -95,7 +70,7 @@ int main(void)
     printf("baseline_points_per_sec %.0f\n", br);
     printf("detector_vs_baseline_speed %.2f\n", dr / br);
     printf("detector_state_bytes %zu\n", ob_detector_state_size());
-    printf("baseline_state_bytes %zu\n", sizeof(struct baseline));
+    printf("baseline_state_bytes %zu\n", sizeof(struct zscore));
     fprintf(stderr, "(checksum %g)\n", sink);
     free(v);
     return 0;

@@ -13,8 +13,10 @@
  *
  *   bench_synthetic [THRESHOLD]   opsbox's threshold (default: its own) */
 #include "metrics/metrics.h"
+#include "zscore.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +25,8 @@
 #define SEEDS 20
 #define WARMUP 1000
 #define SLACK 10           /* points after an event still counted as finding it */
-#define WINDOW 1000        /* baseline window, points */
-#define BASELINE_Z 4.0     /* baseline reports |z| at or above this */
+#define BASELINE_Z 4.0     /* baseline reports |z| at or above this... */
+#define BASELINE_WARM 30   /* ...once it has this many points */
 #define STEP 300.0         /* five-minute samples */
 #define T0 1404172800.0
 
@@ -95,33 +97,6 @@ static void generate(enum family f, uint64_t seed, struct series *s)
     }
 }
 
-/* The sliding-window z-score of NAB's "windowed Gaussian". */
-struct baseline {
-    double ring[WINDOW], sum, sumsq;
-    int pos, n;
-};
-
-static int baseline_step(struct baseline *b, double x)
-{
-    int flag = 0;
-    if (b->n >= 30) {
-        double mean = b->sum / b->n, var = b->sumsq / b->n - mean * mean;
-        flag = var > 0 && fabs(x - mean) / sqrt(var) >= BASELINE_Z;
-    }
-    if (b->n == WINDOW) {
-        double old = b->ring[b->pos];
-        b->sum -= old;
-        b->sumsq -= old * old;
-    } else {
-        b->n++;
-    }
-    b->ring[b->pos] = x;
-    b->sum += x;
-    b->sumsq += x * x;
-    b->pos = (b->pos + 1) % WINDOW;
-    return flag;
-}
-
 struct tally {
     int events, found, other;
 };
@@ -172,11 +147,13 @@ int main(int argc, char **argv)
                 flags[i] = ob_detector_step(d, T0 + i * STEP, s.v[i]).anomaly;
             ob_detector_free(d);
             score(&s, flags, &ob);
-            struct baseline *b = calloc(1, sizeof *b);
+            struct zscore *b = calloc(1, sizeof *b);
             if (!b)
                 return 1;
-            for (int i = 0; i < POINTS; i++)
-                flags[i] = baseline_step(b, s.v[i]);
+            for (int i = 0; i < POINTS; i++) {
+                bool warm = b->n >= BASELINE_WARM;
+                flags[i] = zscore_step(b, s.v[i]) >= BASELINE_Z && warm;
+            }
             free(b);
             score(&s, flags, &base);
         }
