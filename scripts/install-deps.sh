@@ -3,15 +3,15 @@
 #   scripts/install-deps.sh [build|run|test|bench]   (default: build)
 set -eu
 need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyajl-dev libyaml-dev libcurl4-openssl-dev
-      libmicrohttpd-dev libsqlite3-dev libssl-dev libxgboost-dev zlib1g-dev
+      libmicrohttpd-dev libsqlite3-dev libpq-dev libssl-dev libxgboost-dev zlib1g-dev
       protobuf-c-compiler libprotobuf-c-dev libsnappy-dev libcrypt-dev libsystemd-dev)
 case "${1:-build}" in
     build) ;;
     run) need+=(prometheus-node-exporter curl) ;;
     test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev python3 curl
                  prometheus-node-exporter prometheus prometheus-alertmanager victoria-metrics openssl
-                 systemd-journal-remote) ;;
-    bench) need+=(python3 python3-pandas bc r-cran-prophet) ;;
+                 systemd-journal-remote postgresql) ;;
+    bench) need+=(python3 python3-pandas bc r-cran-prophet postgresql) ;;
     *) echo "install-deps.sh: unknown set '$1' (build, run, test or bench)" >&2; exit 2 ;;
 esac
 # npm fetches the web page's libraries; a machine with its own Node.js keeps it.

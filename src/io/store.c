@@ -1,4 +1,4 @@
-/* store.c - the SQLite store.
+/* store.c - the SQLite store (and where a target chooses its backend).
  *
  * WAL mode with synchronous=NORMAL: a commit survives a process crash (kill
  * -9) and the database never corrupts; a power cut may lose the last
@@ -57,8 +57,53 @@ static int migrate(struct ob_store *s)
     return 0;
 }
 
+int ob_store_is_url(const char *target)
+{
+    return !strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11);
+}
+
+struct ob_store *ob_store_connect(const char *target, const char *password_file, char *err,
+                                  size_t errlen)
+{
+    if (!ob_store_is_url(target))
+        return ob_store_open(target, err, errlen);
+    char *password = NULL;
+    if (password_file) {
+        FILE *f = fopen(password_file, "r");
+        char line[1024];
+        if (!f || !fgets(line, sizeof line, f)) {
+            snprintf(err, errlen, "store_password_file %s: cannot read", password_file);
+            if (f)
+                fclose(f);
+            return NULL;
+        }
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        password = strdup(line);
+        memset(line, 0, sizeof line);
+    }
+    struct ob_store *s = ob__pg_open(target, password, err, errlen);
+    if (password) {
+        memset(password, 0, strlen(password));
+        free(password);
+    }
+    return s;
+}
+
+int ob_store_unavailable(const struct ob_store *s)
+{
+    return s->lost;
+}
+
+void ob_store_set_shard(struct ob_store *s, const char *tag)
+{
+    snprintf(s->shard, sizeof s->shard, "%s", tag ? tag : "");
+}
+
 struct ob_store *ob_store_open(const char *path, char *err, size_t errlen)
 {
+    if (ob_store_is_url(path))
+        return ob_store_connect(path, NULL, err, errlen);
     struct ob_store *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -85,6 +130,10 @@ void ob_store_close(struct ob_store *s)
 {
     if (!s)
         return;
+    if (s->pg) {
+        ob__pg_close(s);
+        return;
+    }
     sqlite3_finalize(s->put_model);
     sqlite3_finalize(s->each_model);
     for (size_t i = 0; i < sizeof s->stmt / sizeof s->stmt[0]; i++)
@@ -95,38 +144,57 @@ void ob_store_close(struct ob_store *s)
 
 int ob_store_begin(struct ob_store *s)
 {
+    if (s->pg)
+        return ob__pg_begin(s);
     return ob__store_exec(s, "BEGIN IMMEDIATE");
 }
 
 int ob_store_commit(struct ob_store *s)
 {
+    if (s->pg)
+        return ob__pg_commit(s);
     return ob__store_exec(s, "COMMIT");
 }
 
 void ob_store_rollback(struct ob_store *s)
 {
-    ob__store_exec(s, "ROLLBACK");
+    if (s->pg)
+        ob__pg_rollback(s);
+    else
+        ob__store_exec(s, "ROLLBACK");
 }
 
 int ob_store_clear_models(struct ob_store *s)
 {
-    return ob__store_exec(s, SQL_CLEAR_MODELS);
+    if (s->pg)
+        return ob__pg_clear_models(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, SQL_CLEAR_MODELS, -1, &st, NULL) != SQLITE_OK)
+        return ob__store_fail(s, "clearing models");
+    int rc = sqlite3_bind_text(st, 1, s->shard, -1, SQLITE_STATIC) == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : ob__store_fail(s, "clearing models");
 }
 
 int ob_store_put_model(struct ob_store *s, const char *series, size_t series_len,
                        const void *blob, size_t len, double updated)
 {
+    if (s->pg)
+        return ob__pg_put_model(s, series, series_len, blob, len, updated);
     sqlite3_stmt *st = s->put_model;
     sqlite3_reset(st);
     if (sqlite3_bind_text(st, 1, series, (int)series_len, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_double(st, 3, updated) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+        sqlite3_bind_double(st, 3, updated) != SQLITE_OK ||
+        sqlite3_bind_text(st, 4, s->shard, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
         return ob__store_fail(s, "saving a model");
     return 0;
 }
 
 long ob_store_each_model(struct ob_store *s, ob_store_model_fn fn, void *arg)
 {
+    if (s->pg)
+        return ob__pg_each_model(s, fn, arg);
     sqlite3_stmt *st = s->each_model;
     long n = 0;
     int rc;

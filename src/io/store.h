@@ -1,6 +1,8 @@
 /* store.h - where the daemon keeps what it learned: model snapshots, one
- * row per series. SQLite in WAL mode now; the interface is the seam where a
- * PostgreSQL backend for several replicas will go. */
+ * row per series, incidents, the tracker outbox, other capabilities' state.
+ * Two backends behind this one interface: an embedded SQLite file (WAL
+ * mode; the default) and a PostgreSQL database that several replicas share
+ * (store_pg.c). Same schema versions, same migrations. */
 #ifndef OB_STORE_H
 #define OB_STORE_H
 
@@ -11,13 +13,31 @@ struct ob_store;
 
 /* Opens (creating, migrating) the store at path. NULL with err on failure. */
 struct ob_store *ob_store_open(const char *path, char *err, size_t errlen);
+/* The same for a target that may be a PostgreSQL URL
+ * (postgresql://user@host:port/db?sslmode=...): its password comes from
+ * password_file (first line) when given, else libpq's PGPASSWORD or
+ * ~/.pgpass. A URL that holds a password itself is refused, so a target is
+ * never a secret and may be logged. A lost connection is made again by
+ * the next call (which fails while the server is away). */
+struct ob_store *ob_store_connect(const char *target, const char *password_file, char *err,
+                                  size_t errlen);
+/* 1 when target names a PostgreSQL database rather than a file. */
+int ob_store_is_url(const char *target);
+/* 1 when the last failure was that the database could not be reached
+ * (retry later: a receiver answers 503), 0 for any other. */
+int ob_store_unavailable(const struct ob_store *s);
+/* The models this handle saves and clears belong to shard tag ("i/N"; ""
+ * when the process models every series), so that replicas sharing one
+ * store keep each other's models. */
+void ob_store_set_shard(struct ob_store *s, const char *tag);
 void ob_store_close(struct ob_store *s);
 
 /* Writes a batch of model snapshots atomically: begin, put..., commit. A
  * crash between begin and commit leaves the previous snapshot whole. */
 int ob_store_begin(struct ob_store *s);
-/* Inside a batch: forgets every model, so the batch that follows is the
- * whole set (series dropped as stale do not come back on restart). */
+/* Inside a batch: forgets every model of this handle's shard, so the batch
+ * that follows is the whole set (series dropped as stale do not come back
+ * on restart). */
 int ob_store_clear_models(struct ob_store *s);
 int ob_store_put_model(struct ob_store *s, const char *series, size_t series_len,
                        const void *blob, size_t len, double updated);
@@ -47,8 +67,20 @@ int ob_store_put_incident(struct ob_store *s, const struct ob_incident *inc);
 int ob_store_put_member(struct ob_store *s, int64_t incident, size_t seq, const struct ob_member *m);
 int ob_store_add_timeline(struct ob_store *s, int64_t incident, double at, const char *event,
                           const char *member, const char *detail);
+/* An incident has one "open" action at most: a second is ignored. */
 int ob_store_add_outbox(struct ob_store *s, int64_t incident, const char *action,
                         const char *payload, double now);
+
+/* Replicas writing incidents take turns. Inside a batch, before reading
+ * or writing any: waits for the other writers' transactions, then gives in
+ * rev this one's revision (the previous one is rev - 1). Incident rows
+ * written in the batch carry it, so a replica that last saw revision r
+ * reads what changed since with ob_store_changed_incidents(r). */
+int ob_store_lock_incidents(struct ob_store *s, int64_t *rev);
+/* The revision of the last committed incident change. */
+int ob_store_incidents_rev(struct ob_store *s, int64_t *rev);
+/* The highest incident id ever stored (0 when none): new ids go past it. */
+int ob_store_max_incident_id(struct ob_store *s, int64_t *id);
 
 /* Calls fn with each incident, members included, as a malloc'd struct that
  * fn then owns (ob_incident_free). Returns the number read, or -1.
@@ -59,6 +91,8 @@ typedef int (*ob_store_incident_fn)(void *arg, struct ob_incident *inc);
 long ob_store_live_incidents(struct ob_store *s, double since, ob_store_incident_fn fn, void *arg);
 long ob_store_recent_incidents(struct ob_store *s, long limit, ob_store_incident_fn fn, void *arg);
 long ob_store_one_incident(struct ob_store *s, int64_t id, ob_store_incident_fn fn, void *arg);
+/*   changed: written after revision since; in id order. */
+long ob_store_changed_incidents(struct ob_store *s, int64_t since, ob_store_incident_fn fn, void *arg);
 
 typedef void (*ob_store_timeline_fn)(void *arg, double at, const char *event, const char *member,
                                      const char *detail);
@@ -74,7 +108,9 @@ struct ob_outbox_item {
     int attempts;
 };
 /* The next action due at now: 1 (item filled; free payload and repo), 0
- * when none is due, -1 on error. */
+ * when none is due, -1 on error. Several workers on one store never get
+ * the same action: it is claimed (its next_at moved a minute on) as it is
+ * taken, and the worker then records its attempt. */
 int ob_store_next_outbox(struct ob_store *s, double now, struct ob_outbox_item *it);
 int ob_store_outbox_attempt(struct ob_store *s, int64_t id, int attempts, double next_at,
                             const char *error);

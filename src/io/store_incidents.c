@@ -32,7 +32,17 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_PENDING] = SQL_OUTBOX_PENDING,
     [ST_PUT_BLOB] = SQL_PUT_BLOB,
     [ST_GET_BLOB] = SQL_GET_BLOB,
+    [ST_LOCK_INCIDENTS] = SQL_LOCK_INCIDENTS,
+    [ST_INCIDENTS_REV] = SQL_INCIDENTS_REV,
+    [ST_CHANGED_INCIDENTS] = SQL_CHANGED_INCIDENTS,
+    [ST_MAX_INCIDENT] = SQL_MAX_INCIDENT,
 };
+
+/* The PostgreSQL text of a statement: ?N read as $N. */
+const char *ob__store_sql(enum store_stmt which)
+{
+    return stmt_sql[which];
+}
 
 /* The statement, prepared on first use and reset for this one. */
 static sqlite3_stmt *stmt(struct ob_store *s, enum store_stmt which)
@@ -63,6 +73,8 @@ static int done(struct ob_store *s, sqlite3_stmt *st, int bind_rc, const char *w
 
 int ob_store_set_durable(struct ob_store *s)
 {
+    if (s->pg)
+        return ob__pg_set_durable(s);
     /* Its commits do not checkpoint (a checkpoint's fsync of the database
      * in the middle of a commit was the receiver's slowest one percent):
      * ob_store_checkpoint, on another connection, does it. */
@@ -71,12 +83,16 @@ int ob_store_set_durable(struct ob_store *s)
 
 int ob_store_checkpoint(struct ob_store *s)
 {
+    if (s->pg)
+        return 0;
     int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : ob__store_fail(s, "checkpointing");
 }
 
 int ob_store_put_incident(struct ob_store *s, const struct ob_incident *inc)
 {
+    if (s->pg)
+        return ob__pg_put_incident(s, inc);
     sqlite3_stmt *st = stmt(s, ST_PUT_INCIDENT);
     char *labels = ob_kv_to_json(inc->labels, inc->nlabels);
     char *ident = ob_kv_to_json(inc->identifying, inc->nidentifying);
@@ -90,7 +106,7 @@ int ob_store_put_incident(struct ob_store *s, const struct ob_incident *inc)
              bind_text(st, 6, inc->repo) | bind_text(st, 7, inc->external_url) |
              sqlite3_bind_int(st, 8, inc->state) | sqlite3_bind_int(st, 9, inc->severity) |
              sqlite3_bind_double(st, 10, inc->started) | sqlite3_bind_double(st, 11, inc->updated) |
-             sqlite3_bind_double(st, 12, inc->resolved);
+             sqlite3_bind_double(st, 12, inc->resolved) | sqlite3_bind_int64(st, 13, s->rev);
     free(labels);
     free(ident);
     return done(s, st, rc, "saving an incident");
@@ -98,6 +114,8 @@ int ob_store_put_incident(struct ob_store *s, const struct ob_incident *inc)
 
 int ob_store_put_member(struct ob_store *s, int64_t incident, size_t seq, const struct ob_member *m)
 {
+    if (s->pg)
+        return ob__pg_put_member(s, incident, seq, m);
     sqlite3_stmt *st = stmt(s, ST_PUT_MEMBER);
     if (!st)
         return -1;
@@ -113,6 +131,8 @@ int ob_store_put_member(struct ob_store *s, int64_t incident, size_t seq, const 
 int ob_store_add_timeline(struct ob_store *s, int64_t incident, double at, const char *event,
                           const char *member, const char *detail)
 {
+    if (s->pg)
+        return ob__pg_add_timeline(s, incident, at, event, member, detail);
     sqlite3_stmt *st = stmt(s, ST_ADD_TIMELINE);
     if (!st)
         return -1;
@@ -124,6 +144,8 @@ int ob_store_add_timeline(struct ob_store *s, int64_t incident, double at, const
 int ob_store_add_outbox(struct ob_store *s, int64_t incident, const char *action, const char *payload,
                         double now)
 {
+    if (s->pg)
+        return ob__pg_add_outbox(s, incident, action, payload, now);
     sqlite3_stmt *st = stmt(s, ST_ADD_OUTBOX);
     if (!st)
         return -1;
@@ -220,6 +242,8 @@ static long each_incident(struct ob_store *s, sqlite3_stmt *st, ob_store_inciden
 
 long ob_store_live_incidents(struct ob_store *s, double since, ob_store_incident_fn fn, void *arg)
 {
+    if (s->pg)
+        return ob__pg_incidents(s, ST_LIVE_INCIDENTS, since, 0, fn, arg);
     sqlite3_stmt *st = stmt(s, ST_LIVE_INCIDENTS);
     if (!st || sqlite3_bind_double(st, 1, since) != SQLITE_OK)
         return -1;
@@ -228,6 +252,8 @@ long ob_store_live_incidents(struct ob_store *s, double since, ob_store_incident
 
 long ob_store_recent_incidents(struct ob_store *s, long limit, ob_store_incident_fn fn, void *arg)
 {
+    if (s->pg)
+        return ob__pg_incidents(s, ST_RECENT_INCIDENTS, 0, limit, fn, arg);
     sqlite3_stmt *st = stmt(s, ST_RECENT_INCIDENTS);
     if (!st || sqlite3_bind_int64(st, 1, limit) != SQLITE_OK)
         return -1;
@@ -236,14 +262,60 @@ long ob_store_recent_incidents(struct ob_store *s, long limit, ob_store_incident
 
 long ob_store_one_incident(struct ob_store *s, int64_t id, ob_store_incident_fn fn, void *arg)
 {
+    if (s->pg)
+        return ob__pg_incidents(s, ST_ONE_INCIDENT, 0, id, fn, arg);
     sqlite3_stmt *st = stmt(s, ST_ONE_INCIDENT);
     if (!st || sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
         return -1;
     return each_incident(s, st, fn, arg);
 }
 
+long ob_store_changed_incidents(struct ob_store *s, int64_t since, ob_store_incident_fn fn, void *arg)
+{
+    if (s->pg)
+        return ob__pg_incidents(s, ST_CHANGED_INCIDENTS, 0, since, fn, arg);
+    sqlite3_stmt *st = stmt(s, ST_CHANGED_INCIDENTS);
+    if (!st || sqlite3_bind_int64(st, 1, since) != SQLITE_OK)
+        return -1;
+    return each_incident(s, st, fn, arg);
+}
+
+/* One integer from a statement of one row. */
+static int one_int64(struct ob_store *s, enum store_stmt which, int64_t *v)
+{
+    if (s->pg)
+        return ob__pg_int64(s, which, v);
+    sqlite3_stmt *st = stmt(s, which);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : ob__store_fail(s, "reading the incidents' revision");
+}
+
+int ob_store_lock_incidents(struct ob_store *s, int64_t *rev)
+{
+    /* SQLite: BEGIN IMMEDIATE already made this the only writer. */
+    int rc = one_int64(s, ST_LOCK_INCIDENTS, rev);
+    s->rev = rc == 0 ? *rev : 0;
+    return rc;
+}
+
+int ob_store_incidents_rev(struct ob_store *s, int64_t *rev)
+{
+    return one_int64(s, ST_INCIDENTS_REV, rev);
+}
+
+int ob_store_max_incident_id(struct ob_store *s, int64_t *id)
+{
+    return one_int64(s, ST_MAX_INCIDENT, id);
+}
+
 long ob_store_timeline(struct ob_store *s, int64_t incident, ob_store_timeline_fn fn, void *arg)
 {
+    if (s->pg)
+        return ob__pg_timeline(s, incident, fn, arg);
     sqlite3_stmt *st = stmt(s, ST_TIMELINE_OF);
     if (!st || sqlite3_bind_int64(st, 1, incident) != SQLITE_OK)
         return -1;
@@ -260,8 +332,21 @@ long ob_store_timeline(struct ob_store *s, int64_t incident, ob_store_timeline_f
 
 /* ---- the outbox ---- */
 
+/* As PostgreSQL's SQL_PG_NEXT_OUTBOX does in one statement: the taken
+ * action waits a minute for anyone else (its taker records its attempt).
+ * Two steps are enough here: one process, one worker, owns a SQLite file. */
+static int claim(struct ob_store *s, int64_t id, double now)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE outbox SET next_at = %.17g WHERE id = %lld", now + 60,
+             (long long)id);
+    return ob__store_exec(s, sql);
+}
+
 int ob_store_next_outbox(struct ob_store *s, double now, struct ob_outbox_item *it)
 {
+    if (s->pg)
+        return ob__pg_next_outbox(s, now, it);
     sqlite3_stmt *st = stmt(s, ST_NEXT_OUTBOX);
     if (!st || sqlite3_bind_double(st, 1, now) != SQLITE_OK)
         return -1;
@@ -282,12 +367,19 @@ int ob_store_next_outbox(struct ob_store *s, double now, struct ob_outbox_item *
         free(it->repo);
         return ob__store_fail(s, "out of memory");
     }
+    if (rc == SQLITE_ROW && claim(s, it->id, now) < 0) {
+        free(it->payload);
+        free(it->repo);
+        return -1;
+    }
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : ob__store_fail(s, "reading the outbox");
 }
 
 int ob_store_outbox_attempt(struct ob_store *s, int64_t id, int attempts, double next_at,
                             const char *error)
 {
+    if (s->pg)
+        return ob__pg_outbox_attempt(s, id, attempts, next_at, error);
     sqlite3_stmt *st = stmt(s, ST_OUTBOX_ATTEMPT);
     if (!st)
         return -1;
@@ -299,6 +391,8 @@ int ob_store_outbox_attempt(struct ob_store *s, int64_t id, int attempts, double
 int ob_store_outbox_done(struct ob_store *s, const struct ob_outbox_item *it, double now,
                          int64_t issue_number, const char *issue_url)
 {
+    if (s->pg)
+        return ob__pg_outbox_done(s, it, now, issue_number, issue_url);
     if (ob_store_begin(s) < 0)
         return -1;
     sqlite3_stmt *st = stmt(s, ST_OUTBOX_DONE);
@@ -322,6 +416,8 @@ int ob_store_outbox_done(struct ob_store *s, const struct ob_outbox_item *it, do
 
 int ob_store_outbox_pending(struct ob_store *s, long *n, double *oldest)
 {
+    if (s->pg)
+        return ob__pg_outbox_pending(s, n, oldest);
     sqlite3_stmt *st = stmt(s, ST_OUTBOX_PENDING);
     if (!st)
         return -1;
@@ -336,6 +432,8 @@ int ob_store_outbox_pending(struct ob_store *s, long *n, double *oldest)
 
 int ob_store_put_blob(struct ob_store *s, const char *name, const void *blob, size_t len, double now)
 {
+    if (s->pg)
+        return ob__pg_put_blob(s, name, blob, len, now);
     sqlite3_stmt *st = stmt(s, ST_PUT_BLOB);
     if (!st)
         return -1;
@@ -346,6 +444,8 @@ int ob_store_put_blob(struct ob_store *s, const char *name, const void *blob, si
 
 int ob_store_get_blob(struct ob_store *s, const char *name, void **blob, size_t *len)
 {
+    if (s->pg)
+        return ob__pg_get_blob(s, name, blob, len);
     sqlite3_stmt *st = stmt(s, ST_GET_BLOB);
     if (!st || bind_text(st, 1, name) != SQLITE_OK)
         return -1;

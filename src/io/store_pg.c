@@ -1,0 +1,597 @@
+/* store_pg.c - the PostgreSQL store: several opsbox replicas on one
+ * database.
+ *
+ * The same tables, versions and statements as the SQLite store (SQL in
+ * store_sql.h, ?N read as $N), over libpq. What differs is what sharing
+ * asks for:
+ *   - commits are durable on the server (synchronous_commit=on) on the
+ *     receiver's connection, and off (like SQLite's NORMAL) on the others;
+ *   - migrations run under an advisory lock, so replicas that start at
+ *     once apply each one once;
+ *   - incident writers take turns on the incident_rev row (store_sql.h)
+ *     and the outbox is claimed with FOR UPDATE SKIP LOCKED;
+ *   - a lost connection fails the call with ob_store_unavailable() set and
+ *     is made again by a later call outside a transaction; a statement
+ *     outside a transaction that failed for that reason is sent once more
+ *     on the new connection (each such statement may run twice safely).
+ * One mutex per handle: a PGconn serves one call at a time. */
+#include "alerts/alerts.h"
+#include "io/store_int.h"
+#include "io/store_sql.h"
+
+#include "core/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAMS 16
+#define SCHEMA_LOCK 0x6f7073626f78LL /* "opsbox" */
+
+struct params {
+    const char *v[MAX_PARAMS];
+    int len[MAX_PARAMS], fmt[MAX_PARAMS];
+    char num[MAX_PARAMS][32];
+    int n;
+};
+
+static void p_text(struct params *p, const char *v)
+{
+    p->v[p->n] = v;
+    p->len[p->n] = 0;
+    p->fmt[p->n++] = 0;
+}
+
+static void p_bin(struct params *p, const void *v, size_t len)
+{
+    p->v[p->n] = v;
+    p->len[p->n] = (int)len;
+    p->fmt[p->n++] = 1;
+}
+
+static void p_i64(struct params *p, int64_t v)
+{
+    snprintf(p->num[p->n], sizeof p->num[0], "%lld", (long long)v);
+    p_text(p, p->num[p->n]);
+}
+
+static void p_f64(struct params *p, double v)
+{
+    snprintf(p->num[p->n], sizeof p->num[0], "%.17g", v);
+    p_text(p, p->num[p->n]);
+}
+
+/* SQLite's ?N as PostgreSQL's $N (no statement has a ? otherwise). */
+static const char *dialect(const char *sql, char *buf, size_t cap)
+{
+    size_t n = strlen(sql);
+    if (n >= cap)
+        return sql;
+    for (size_t i = 0; i <= n; i++)
+        buf[i] = sql[i] == '?' ? '$' : sql[i];
+    return buf;
+}
+
+static int connection_lost(const struct ob_store *s, const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    return PQstatus(s->pg) != CONNECTION_OK ||
+           (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3)));
+}
+
+static void record(struct ob_store *s, const char *what, const PGresult *r)
+{
+    const char *msg = r && PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(s->pg);
+    snprintf(s->error, sizeof s->error, "%s: %s", what, msg);
+    s->error[strcspn(s->error, "\n")] = '\0';
+    s->lost = connection_lost(s, r);
+}
+
+static PGresult *attempt(struct ob_store *s, const char *sql, const struct params *p, int binary)
+{
+    return PQexecParams(s->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL, p ? p->len : NULL,
+                        p ? p->fmt : NULL, binary);
+}
+
+static int ok(const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* Runs sql (?N or $N parameters); the result, or NULL with the error. */
+static PGresult *run(struct ob_store *s, const char *sql, const struct params *p, int binary,
+                     const char *what)
+{
+    char buf[2048];
+    sql = dialect(sql, buf, sizeof buf);
+    pthread_mutex_lock(&s->pg_mu);
+    if (!s->in_tx && PQstatus(s->pg) != CONNECTION_OK)
+        PQreset(s->pg);
+    PGresult *r = attempt(s, sql, p, binary);
+    if (!ok(r) && !s->in_tx && connection_lost(s, r)) {
+        PQclear(r);
+        PQreset(s->pg);
+        r = attempt(s, sql, p, binary);
+    }
+    if (!ok(r)) {
+        record(s, what, r);
+        PQclear(r);
+        r = NULL;
+    } else {
+        s->lost = 0;
+    }
+    pthread_mutex_unlock(&s->pg_mu);
+    return r;
+}
+
+static int command(struct ob_store *s, const char *sql, const struct params *p, const char *what)
+{
+    PGresult *r = run(s, sql, p, 0, what);
+    int rc = r ? 0 : -1;
+    PQclear(r);
+    return rc;
+}
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* NOTICEs (IF NOT EXISTS ...) are not the operator's business */
+}
+
+/* ---- open, migrations, transactions ---- */
+
+/* user:password@ before the host, or a password= parameter. */
+static int url_has_password(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    size_t host = strcspn(p, "/?");
+    const char *at = memchr(p, '@', host);
+    if (at && memchr(p, ':', (size_t)(at - p)))
+        return 1;
+    const char *q = strchr(url, '?');
+    return q && (strstr(q, "?password=") || strstr(q, "&password="));
+}
+
+static int migrate(struct ob_store *s)
+{
+    char lock[96];
+    snprintf(lock, sizeof lock, "SELECT pg_advisory_xact_lock(%lld)", SCHEMA_LOCK);
+    if (ob__pg_begin(s) < 0 || command(s, lock, NULL, "locking the schema") < 0 ||
+        command(s, "CREATE TABLE IF NOT EXISTS opsbox_schema (version INTEGER NOT NULL)", NULL,
+                "creating the schema table") < 0)
+        goto fail;
+    PGresult *r = run(s, "SELECT version FROM opsbox_schema", NULL, 0, "reading the schema version");
+    if (!r)
+        goto fail;
+    int version = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    if (version < 0 && command(s, "INSERT INTO opsbox_schema VALUES (0)", NULL, "starting the schema") < 0)
+        goto fail;
+    version = version < 0 ? 0 : version;
+    int known = (int)(sizeof store_pg_migrations / sizeof store_pg_migrations[0]);
+    if (version > known) {
+        snprintf(s->error, sizeof s->error,
+                 "schema version %d is newer than this opsbox knows (%d)", version, known);
+        goto fail;
+    }
+    for (int v = version; v < known; v++) {
+        struct params p = {0};
+        p_i64(&p, v + 1);
+        pthread_mutex_lock(&s->pg_mu);
+        PGresult *m = PQexec(s->pg, store_pg_migrations[v]); /* several statements */
+        int good = ok(m);
+        if (!good)
+            record(s, "migrating the schema", m);
+        PQclear(m);
+        pthread_mutex_unlock(&s->pg_mu);
+        if (!good || command(s, "UPDATE opsbox_schema SET version = $1", &p, "migrating the schema") < 0)
+            goto fail;
+    }
+    return ob__pg_commit(s);
+fail:
+    ob__pg_rollback(s);
+    return -1;
+}
+
+struct ob_store *ob__pg_open(const char *url, const char *password, char *err, size_t errlen)
+{
+    if (url_has_password(url)) {
+        snprintf(err, errlen, "store: the URL holds a password; put it in store_password_file or "
+                              "PGPASSWORD instead");
+        return NULL;
+    }
+    struct ob_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&s->pg_mu, NULL);
+    /* connect_timeout before the URL (which may set its own), password after. */
+    const char *kw[] = {"connect_timeout", "dbname", "application_name", "password", NULL};
+    const char *val[] = {"3", url, "opsbox", password, NULL};
+    if (!password)
+        kw[3] = NULL;
+    s->pg = PQconnectdbParams(kw, val, 1);
+    if (!s->pg || PQstatus(s->pg) != CONNECTION_OK) {
+        snprintf(err, errlen, "store %s: %s", url, s->pg ? PQerrorMessage(s->pg) : "out of memory");
+        err[strcspn(err, "\n")] = '\0';
+        ob__pg_close(s);
+        return NULL;
+    }
+    PQsetNoticeProcessor(s->pg, quiet, NULL);
+    if (command(s, "SET synchronous_commit = off", NULL, "setting up") < 0 || migrate(s) < 0) {
+        snprintf(err, errlen, "store %s: %s", url, s->error);
+        ob__pg_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ob__pg_close(struct ob_store *s)
+{
+    if (s->pg)
+        PQfinish(s->pg);
+    pthread_mutex_destroy(&s->pg_mu);
+    free(s);
+}
+
+int ob__pg_begin(struct ob_store *s)
+{
+    s->in_tx = 0; /* a broken connection is made again before BEGIN */
+    if (command(s, "BEGIN", NULL, "beginning") < 0)
+        return -1;
+    s->in_tx = 1;
+    return 0;
+}
+
+int ob__pg_commit(struct ob_store *s)
+{
+    int rc = command(s, "COMMIT", NULL, "committing");
+    s->in_tx = 0;
+    return rc;
+}
+
+void ob__pg_rollback(struct ob_store *s)
+{
+    int lost = s->lost;
+    char error[sizeof s->error];
+    memcpy(error, s->error, sizeof error);
+    if (PQstatus(s->pg) == CONNECTION_OK)
+        command(s, "ROLLBACK", NULL, "rolling back");
+    s->in_tx = 0;
+    s->lost = lost; /* the failure that made us roll back is the one to report */
+    memcpy(s->error, error, sizeof error);
+}
+
+int ob__pg_set_durable(struct ob_store *s)
+{
+    return command(s, "SET synchronous_commit = on", NULL, "setting durable commits");
+}
+
+/* ---- models and blobs ---- */
+
+int ob__pg_clear_models(struct ob_store *s)
+{
+    struct params p = {0};
+    p_text(&p, s->shard);
+    return command(s, SQL_CLEAR_MODELS, &p, "clearing models");
+}
+
+int ob__pg_put_model(struct ob_store *s, const char *series, size_t series_len, const void *blob,
+                     size_t len, double updated)
+{
+    struct params p = {0};
+    p_bin(&p, series, series_len); /* a text's binary form is its bytes */
+    p_bin(&p, blob, len);
+    p_f64(&p, updated);
+    p_text(&p, s->shard);
+    return command(s, SQL_PUT_MODEL, &p, "saving a model");
+}
+
+long ob__pg_each_model(struct ob_store *s, ob_store_model_fn fn, void *arg)
+{
+    PGresult *r = run(s, SQL_EACH_MODEL, NULL, 1, "reading models");
+    if (!r)
+        return -1;
+    long n = 0;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(arg, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0), PQgetvalue(r, i, 1),
+               (size_t)PQgetlength(r, i, 1)) == 0)
+            n++;
+    PQclear(r);
+    return n;
+}
+
+int ob__pg_put_blob(struct ob_store *s, const char *name, const void *blob, size_t len, double now)
+{
+    struct params p = {0};
+    p_text(&p, name);
+    p_bin(&p, blob, len);
+    p_f64(&p, now);
+    return command(s, SQL_PUT_BLOB, &p, "saving a blob");
+}
+
+int ob__pg_get_blob(struct ob_store *s, const char *name, void **blob, size_t *len)
+{
+    struct params p = {0};
+    p_text(&p, name);
+    *blob = NULL;
+    *len = 0;
+    PGresult *r = run(s, SQL_GET_BLOB, &p, 1, "reading a blob");
+    if (!r)
+        return -1;
+    int found = 0;
+    if (PQntuples(r)) {
+        *len = (size_t)PQgetlength(r, 0, 0);
+        if ((*blob = malloc(*len ? *len : 1)))
+            memcpy(*blob, PQgetvalue(r, 0, 0), *len);
+        found = *blob ? 1 : -1;
+    }
+    PQclear(r);
+    return found;
+}
+
+/* ---- incidents ---- */
+
+int ob__pg_int64(struct ob_store *s, enum store_stmt which, int64_t *v)
+{
+    PGresult *r = run(s, ob__store_sql(which), NULL, 0, "reading the incidents' revision");
+    *v = r && PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    int rc = r && PQntuples(r) ? 0 : -1;
+    if (r && rc < 0)
+        snprintf(s->error, sizeof s->error, "reading the incidents' revision: no row");
+    PQclear(r);
+    return rc;
+}
+
+int ob__pg_put_incident(struct ob_store *s, const struct ob_incident *inc)
+{
+    char *labels = ob_kv_to_json(inc->labels, inc->nlabels);
+    char *ident = ob_kv_to_json(inc->identifying, inc->nidentifying);
+    int rc = -1;
+    if (labels && ident) {
+        struct params p = {0};
+        p_i64(&p, inc->id);
+        p_text(&p, inc->uid);
+        p_text(&p, inc->group_key);
+        p_text(&p, labels);
+        p_text(&p, ident);
+        p_text(&p, inc->repo);
+        p_text(&p, inc->external_url);
+        p_i64(&p, inc->state);
+        p_i64(&p, inc->severity);
+        p_f64(&p, inc->started);
+        p_f64(&p, inc->updated);
+        p_f64(&p, inc->resolved);
+        p_i64(&p, s->rev);
+        rc = command(s, SQL_PUT_INCIDENT, &p, "saving an incident");
+    } else {
+        snprintf(s->error, sizeof s->error, "out of memory");
+    }
+    free(labels);
+    free(ident);
+    return rc;
+}
+
+int ob__pg_put_member(struct ob_store *s, int64_t incident, size_t seq, const struct ob_member *m)
+{
+    struct params p = {0};
+    p_i64(&p, incident);
+    p_text(&p, m->key);
+    p_i64(&p, (int64_t)seq);
+    p_i64(&p, m->kind);
+    p_text(&p, m->labels);
+    p_text(&p, m->summary);
+    p_i64(&p, m->firing);
+    p_i64(&p, m->severity);
+    p_f64(&p, m->since);
+    p_f64(&p, m->updated);
+    p_f64(&p, m->value);
+    return command(s, SQL_PUT_MEMBER, &p, "saving an incident member");
+}
+
+int ob__pg_add_timeline(struct ob_store *s, int64_t incident, double at, const char *event,
+                        const char *member, const char *detail)
+{
+    struct params p = {0};
+    p_i64(&p, incident);
+    p_f64(&p, at);
+    p_text(&p, event);
+    p_text(&p, member);
+    p_text(&p, detail);
+    return command(s, SQL_ADD_TIMELINE, &p, "saving a timeline entry");
+}
+
+int ob__pg_add_outbox(struct ob_store *s, int64_t incident, const char *action, const char *payload,
+                      double now)
+{
+    struct params p = {0};
+    p_i64(&p, incident);
+    p_text(&p, action);
+    p_text(&p, payload);
+    p_f64(&p, now);
+    return command(s, SQL_ADD_OUTBOX, &p, "queueing a tracker action");
+}
+
+static char *value_dup(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
+}
+
+static int64_t value_i64(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static double value_f64(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtod(PQgetvalue(r, row, col), NULL);
+}
+
+static int read_members(struct ob_store *s, struct ob_incident *inc)
+{
+    struct params p = {0};
+    p_i64(&p, inc->id);
+    PGresult *r = run(s, SQL_MEMBERS_OF, &p, 0, "reading incident members");
+    if (!r)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+        if (ob_grow((void **)&inc->members, &inc->cap, inc->nmembers + 1, sizeof *inc->members) < 0) {
+            rc = -1;
+            break;
+        }
+        struct ob_member *m = &inc->members[inc->nmembers++];
+        *m = (struct ob_member){
+            .kind = (int)value_i64(r, i, 1), .key = value_dup(r, i, 0), .labels = value_dup(r, i, 2),
+            .summary = value_dup(r, i, 3), .firing = (int)value_i64(r, i, 4),
+            .severity = (int)value_i64(r, i, 5), .since = value_f64(r, i, 6),
+            .updated = value_f64(r, i, 7), .value = value_f64(r, i, 8)};
+        if (!m->key || !m->labels || !m->summary)
+            rc = -1;
+    }
+    PQclear(r);
+    if (rc < 0)
+        snprintf(s->error, sizeof s->error, "reading incident members: out of memory");
+    return rc;
+}
+
+static struct ob_incident *read_incident(const PGresult *r, int i)
+{
+    struct ob_incident *inc = calloc(1, sizeof *inc);
+    if (!inc)
+        return NULL;
+    inc->id = value_i64(r, i, 0);
+    snprintf(inc->uid, sizeof inc->uid, "%s", PQgetvalue(r, i, 1));
+    inc->group_key = value_dup(r, i, 2);
+    inc->repo = value_dup(r, i, 5);
+    inc->external_url = value_dup(r, i, 6);
+    inc->state = (int)value_i64(r, i, 7);
+    inc->severity = (int)value_i64(r, i, 8);
+    inc->started = value_f64(r, i, 9);
+    inc->updated = value_f64(r, i, 10);
+    inc->resolved = value_f64(r, i, 11);
+    inc->issue_number = value_i64(r, i, 12);
+    inc->issue_url = value_dup(r, i, 13);
+    if (!inc->group_key || ob_kv_from_json(PQgetvalue(r, i, 3), &inc->labels, &inc->nlabels) < 0 ||
+        ob_kv_from_json(PQgetvalue(r, i, 4), &inc->identifying, &inc->nidentifying) < 0) {
+        ob_incident_free(inc);
+        return NULL;
+    }
+    return inc;
+}
+
+long ob__pg_incidents(struct ob_store *s, enum store_stmt which, double d, int64_t i,
+                      ob_store_incident_fn fn, void *arg)
+{
+    struct params p = {0};
+    if (which == ST_LIVE_INCIDENTS)
+        p_f64(&p, d);
+    else
+        p_i64(&p, i);
+    PGresult *r = run(s, ob__store_sql(which), &p, 0, "reading incidents");
+    if (!r)
+        return -1;
+    long got = 0;
+    for (int row = 0; row < PQntuples(r); row++) {
+        struct ob_incident *inc = got >= 0 ? read_incident(r, row) : NULL;
+        if (got >= 0 && !inc)
+            snprintf(s->error, sizeof s->error, "reading incidents: a row that does not decode");
+        if (!inc || read_members(s, inc) < 0) {
+            ob_incident_free(inc);
+            got = -1;
+            continue;
+        }
+        if (fn(arg, inc) == 0)
+            got++;
+    }
+    PQclear(r);
+    return got;
+}
+
+long ob__pg_timeline(struct ob_store *s, int64_t incident, ob_store_timeline_fn fn, void *arg)
+{
+    struct params p = {0};
+    p_i64(&p, incident);
+    PGresult *r = run(s, SQL_TIMELINE_OF, &p, 0, "reading a timeline");
+    if (!r)
+        return -1;
+    long n = PQntuples(r);
+    for (int i = 0; i < n; i++)
+        fn(arg, value_f64(r, i, 0), PQgetvalue(r, i, 1), PQgetisnull(r, i, 2) ? NULL : PQgetvalue(r, i, 2),
+           PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3));
+    PQclear(r);
+    return n;
+}
+
+/* ---- the outbox ---- */
+
+int ob__pg_next_outbox(struct ob_store *s, double now, struct ob_outbox_item *it)
+{
+    struct params p = {0};
+    p_f64(&p, now);
+    memset(it, 0, sizeof *it);
+    PGresult *r = run(s, SQL_PG_NEXT_OUTBOX, &p, 0, "reading the outbox");
+    if (!r)
+        return -1;
+    int got = PQntuples(r) > 0;
+    if (got) {
+        it->id = value_i64(r, 0, 0);
+        it->incident = value_i64(r, 0, 1);
+        snprintf(it->action, sizeof it->action, "%s", PQgetvalue(r, 0, 2));
+        it->payload = value_dup(r, 0, 3);
+        it->attempts = (int)value_i64(r, 0, 4);
+        it->repo = value_dup(r, 0, 5);
+        it->issue_number = value_i64(r, 0, 6);
+        snprintf(it->uid, sizeof it->uid, "%s", PQgetvalue(r, 0, 7));
+    }
+    PQclear(r);
+    if (got && !it->payload) {
+        free(it->repo);
+        snprintf(s->error, sizeof s->error, "out of memory");
+        return -1;
+    }
+    return got;
+}
+
+int ob__pg_outbox_attempt(struct ob_store *s, int64_t id, int attempts, double next_at,
+                          const char *error)
+{
+    struct params p = {0};
+    p_i64(&p, id);
+    p_i64(&p, attempts);
+    p_f64(&p, next_at);
+    p_text(&p, error);
+    return command(s, SQL_OUTBOX_ATTEMPT, &p, "recording a tracker attempt");
+}
+
+int ob__pg_outbox_done(struct ob_store *s, const struct ob_outbox_item *it, double now,
+                       int64_t issue_number, const char *issue_url)
+{
+    struct params d = {0}, i = {0};
+    p_i64(&d, it->id);
+    p_f64(&d, now);
+    p_i64(&i, it->incident);
+    p_i64(&i, issue_number);
+    p_text(&i, issue_url);
+    if (ob__pg_begin(s) < 0)
+        return -1;
+    if (command(s, SQL_OUTBOX_DONE, &d, "marking a tracker action sent") < 0 ||
+        (issue_number > 0 && command(s, SQL_SET_ISSUE, &i, "recording the issue") < 0)) {
+        ob__pg_rollback(s);
+        return -1;
+    }
+    return ob__pg_commit(s);
+}
+
+int ob__pg_outbox_pending(struct ob_store *s, long *n, double *oldest)
+{
+    PGresult *r = run(s, SQL_OUTBOX_PENDING, NULL, 0, "counting the outbox");
+    *n = r && PQntuples(r) ? (long)value_i64(r, 0, 0) : 0;
+    *oldest = r && PQntuples(r) ? value_f64(r, 0, 1) : 0;
+    int rc = r ? 0 : -1;
+    PQclear(r);
+    return rc;
+}
