@@ -143,6 +143,11 @@ void ob_incidents_expire(struct ob_incidents *s, double now);
  * (members included) and keeps the id counter past it. The set owns inc
  * from then on, also when this fails (-1, out of memory). */
 int ob_incidents_restore(struct ob_incidents *s, struct ob_incident *inc);
+/* Another writer (a replica on the same store) changed inc: it takes the
+ * place of the one with its id, or is added. Owns inc, as restore does. */
+int ob_incidents_replace(struct ob_incidents *s, struct ob_incident *inc);
+/* New incidents get ids above id (the highest the store ever held). */
+void ob_incidents_reserve_id(struct ob_incidents *s, int64_t id);
 size_t ob_incidents_count(const struct ob_incidents *s);
 /* Of those, how many are firing: kept as they change, not counted. */
 size_t ob_incidents_firing(const struct ob_incidents *s);

@@ -528,6 +528,30 @@ int ob_incidents_restore(struct ob_incidents *s, struct ob_incident *inc)
     return 0;
 }
 
+int ob_incidents_replace(struct ob_incidents *s, struct ob_incident *inc)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->inc[i]->id == inc->id) {
+            forget_incident(s, i);
+            break;
+        }
+    /* The groupKey stays with its latest incident, which may not be this. */
+    uint32_t at;
+    size_t glen = strlen(inc->group_key);
+    int64_t latest = ob_strmap_get(s->by_group, inc->group_key, glen, &at) ? s->inc[at]->id : 0;
+    if (ob_incidents_restore(s, inc) < 0)
+        return -1;
+    if (latest > inc->id)
+        return ob_strmap_put(s->by_group, inc->group_key, glen, at) < 0 ? -1 : 0;
+    return 0;
+}
+
+void ob_incidents_reserve_id(struct ob_incidents *s, int64_t id)
+{
+    if (id >= s->next_id)
+        s->next_id = id + 1;
+}
+
 size_t ob_incidents_firing(const struct ob_incidents *s)
 {
     return s->nfiring;

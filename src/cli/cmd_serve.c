@@ -447,6 +447,8 @@ static void drop_stale(struct serve *s)
 static int restore_one(void *arg, const char *key, size_t key_len, const void *blob, size_t len)
 {
     struct serve *s = arg;
+    if (s->shards > 1 && ob_shard_of(key, key_len, s->shards) != s->shard)
+        return 1; /* another replica's, in a shared store */
     if (ob_registry_restore(s->reg, key, key_len, blob, len, ob_now()) < 0) {
         if (s->unloadable++ == 0) /* after an upgrade, all of them: say it once */
             ob_warn("model of %.*s in the store is not one this opsbox can load (saved by another "
@@ -909,13 +911,18 @@ int ob_cmd_serve(int argc, char **argv)
         ob_registry_set_history(s.reg, (uint32_t)s.cfg->history_points);
     s.stats = calloc(count_targets(s.cfg) + 1, sizeof *s.stats);
     char err[512];
-    if (s.reg && !(s.store = ob_store_open(s.cfg->store, err, sizeof err))) {
+    if (s.reg && !(s.store = ob_store_connect(s.cfg->store, s.cfg->store_password_file, err, sizeof err))) {
         fprintf(stderr, "opsbox serve: %s\n", err);
         ob_registry_free(s.reg);
         free(s.stats);
         ob_config_free(s.cfg);
         ob_webconfig_free(s.web);
         return OB_EXIT_FAILURE;
+    }
+    char tag[48] = ""; /* replicas on one store keep each other's models */
+    if (s.store && s.shards > 1) {
+        snprintf(tag, sizeof tag, "%llu/%llu", (unsigned long long)s.shard, (unsigned long long)s.shards);
+        ob_store_set_shard(s.store, tag);
     }
     /* Every model comes back before the first scrape. */
     if (s.store && ob_store_each_model(s.store, restore_one, &s) < 0)

@@ -11,7 +11,14 @@
  * finds no commit running becomes the leader, takes the whole queue, and
  * commits it as one transaction; the others wait for their turn to be done.
  * Signals (series flagged by the detector) go through the same queue, so
- * one thread at a time touches the incidents. */
+ * one thread at a time touches the incidents.
+ *
+ * Replicas on one PostgreSQL store: each keeps the incidents in memory, and
+ * they take turns (ob_store_lock_incidents) for the whole of a batch: read
+ * what the others changed since this replica's last turn, apply the batch,
+ * write, commit. So the same webhook sent to two replicas is applied twice
+ * to one state: the second finds its alerts already there and writes
+ * nothing, and an incident is opened (and its issue queued) once. */
 #include "cli/serve_int.h"
 
 #include "alerts/alerts.h"
@@ -44,6 +51,8 @@ struct alerts {
     struct ob_store *store;    /* this receiver's own connection */
     struct ob_incidents *inc;
     struct ob_events ev;
+    int64_t rev;               /* the store's incident revision the set is at */
+    int stale;                 /* a failed batch left the set ahead of the store */
     int send;                  /* github configured: write the outbox */
     char *expect_bearer, *expect_basic; /* whole Authorization values */
     /* counters, under mu */
@@ -281,11 +290,44 @@ static struct ob_incidents *load_incidents(struct serve *s, long *n)
                                    c->hold_off_s, 0};
     struct ob_incidents *inc = ob_incidents_new(&p);
     double keep = c->hold_off_s > c->window_s ? c->hold_off_s : c->window_s;
-    if (inc && (*n = ob_store_live_incidents(s->alerts->store, ob_now() - keep, restore_one, inc)) < 0) {
+    int64_t max_id = 0;
+    if (inc && ((*n = ob_store_live_incidents(s->alerts->store, ob_now() - keep, restore_one, inc)) < 0 ||
+                ob_store_max_incident_id(s->alerts->store, &max_id) < 0)) {
         ob_incidents_free(inc);
         return NULL;
     }
+    if (inc) /* an incident that expired from memory keeps its id */
+        ob_incidents_reserve_id(inc, max_id);
     return inc;
+}
+
+static int replace_one(void *arg, struct ob_incident *inc)
+{
+    return ob_incidents_replace(arg, inc);
+}
+
+/* At the start of a turn whose revision is rev: the set as the store has
+ * it, by what the other replicas wrote since our last turn, or whole after
+ * a failure. */
+static int catch_up(struct serve *s, int64_t rev)
+{
+    struct alerts *a = s->alerts;
+    if (a->stale) {
+        long n = 0;
+        struct ob_incidents *fresh = load_incidents(s, &n);
+        if (!fresh)
+            return -1;
+        ob_incidents_free(a->inc);
+        a->inc = fresh;
+        a->stale = 0;
+    } else if (rev - 1 != a->rev) {
+        if (ob_store_changed_incidents(a->store, a->rev, replace_one, a->inc) < 0) {
+            a->stale = 1;
+            return -1;
+        }
+    }
+    a->rev = rev - 1;
+    return 0;
 }
 
 static uint64_t random64(void)
@@ -315,32 +357,29 @@ static void apply_one(struct serve *s, struct pending *p, double now, int *rc)
     }
 }
 
-/* One transaction for the whole batch. On failure nothing was written, and
- * the set in memory (which did change) is read back from the store. */
+/* One transaction for the whole batch, in this replica's turn. On failure
+ * nothing was written, and the set in memory (which did change) is read
+ * back from the store at the next turn. */
 static int commit_batch(struct serve *s, struct pending *batch)
 {
     struct alerts *a = s->alerts;
     double now = ob_now();
     ob_events_clear(&a->ev);
-    int rc = 0;
-    for (struct pending *p = batch; p; p = p->next)
+    int64_t rev = 0;
+    int rc = ob_store_begin(a->store);
+    if (rc == 0 && (rc = ob_store_lock_incidents(a->store, &rev)) == 0)
+        rc = catch_up(s, rev);
+    for (struct pending *p = batch; p && rc == 0; p = p->next)
         apply_one(s, p, now, &rc);
-    if (rc == 0 && a->ev.n) {
-        rc = ob_store_begin(a->store);
-        if (rc == 0 && (rc = persist(s, &a->ev, now)) == 0)
-            rc = ob_store_commit(a->store);
-        if (rc != 0)
-            ob_store_rollback(a->store);
-    }
+    if (rc == 0 && a->ev.n && (rc = persist(s, &a->ev, now)) == 0 &&
+        (rc = ob_store_commit(a->store)) == 0)
+        a->rev = rev;
+    else
+        ob_store_rollback(a->store); /* also when nothing changed: the turn is given back */
     if (rc != 0) {
         ob_error("incidents: writing to the store failed (%s); reading them back",
                  ob_store_error(a->store));
-        long n = 0;
-        struct ob_incidents *fresh = load_incidents(s, &n);
-        if (fresh) {
-            ob_incidents_free(a->inc);
-            a->inc = fresh;
-        }
+        a->stale = 1;
     }
     ob_incidents_expire(a->inc, now);
     a->commit_seconds = ob_now() - now;
@@ -378,8 +417,10 @@ static void submit(struct serve *s, struct pending *p)
         pthread_mutex_lock(&a->mu);
         a->commits++;
         a->open = ob_incidents_firing(a->inc); /* still the leader: the set is ours to read */
+        /* 503 while the database is away: Alertmanager retries, later. */
+        int failed = ob_store_unavailable(a->store) ? 503 : 500;
         for (struct pending *q = batch; q; q = q->next) {
-            q->status = rc == 0 ? 200 : 500;
+            q->status = rc == 0 ? 200 : failed;
             q->done = 1;
         }
         a->busy = 0;
@@ -460,14 +501,14 @@ int ob__alerts_start(struct serve *s, char *err, size_t errlen)
     a->tail = &a->head;
     a->send = s->cfg->github.enabled;
     if (load_auth(a, &s->cfg->alerts, err, errlen) < 0 ||
-        !(a->store = ob_store_open(s->cfg->store, err, errlen)))
+        !(a->store = ob_store_connect(s->cfg->store, s->cfg->store_password_file, err, errlen)))
         return -1;
     if (ob_store_set_durable(a->store) < 0) {
         snprintf(err, errlen, "store: %s", ob_store_error(a->store));
         return -1;
     }
     long n = 0;
-    if (!(a->inc = load_incidents(s, &n))) {
+    if (ob_store_incidents_rev(a->store, &a->rev) < 0 || !(a->inc = load_incidents(s, &n))) {
         snprintf(err, errlen, "reading incidents from %s: %s", s->cfg->store, ob_store_error(a->store));
         return -1;
     }

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "io/remote_write.h"
 #include "io/statefile.h"
+#include "io/store.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -331,8 +332,9 @@ int ob__rw_start(struct serve *s, char *err, size_t errlen)
         pthread_cond_init(&w->cv, NULL);
         if (w->cfg->queue_dir)
             snprintf(w->dir, sizeof w->dir, "%s", w->cfg->queue_dir);
-        else
-            snprintf(w->dir, sizeof w->dir, "%s.rw-queue-%zu", s->cfg->store, i);
+        else /* beside the store's file; a database has none: the working folder */
+            snprintf(w->dir, sizeof w->dir, "%s.rw-queue-%zu",
+                     ob_store_is_url(s->cfg->store) ? "./opsbox" : s->cfg->store, i);
         if (mkdir(w->dir, 0700) != 0 && errno != EEXIST) {
             snprintf(err, errlen, "remote write: queue %s: %s", w->dir, strerror(errno));
             return -1;

@@ -34,6 +34,7 @@ struct tracker {
     struct ob_store *store;
     struct ob_github *gh;
     double backoff_max;        /* from the start-time config (SIGHUP frees that) */
+    double timeout;            /* of one request */
     double paused_until;       /* the tracker as a whole is failing: wait */
     int failing;               /* consecutive failures of the tracker as a whole */
     double next_count;         /* when to count the pending actions again */
@@ -260,8 +261,11 @@ static int work_once(struct tracker *t)
         return 0;
     }
     int attempts = it.attempts + 1;
-    /* Recorded before sending: after a crash, the retry knows to look first. */
-    if (ob_store_outbox_attempt(t->store, it.id, attempts, now + backoff(t, attempts), "sending") < 0) {
+    /* Recorded before sending: after a crash, the retry knows to look first.
+     * Not due again before the request has timed out, so that another
+     * replica's worker does not take it while this one is still sending. */
+    double lease = 3 * t->timeout + backoff(t, attempts); /* close: up to three requests */
+    if (ob_store_outbox_attempt(t->store, it.id, attempts, now + lease, "sending") < 0) {
         ob_error("tracker: recording an attempt: %s", ob_store_error(t->store));
         free(it.payload);
         free(it.repo);
@@ -344,6 +348,7 @@ int ob__tracker_start(struct serve *s, char *err, size_t errlen)
     }
     s->tracker = t;
     t->backoff_max = g->backoff_max_s;
+    t->timeout = g->timeout_s;
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
     char *token = g->token_file ? ob__read_secret(g->token_file)
@@ -359,7 +364,7 @@ int ob__tracker_start(struct serve *s, char *err, size_t errlen)
         memset(token, 0, strlen(token));
     free(token);
     t->default_repo = g->repo ? strdup(g->repo) : NULL;
-    if (!t->gh || !(t->store = ob_store_open(s->cfg->store, err, errlen))) {
+    if (!t->gh || !(t->store = ob_store_connect(s->cfg->store, s->cfg->store_password_file, err, errlen))) {
         if (!t->gh)
             snprintf(err, errlen, "cannot start the GitHub client (libcurl)");
         return -1;

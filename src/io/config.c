@@ -581,6 +581,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return set_string(c, v, "listen", &t->cfg->listen);
     if (!strcmp(key, "store"))
         return set_string(c, v, "store", &t->cfg->store);
+    if (!strcmp(key, "store_password_file"))
+        return set_string(c, v, "store_password_file", &t->cfg->store_password_file);
     if (!strcmp(key, "output_suffix"))
         return set_string(c, v, "output_suffix", &t->cfg->output_suffix);
     if (!strcmp(key, "staleness"))
@@ -908,6 +910,7 @@ void ob_config_free(struct ob_config *c)
     free(c->github.body);
     free(c->listen);
     free(c->store);
+    free(c->store_password_file);
     free(c->output_suffix);
     free(c);
 }

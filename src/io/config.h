@@ -102,7 +102,8 @@ struct ob_journal_config {
 
 struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
-    char *store;         /* default ./opsbox.db */
+    char *store;         /* default ./opsbox.db; or a postgresql:// URL */
+    char *store_password_file; /* the PostgreSQL password (else PGPASSWORD) */
     char *output_suffix; /* default "opsbox" */
     double snapshot_s;   /* models saved to the store this often; default 60 */
     double staleness_s;  /* series unseen this long are dropped; default 300 */
