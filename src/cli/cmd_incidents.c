@@ -18,10 +18,11 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: opsbox incidents [list] [--store FILE] [--limit N] [--json]\n"
-            "       opsbox incidents show ID [--store FILE] [--json]\n\n"
+            "usage: opsbox incidents [list] [--store FILE|URL] [--limit N] [--json]\n"
+            "       opsbox incidents show ID [--store FILE|URL] [--json]\n\n"
             "Incidents that `opsbox serve` formed from Alertmanager groups, with the\n"
-            "anomalies that joined them, from its store (default ./opsbox.db).\n"
+            "anomalies that joined them, from its store (default ./opsbox.db; or the\n"
+            "replicas' postgresql://user@host:port/db URL, password from PGPASSWORD).\n"
             "list: newest first (default 50); show: one with its members and timeline.\n");
 }
 
@@ -140,7 +141,7 @@ int ob_cmd_incidents(int argc, char **argv)
         fprintf(stderr, "opsbox incidents: expected 'list' or 'show ID'; see --help\n");
         return OB_EXIT_USAGE;
     }
-    if (access(store, R_OK) != 0) {
+    if (!ob_store_is_url(store) && access(store, R_OK) != 0) {
         fprintf(stderr, "opsbox incidents: no store at %s (see --store)\n", store);
         return OB_EXIT_FAILURE;
     }
