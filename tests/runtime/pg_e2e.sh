@@ -108,6 +108,20 @@ check "both replicas took the webhook" wait_for 20 both_took_more "$a0" "$b0"
 check "...one incident in the store" stored DiskFull
 check "...and one issue" wait_for 20 one_issue "DiskFull (instance=db1)"
 
+# Each replica alone takes a group of its own (a webhook to one of them,
+# as a load balancer sends it): two incidents, not one id for both.
+hook() { # hook REPLICA GROUP: one firing alert of its own group, straight to the replica
+    curl -sf -XPOST -H 'Authorization: Bearer am-token' "127.0.0.1:${port[$1]}/v1/receiver" -o /dev/null -d "{
+      \"version\":\"4\",\"groupKey\":\"$2\",\"status\":\"firing\",\"groupLabels\":{\"alertname\":\"$2\"},
+      \"commonLabels\":{\"alertname\":\"$2\"},\"alerts\":[{\"status\":\"firing\",\"fingerprint\":\"$2\",
+      \"labels\":{\"alertname\":\"$2\"}}]}"
+}
+check "a group only replica a took" hook a SoloA
+check "a group only replica b took" hook b SoloB
+check "...are two incidents" test "$(sql "SELECT count(DISTINCT id) FROM incidents WHERE group_key IN ('SoloA', 'SoloB')")" = 2
+check "...with an issue each" wait_for 20 one_issue "SoloB"
+check "...(both)" wait_for 20 one_issue "SoloA"
+
 # 2. kill -9 one replica (tracker down meanwhile), in a loop.
 for round in 1 2 3; do
     if [ $((round % 2)) = 1 ]; then victim=a other=b; else victim=b other=a; fi
@@ -133,9 +147,9 @@ done
 no_duplicates() { curl -sf "$gh/_state" | $py -c '
 import json,sys,collections
 c=collections.Counter(i["title"] for i in json.load(sys.stdin)["issues"])
-sys.exit(0 if len(c) == 7 and max(c.values()) == 1 else 1)'; }
-check "seven incidents, seven issues, no duplicate" no_duplicates
-check "one open action per incident in the outbox" test "$(sql "SELECT count(*) FROM outbox WHERE action='open'")" = 7
+sys.exit(0 if len(c) == 9 and max(c.values()) == 1 else 1)'; }
+check "nine incidents, nine issues, no duplicate" no_duplicates
+check "one open action per incident in the outbox" test "$(sql "SELECT count(*) FROM outbox WHERE action='open'")" = 9
 every_alert_kept() {
     "$bin" incidents --store "$pg_url" --json | $py -c '
 import json,sys
