@@ -224,6 +224,59 @@ static void test_restore_keeps_ids_and_members(void **state)
     ob_incidents_free(t);
 }
 
+/* A copy of s's i-th incident, as a store would give it back. */
+static struct ob_incident *copy_of(struct ob_incidents *s, size_t i)
+{
+    const struct ob_incident *src = ob_incidents_at(s, i);
+    struct ob_incident *c = calloc(1, sizeof *c);
+    *c = *src;
+    c->group_key = strdup(src->group_key);
+    c->labels = c->identifying = NULL;
+    c->nlabels = c->nidentifying = 0;
+    c->repo = c->external_url = c->issue_url = NULL;
+    c->members = calloc(src->nmembers + 1, sizeof *c->members);
+    for (size_t m = 0; m < src->nmembers; m++) {
+        c->members[m] = src->members[m];
+        c->members[m].key = strdup(src->members[m].key);
+        c->members[m].labels = strdup(src->members[m].labels);
+        c->members[m].summary = strdup(src->members[m].summary);
+    }
+    c->cap = c->nmembers;
+    return c;
+}
+
+/* Replicas: what another set changed replaces this set's copy, so the
+ * same webhook applied again is no news, and new ids go past the store's. */
+static void test_replace_from_another_replica(void **state)
+{
+    (void)state;
+    struct ob_incidents *a = ob_incidents_new(NULL), *b = ob_incidents_new(NULL);
+    struct ob_events ev = {0};
+    const char *one[] = {"f1:firing:db1:warning"}, *two[] = {"f1:firing:db1:warning", "f2:firing:db1:critical"};
+    apply(a, "G", 1000, &ev, 1, one);
+    assert_int_equal(ob_incidents_replace(b, copy_of(a, 0)), 0);
+    apply(b, "G", 1001, &ev, 1, one);
+    assert_int_equal(ev.n, 0); /* b knew it from a */
+    apply(a, "G", 1002, &ev, 2, two);
+    assert_int_equal(count(&ev, OB_EV_JOINED), 1);
+    assert_int_equal(ob_incidents_replace(b, copy_of(a, 0)), 0); /* a newer copy */
+    assert_int_equal(ob_incidents_count(b), 1);
+    assert_int_equal(ob_incidents_at(b, 0)->nmembers, 2);
+    assert_int_equal(ob_incidents_firing(b), 1);
+    apply(b, "G", 1003, &ev, 2, two);
+    assert_int_equal(ev.n, 0);
+    const char *r[] = {"f1:resolved:db1:warning", "f2:resolved:db1:critical"};
+    apply(b, "G", 1004, &ev, 2, r); /* and its members are b's to resolve */
+    assert_int_equal(count(&ev, OB_EV_RESOLVED), 1);
+    assert_int_equal(ob_incidents_firing(b), 0);
+    ob_incidents_reserve_id(b, 41);
+    apply(b, "H", 1005, &ev, 1, one);
+    assert_int_equal(ob_incidents_at(b, 1)->id, 42);
+    ob_events_free(&ev);
+    ob_incidents_free(a);
+    ob_incidents_free(b);
+}
+
 static void test_render(void **state)
 {
     (void)state;
@@ -266,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_resolve_reopen_and_new),
         cmocka_unit_test(test_signals_join_by_labels_and_window),
         cmocka_unit_test(test_restore_keeps_ids_and_members),
+        cmocka_unit_test(test_replace_from_another_replica),
         cmocka_unit_test(test_render),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
