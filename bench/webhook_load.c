@@ -1,7 +1,8 @@
 /* webhook_load.c - load generator for opsbox's Alertmanager receiver.
  *
- *   webhook_load URL TOKEN THREADS SECONDS GROUPS ALERTS_PER_WEBHOOK [PHASE]
+ *   webhook_load URL[,URL...] TOKEN THREADS SECONDS GROUPS ALERTS_PER_WEBHOOK [PHASE]
  *
+ * Several URLs (replicas of one store): connection i posts to URL i mod n.
  * PHASE "open": one webhook of ALERTS_PER_WEBHOOK alerts per group (GROUPS
  * incidents open), then stop.
  * PHASE "load" (default): for SECONDS, THREADS connections each post
@@ -28,7 +29,8 @@ struct worker {
     unsigned seed;
 };
 
-static const char *url, *token;
+static const char *urls[16], *token;
+static int nurls;
 static int threads, seconds, groups, per_webhook, open_phase;
 static double deadline;
 
@@ -57,6 +59,7 @@ static int body(char *buf, size_t cap, int group, int worker, long seq, int aler
 static void *run(void *arg)
 {
     struct worker *w = arg;
+    const char *url = urls[w->id % nurls];
     CURL *c = curl_easy_init();
     char auth[256], *b = malloc(1 << 20);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
@@ -97,17 +100,18 @@ static int by_value(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     if (argc < 7) {
-        fprintf(stderr, "usage: webhook_load URL TOKEN THREADS SECONDS GROUPS ALERTS_PER_WEBHOOK [open|load]\n");
+        fprintf(stderr, "usage: webhook_load URL[,URL...] TOKEN THREADS SECONDS GROUPS ALERTS_PER_WEBHOOK [open|load]\n");
         return 2;
     }
-    url = argv[1];
+    for (char *u = strtok(argv[1], ","); u && nurls < 16; u = strtok(NULL, ","))
+        urls[nurls++] = u;
     token = argv[2];
     threads = atoi(argv[3]);
     seconds = atoi(argv[4]);
     groups = atoi(argv[5]);
     per_webhook = atoi(argv[6]);
     open_phase = argc > 7 && !strcmp(argv[7], "open");
-    if (threads < 1 || groups < 1 || per_webhook < 1)
+    if (!nurls || threads < 1 || groups < 1 || per_webhook < 1)
         return 2;
     curl_global_init(CURL_GLOBAL_ALL);
     struct worker *w = calloc((size_t)threads, sizeof *w);
