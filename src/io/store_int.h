@@ -40,6 +40,7 @@ struct ob_store {
     PGconn *pg;                   /* PostgreSQL: set, and db unused */
     pthread_mutex_t pg_mu;        /* a PGconn is one thread's at a time */
     int in_tx;                    /* PostgreSQL: between begin and commit */
+    int piped;                    /* writes sent in pipeline mode, not yet read */
     int lost;                     /* the last failure was the connection's */
     int64_t rev;                  /* incident_rev of this transaction (lock_incidents) */
     char shard[32];               /* models' owner, "" for all ("i/N") */

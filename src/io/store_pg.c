@@ -14,6 +14,11 @@
  *     is made again by a later call outside a transaction; a statement
  *     outside a transaction that failed for that reason is sent once more
  *     on the new connection (each such statement may run twice safely).
+ * Inside a transaction, writes (rows whose result nobody reads) go out in
+ * libpq's pipeline mode: a batch of a thousand rows is one round trip, not
+ * a thousand. Their results are read, and a failure among them reported,
+ * before the next statement that returns something, or at commit (which
+ * then fails and rolls back).
  * One mutex per handle: a PGconn serves one call at a time. */
 #include "alerts/alerts.h"
 #include "io/store_int.h"
@@ -99,6 +104,68 @@ static int ok(const PGresult *r)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+/* Reads the results of the pipelined writes (with pg_mu held): 0, or -1
+ * with the first failure recorded. Leaves pipeline mode. */
+static int drain(struct ob_store *s)
+{
+    if (!s->piped)
+        return 0;
+    int rc = PQpipelineSync(s->pg) == 1 ? 0 : -1;
+    if (rc < 0)
+        record(s, "sending", NULL);
+    for (int idle = 0; rc == 0 || PQstatus(s->pg) == CONNECTION_OK;) {
+        PGresult *r = PQgetResult(s->pg);
+        if (!r) {
+            /* NULL ends each statement's results; many in a row: nothing more comes */
+            if (PQstatus(s->pg) != CONNECTION_OK || ++idle > 2 * s->piped + 4) {
+                if (rc == 0)
+                    record(s, "writing", NULL);
+                rc = -1;
+                break;
+            }
+            continue;
+        }
+        idle = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == 0) {
+            record(s, "writing", r);
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    s->piped = 0;
+    PQexitPipelineMode(s->pg);
+    return rc;
+}
+
+/* A write inside a transaction: sent, its result read later (drain). */
+static int send_write(struct ob_store *s, const char *sql, const struct params *p, const char *what)
+{
+    char buf[2048];
+    sql = dialect(sql, buf, sizeof buf);
+    pthread_mutex_lock(&s->pg_mu);
+    int rc = 0;
+    if (!s->piped && PQenterPipelineMode(s->pg) != 1)
+        rc = -1;
+    if (rc == 0 && PQsendQueryParams(s->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL,
+                                     p ? p->len : NULL, p ? p->fmt : NULL, 0) != 1)
+        rc = -1;
+    if (rc == 0)
+        s->piped++;
+    else
+        record(s, what, NULL);
+    /* Read results every so often: unread, they would fill the server's
+     * socket until it stopped reading ours (a Sync keeps the transaction). */
+    if (rc == 0 && s->piped >= 500)
+        rc = drain(s);
+    pthread_mutex_unlock(&s->pg_mu);
+    return rc;
+}
+
 /* Runs sql (?N or $N parameters); the result, or NULL with the error. */
 static PGresult *run(struct ob_store *s, const char *sql, const struct params *p, int binary,
                      const char *what)
@@ -106,6 +173,10 @@ static PGresult *run(struct ob_store *s, const char *sql, const struct params *p
     char buf[2048];
     sql = dialect(sql, buf, sizeof buf);
     pthread_mutex_lock(&s->pg_mu);
+    if (drain(s) < 0) {
+        pthread_mutex_unlock(&s->pg_mu);
+        return NULL;
+    }
     if (!s->in_tx && PQstatus(s->pg) != CONNECTION_OK)
         PQreset(s->pg);
     PGresult *r = attempt(s, sql, p, binary);
@@ -131,6 +202,12 @@ static int command(struct ob_store *s, const char *sql, const struct params *p, 
     int rc = r ? 0 : -1;
     PQclear(r);
     return rc;
+}
+
+/* A row written: pipelined inside a transaction, at once outside one. */
+static int write_row(struct ob_store *s, const char *sql, const struct params *p, const char *what)
+{
+    return s->in_tx ? send_write(s, sql, p, what) : command(s, sql, p, what);
 }
 
 static void quiet(void *arg, const char *message)
@@ -180,7 +257,7 @@ static int migrate(struct ob_store *s)
         struct params p = {0};
         p_i64(&p, v + 1);
         pthread_mutex_lock(&s->pg_mu);
-        PGresult *m = PQexec(s->pg, store_pg_migrations[v]); /* several statements */
+        PGresult *m = drain(s) == 0 ? PQexec(s->pg, store_pg_migrations[v]) : NULL; /* several statements */
         int good = ok(m);
         if (!good)
             record(s, "migrating the schema", m);
@@ -259,7 +336,7 @@ void ob__pg_rollback(struct ob_store *s)
     char error[sizeof s->error];
     memcpy(error, s->error, sizeof error);
     if (PQstatus(s->pg) == CONNECTION_OK)
-        command(s, "ROLLBACK", NULL, "rolling back");
+        command(s, "ROLLBACK", NULL, "rolling back"); /* drains what was sent first */
     s->in_tx = 0;
     s->lost = lost; /* the failure that made us roll back is the one to report */
     memcpy(s->error, error, sizeof error);
@@ -287,7 +364,7 @@ int ob__pg_put_model(struct ob_store *s, const char *series, size_t series_len, 
     p_bin(&p, blob, len);
     p_f64(&p, updated);
     p_text(&p, s->shard);
-    return command(s, SQL_PUT_MODEL, &p, "saving a model");
+    return write_row(s, SQL_PUT_MODEL, &p, "saving a model");
 }
 
 long ob__pg_each_model(struct ob_store *s, ob_store_model_fn fn, void *arg)
@@ -310,7 +387,7 @@ int ob__pg_put_blob(struct ob_store *s, const char *name, const void *blob, size
     p_text(&p, name);
     p_bin(&p, blob, len);
     p_f64(&p, now);
-    return command(s, SQL_PUT_BLOB, &p, "saving a blob");
+    return write_row(s, SQL_PUT_BLOB, &p, "saving a blob");
 }
 
 int ob__pg_get_blob(struct ob_store *s, const char *name, void **blob, size_t *len)
@@ -366,7 +443,7 @@ int ob__pg_put_incident(struct ob_store *s, const struct ob_incident *inc)
         p_f64(&p, inc->updated);
         p_f64(&p, inc->resolved);
         p_i64(&p, s->rev);
-        rc = command(s, SQL_PUT_INCIDENT, &p, "saving an incident");
+        rc = write_row(s, SQL_PUT_INCIDENT, &p, "saving an incident");
     } else {
         snprintf(s->error, sizeof s->error, "out of memory");
     }
@@ -389,7 +466,7 @@ int ob__pg_put_member(struct ob_store *s, int64_t incident, size_t seq, const st
     p_f64(&p, m->since);
     p_f64(&p, m->updated);
     p_f64(&p, m->value);
-    return command(s, SQL_PUT_MEMBER, &p, "saving an incident member");
+    return write_row(s, SQL_PUT_MEMBER, &p, "saving an incident member");
 }
 
 int ob__pg_add_timeline(struct ob_store *s, int64_t incident, double at, const char *event,
@@ -401,7 +478,7 @@ int ob__pg_add_timeline(struct ob_store *s, int64_t incident, double at, const c
     p_text(&p, event);
     p_text(&p, member);
     p_text(&p, detail);
-    return command(s, SQL_ADD_TIMELINE, &p, "saving a timeline entry");
+    return write_row(s, SQL_ADD_TIMELINE, &p, "saving a timeline entry");
 }
 
 int ob__pg_add_outbox(struct ob_store *s, int64_t incident, const char *action, const char *payload,
@@ -412,7 +489,7 @@ int ob__pg_add_outbox(struct ob_store *s, int64_t incident, const char *action, 
     p_text(&p, action);
     p_text(&p, payload);
     p_f64(&p, now);
-    return command(s, SQL_ADD_OUTBOX, &p, "queueing a tracker action");
+    return write_row(s, SQL_ADD_OUTBOX, &p, "queueing a tracker action");
 }
 
 static char *value_dup(const PGresult *r, int row, int col)
@@ -430,20 +507,42 @@ static double value_f64(const PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) ? 0 : strtod(PQgetvalue(r, row, col), NULL);
 }
 
-static int read_members(struct ob_store *s, struct ob_incident *inc)
+/* The members of all of inc[0..n) (in id order) in one query, not one
+ * each: a replica catching up reads them on the receiver's path. */
+#define SQL_PG_MEMBERS_OF_ALL                                                              \
+    "SELECT key, kind, labels, summary, firing, severity, since, updated, value, incident " \
+    "FROM members WHERE incident = ANY($1::bigint[]) ORDER BY incident, seq"
+
+static int read_members(struct ob_store *s, struct ob_incident **inc, size_t n)
 {
+    struct ob_buf ids = {0};
+    ob_buf_put(&ids, "{", 1);
+    for (size_t k = 0; k < n; k++) {
+        char num[32];
+        int len = snprintf(num, sizeof num, "%s%lld", k ? "," : "", (long long)inc[k]->id);
+        ob_buf_put(&ids, num, (size_t)len);
+    }
+    ob_buf_put(&ids, "}", 2);
     struct params p = {0};
-    p_i64(&p, inc->id);
-    PGresult *r = run(s, SQL_MEMBERS_OF, &p, 0, "reading incident members");
+    p_text(&p, ids.failed ? NULL : (const char *)ids.p);
+    PGresult *r = ids.failed ? NULL : run(s, SQL_PG_MEMBERS_OF_ALL, &p, 0, "reading incident members");
+    free(ids.p);
     if (!r)
         return -1;
     int rc = 0;
+    size_t k = 0;
     for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
-        if (ob_grow((void **)&inc->members, &inc->cap, inc->nmembers + 1, sizeof *inc->members) < 0) {
+        int64_t id = value_i64(r, i, 9);
+        while (k < n && inc[k]->id < id)
+            k++;
+        if (k == n || inc[k]->id != id)
+            continue;
+        struct ob_incident *in = inc[k];
+        if (ob_grow((void **)&in->members, &in->cap, in->nmembers + 1, sizeof *in->members) < 0) {
             rc = -1;
             break;
         }
-        struct ob_member *m = &inc->members[inc->nmembers++];
+        struct ob_member *m = &in->members[in->nmembers++];
         *m = (struct ob_member){
             .kind = (int)value_i64(r, i, 1), .key = value_dup(r, i, 0), .labels = value_dup(r, i, 2),
             .summary = value_dup(r, i, 3), .firing = (int)value_i64(r, i, 4),
@@ -456,6 +555,12 @@ static int read_members(struct ob_store *s, struct ob_incident *inc)
     if (rc < 0)
         snprintf(s->error, sizeof s->error, "reading incident members: out of memory");
     return rc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = (*(struct ob_incident *const *)a)->id, y = (*(struct ob_incident *const *)b)->id;
+    return (x > y) - (x < y);
 }
 
 static struct ob_incident *read_incident(const PGresult *r, int i)
@@ -494,21 +599,30 @@ long ob__pg_incidents(struct ob_store *s, enum store_stmt which, double d, int64
     PGresult *r = run(s, ob__store_sql(which), &p, 0, "reading incidents");
     if (!r)
         return -1;
-    long got = 0;
-    for (int row = 0; row < PQntuples(r); row++) {
-        struct ob_incident *inc = got >= 0 ? read_incident(r, row) : NULL;
-        if (got >= 0 && !inc)
-            snprintf(s->error, sizeof s->error, "reading incidents: a row that does not decode");
-        if (!inc || read_members(s, inc) < 0) {
-            ob_incident_free(inc);
-            got = -1;
-            continue;
-        }
-        if (fn(arg, inc) == 0)
-            got++;
-    }
+    size_t n = (size_t)PQntuples(r), got = 0;
+    struct ob_incident **all = calloc(n + 1, sizeof *all), **sorted = calloc(n + 1, sizeof *sorted);
+    int rc = all && sorted ? 0 : -1;
+    for (size_t row = 0; row < n && rc == 0; row++, got++)
+        if (!(all[row] = read_incident(r, (int)row)))
+            rc = -1;
     PQclear(r);
-    return got;
+    if (rc < 0)
+        snprintf(s->error, sizeof s->error, "reading incidents: a row that does not decode");
+    if (rc == 0 && n) {
+        memcpy(sorted, all, n * sizeof *all); /* members come in id order */
+        qsort(sorted, n, sizeof *sorted, by_id);
+        rc = read_members(s, sorted, n);
+    }
+    long taken = 0;
+    for (size_t k = 0; k < got; k++) {
+        if (rc < 0)
+            ob_incident_free(all[k]);
+        else if (fn(arg, all[k]) == 0)
+            taken++;
+    }
+    free(all);
+    free(sorted);
+    return rc < 0 ? -1 : taken;
 }
 
 long ob__pg_timeline(struct ob_store *s, int64_t incident, ob_store_timeline_fn fn, void *arg)
