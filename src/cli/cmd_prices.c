@@ -202,8 +202,12 @@ static void print_changes_text(const struct ob_prices *t, const struct ob_price_
             if (*ob_prices_str(t, c[i].label))
                 printf(" (%s)", ob_prices_str(t, c[i].label));
             printf("  ");
+            if (isnan(c[i].old_price))
+                printf("none");
             print_num(stdout, c[i].old_price);
             printf(" -> ");
+            if (isnan(c[i].new_price))
+                printf("none");
             print_num(stdout, c[i].new_price);
             if (*ob_prices_str(t, c[i].unit))
                 printf(" per %s", ob_prices_str(t, c[i].unit));

@@ -488,6 +488,8 @@ static int end_record(struct ob_prices_reader *r)
     } else if (r->rf[RF_RETAILPRICE].set || r->rf[RF_UNITPRICE].set) {
         r->format = "azure";
         rc = end_azure(r);
+    } else {
+        return rc; /* not a price record: an offer's top level, or unknown */
     }
     r->nrecords++;
     for (int i = 0; i < N_RFIELDS; i++)
@@ -512,8 +514,11 @@ static int keyis(const struct frame *f, const char *k)
 static enum role child_role(struct ob_prices_reader *r, int is_array)
 {
     struct frame *p = top(r);
-    if (!r->depth)
+    if (!r->depth) {
+        if (is_array)
+            r->nrecords++; /* a list of records, maybe empty */
         return is_array ? R_RECLIST : R_ROOT;
+    }
     if (!p)
         return R_SKIP;
     switch (p->role) {
@@ -528,6 +533,7 @@ static enum role child_role(struct ob_prices_reader *r, int is_array)
         if (keyis(p, "SpotPriceHistory") || keyis(p, "Items")) {
             if (!is_array)
                 return json_fail(r, "expected an array, found an object"), R_SKIP;
+            r->nrecords++; /* a page of records, maybe empty, is a price file */
             return R_RECLIST;
         }
         return R_SKIP;
@@ -720,13 +726,12 @@ static int scalar(struct ob_prices_reader *r, const char *s, size_t len, char ki
         return 1; /* null: as if absent */
     if (kind == 'b' || kind == '0')
         return json_fail(r, "%s: expected a %s", what, numeric ? "number" : "string");
+    double v;
+    if (numeric && parse_number(s, len, &v) < 0)
+        return json_fail(r, "%s: '%.*s%s' is not a finite number", what, (int)(len > 40 ? 40 : len),
+                         s, len > 40 ? "..." : "");
     if (set_field(dst, s, len) < 0)
         return json_fail(r, "%s: a value of %zu bytes (at most %d)", what, len, FIELD_MAX - 1);
-    if (numeric) {
-        double v;
-        if (parse_number(s, len, &v) < 0)
-            return json_fail(r, "%s: '%.40s' is not a finite number", what, dst->v);
-    }
     return 1;
 }
 

@@ -9,7 +9,8 @@
  *     behind it (a rolling origin), the same method forecasts the next h
  *     days and the error of the sum, in days of spend at that origin's level,
  *     is kept. The 5th and 95th percentiles of those errors for the horizon
- *     asked give the 90 % band. When fewer than MIN_BACKTESTS origins reach
+ *     asked give the 90 % band, their median corrects the forecast (the
+ *     level lags a bill that grows). When fewer than MIN_BACKTESTS origins reach
  *     that far, the longest horizon that has them is used and its errors
  *     widened by sqrt(H/h), as for a random walk; with no backtests at all
  *     (under 15 days), the band is the normal one from the spread of daily
@@ -124,9 +125,9 @@ static size_t backtest(const double *daily, size_t n, long long first_day, size_
 
 /* The 90 % band of the next H days' sum, as offsets from the forecast. */
 static int band(const double *daily, size_t n, long long first_day, size_t H, double level,
-                double *lo, double *hi, int *backtests)
+                double *lo, double *mid, double *hi, int *backtests)
 {
-    *lo = *hi = 0;
+    *lo = *mid = *hi = 0;
     *backtests = 0;
     if (H == 0)
         return 0;
@@ -138,6 +139,7 @@ static int band(const double *daily, size_t n, long long first_day, size_t H, do
         if (k >= MIN_BACKTESTS) {
             double widen = sqrt((double)H / (double)h);
             *lo = quantile(e, k, 0.05) * widen * level;
+            *mid = quantile(e, k, 0.5) * widen * level;
             *hi = quantile(e, k, 0.95) * widen * level;
             *backtests = (int)k;
             free(e);
@@ -168,16 +170,14 @@ static int period(const double *daily, size_t n, long long first_day, long long 
     *days_left = (int)(end - last);
     struct model md = fit(daily, n, first_day);
     double rest = forecast_sum(&md, n, (size_t)*days_left, first_day);
-    double blo, bhi;
-    if (band(daily, n, first_day, (size_t)*days_left, md.level, &blo, &bhi, backtests) < 0)
+    double blo, bmid, bhi;
+    if (band(daily, n, first_day, (size_t)*days_left, md.level, &blo, &bmid, &bhi, backtests) < 0)
         return -1;
-    *fc = *to_date + rest;
+    /* the median backtest error corrects the method's bias (the level lags
+     * a growing bill); the rest of the period never costs less than 0 */
+    *fc = *to_date + (rest + bmid > 0 ? rest + bmid : 0);
     *lo = *to_date + (rest + blo > 0 ? rest + blo : 0);
-    *hi = *to_date + rest + bhi;
-    if (*hi < *fc)
-        *hi = *fc;
-    if (*lo > *fc)
-        *lo = *fc;
+    *hi = *to_date + (rest + bhi > 0 ? rest + bhi : 0);
     return 0;
 }
 
