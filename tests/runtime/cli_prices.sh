@@ -75,6 +75,21 @@ check "offer JSON and its CSV form: no changes" [ $rc -eq 0 -a ! -s "$tmp/same.t
 "$bin" prices fit --vcpu 16 --memory 64G --gpu 4 "$tmp/offer.csv" >"$tmp/fitcsv"
 check "CSV offer keeps sizes (fit finds the 4-GPU p3.8xlarge)" grep -q "p3.8xlarge" "$tmp/fitcsv"
 
+# a folder is one snapshot: the Azure page cut into two pages reads the same
+mkdir -p "$tmp/pages"
+$py - "$data/azure-retail-sample.json" "$tmp/pages" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for i, item in enumerate(d["Items"]):
+    page = dict(d, Items=[item], Count=1,
+                NextPageLink=None if i + 1 == len(d["Items"]) else "https://prices.azure.com/api/retail/prices?$skip=%d" % (i + 1))
+    json.dump(page, open("%s/page%d.json" % (sys.argv[2], i), "w"))
+PY
+"$bin" prices changes --tsv "$tmp/pages" "$data/azure-retail-sample.json" >"$tmp/pages.tsv"; rc=$?
+check "a folder of Azure pages = the one page: no changes" [ $rc -eq 0 -a ! -s "$tmp/pages.tsv" ]
+"$bin" prices changes --tsv "$tmp/pages" "$data/aws-offer-us-east-2.json" >"$tmp/pages.tsv"
+check "a folder of Azure pages: both items" [ "$(grep -c removed "$tmp/pages.tsv")" -eq 2 ]
+
 # plain CSV, with and without a header
 printf 'time,sku,region,price,unit,vcpu,memory,gpu\n2024-01-01,a1,r1,0.10,Hrs,4,16,0\n2024-01-01,a2,r1,0.20,Hrs,8,32,0\n' >"$tmp/p1.csv"
 printf '2024-02-01,a1,r1,0.11,Hrs,vcpu=4,memory=16G\n2024-02-01,a3,r1,0.30,Hrs,vcpu=8,memory=32G\n' >"$tmp/p2.csv"
