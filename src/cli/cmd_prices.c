@@ -9,7 +9,6 @@
 #include "prices/prices.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -17,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 static void usage(FILE *out)
@@ -61,89 +59,19 @@ static void print_num(FILE *out, double v)
         fprintf(out, "%.10g", v);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A folder is one snapshot in many files (Azure's pages, AWS's per-region
- * offer files): its files, in name order, all as source src. */
-static int read_dir(struct ob_prices *t, unsigned src, const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "opsbox prices: %s: %s\n", dir, strerror(errno));
-        return OB_EXIT_USAGE;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = OB_EXIT_OK;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        char path[4096];
-        struct stat st;
-        if (e->d_name[0] == '.' ||
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
-            stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **p = realloc(names, nc * sizeof *names);
-            if (!p) {
-                rc = OB_EXIT_FAILURE;
-                break;
-            }
-            names = p;
-            cap = nc;
-        }
-        if (!(names[n] = strdup(path))) {
-            rc = OB_EXIT_FAILURE;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (rc == OB_EXIT_OK && !n) {
-        fprintf(stderr, "opsbox prices: %s: no files in the folder\n", dir);
-        rc = OB_EXIT_USAGE;
-    }
-    if (n)
-        qsort(names, n, sizeof *names, by_name);
-    char err[600];
-    for (size_t i = 0; i < n && rc == OB_EXIT_OK; i++)
-        if (ob_prices_read_file(t, src, names[i], err, sizeof err) < 0) {
-            fprintf(stderr, "opsbox prices: %s\n", err);
-            rc = OB_EXIT_USAGE;
-        }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    if (rc == OB_EXIT_FAILURE)
-        fprintf(stderr, "opsbox prices: out of memory\n");
-    return rc;
-}
-
 /* Reads every path (a file, or a folder of files) into t, path i as source i. */
 static int read_all(struct ob_prices *t, char **paths, int n)
 {
     char err[600];
-    for (int i = 0; i < n; i++) {
-        struct stat st;
-        if (i > 0xffff) {
-            fprintf(stderr, "opsbox prices: at most 65536 files\n");
-            return OB_EXIT_USAGE;
-        }
-        if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            int rc = read_dir(t, (unsigned)i, paths[i]);
-            if (rc != OB_EXIT_OK)
-                return rc;
-            continue;
-        }
-        if (ob_prices_read_file(t, (unsigned)i, paths[i], err, sizeof err) < 0) {
+    if (n > 0x10000) {
+        fprintf(stderr, "opsbox prices: at most 65536 files\n");
+        return OB_EXIT_USAGE;
+    }
+    for (int i = 0; i < n; i++)
+        if (ob_prices_read_path(t, (unsigned)i, paths[i], err, sizeof err) < 0) {
             fprintf(stderr, "opsbox prices: %s\n", err);
             return OB_EXIT_USAGE;
         }
-    }
     return OB_EXIT_OK;
 }
 

@@ -20,12 +20,14 @@
 #include "core/timeparse.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yajl/yajl_parse.h>
 #include <zlib.h>
 
@@ -1197,5 +1199,73 @@ out:
     free(buf);
     ob_prices_reader_free(r);
     gzclose(gz);
+    return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The regular files of dir, sorted (new, each and the array free()). */
+static char **list_dir(const char *dir, size_t *n, char *err, size_t errlen)
+{
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    size_t cap = 0;
+    *n = 0;
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[4096];
+        struct stat st;
+        if (e->d_name[0] == '.' ||
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+            stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (ob_grow((void **)&names, &cap, *n + 1, sizeof *names) < 0 ||
+            !(names[*n] = strdup(path))) {
+            snprintf(err, errlen, "%s: out of memory", dir);
+            break;
+        }
+        (*n)++;
+    }
+    closedir(d);
+    if (e) { /* stopped early: memory */
+        for (size_t i = 0; i < *n; i++)
+            free(names[i]);
+        free(names);
+        *n = 0;
+        return NULL;
+    }
+    if (!*n) {
+        snprintf(err, errlen, "%s: no files in the folder", dir);
+        free(names);
+        return NULL;
+    }
+    qsort(names, *n, sizeof *names, by_name);
+    return names;
+}
+
+int ob_prices_read_path(struct ob_prices *t, unsigned source, const char *path, char *err,
+                        size_t errlen)
+{
+    struct stat st;
+    if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+        return ob_prices_read_file(t, source, path, err, errlen);
+    size_t n;
+    char **names = list_dir(path, &n, err, errlen);
+    if (!names)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rc && ob_prices_read_file(t, source, names[i], err, errlen) < 0)
+            rc = -1;
+        free(names[i]);
+    }
+    free(names);
     return rc;
 }

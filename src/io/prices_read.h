@@ -40,4 +40,10 @@ const char *ob_prices_reader_format(const struct ob_prices_reader *r);
 int ob_prices_read_file(struct ob_prices *t, unsigned source, const char *path, char *err,
                         size_t errlen);
 
+/* The same for path, or, when path is a folder, for each regular file in
+ * it (in name order, all as the one source: a snapshot published in many
+ * files, as Azure's pages or AWS's per-region offers are). */
+int ob_prices_read_path(struct ob_prices *t, unsigned source, const char *path, char *err,
+                        size_t errlen);
+
 #endif
