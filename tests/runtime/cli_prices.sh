@@ -201,5 +201,35 @@ gzip -c "$data/aws-spot-m5large.json" >"$tmp/spot.json.gz"
 check "gzip input reads the same" \
     bash -c "[ \"\$('$bin' prices history --tsv '$tmp/spot.json.gz'; '$bin' prices changes --tsv '$tmp/spot.json.gz' '$data/aws-spot-m5large.json')\" = '' ]"
 
+# ---- the daemon: prices: files read by the worker, on /metrics and the API
+port=$(free_port)
+cat >"$tmp/serve.yml" <<YML
+listen: 127.0.0.1:$port
+store: $tmp/opsbox.db
+scrape_configs: []
+prices:
+  files: ['$data/aws-spot-m5large.json', '$data/aws-offer-us-east-2.json', '$tmp/pages']
+  interval: 1h
+  vcpu: 2
+  memory: 8G
+  spot: true
+  region: us-east-1
+  limit: 3
+YML
+"$bin" serve --config "$tmp/serve.yml" >"$tmp/serve.log" 2>&1 & pids+=($!)
+got_fit() { curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/metrics" && grep -q '^opsbox_prices_reads_total 1' "$tmp/metrics"; }
+check "serve: prices read once" wait_for 20 got_fit
+check "serve: the cheapest zone first, as fit says" \
+    grep -q "^opsbox_prices_fit_monthly_cost{rank=\"1\",label=\"m5.large\",region=\"$(head -1 "$tmp/fit.tsv" | cut -f2)\",.*value_type=\"expected\"} $(head -1 "$tmp/fit.tsv" | cut -f8 | sed 's/0*$//')" "$tmp/metrics"
+check "serve: 3 offers (limit)" [ "$(grep -c '^opsbox_prices_fit_hourly_price{' "$tmp/metrics")" -eq 3 ]
+curl -sf "http://127.0.0.1:$port/api/v1/prices" >"$tmp/api.json"
+check "serve: /api/v1/prices" $py -c "import json,sys; d=json.load(open('$tmp/api.json'))['data']; sys.exit(not (len(d['fit']) == 3 and d['observations'] > 250 and 'error' not in d))"
+cat >"$tmp/bad.yml" <<YML
+listen: 127.0.0.1:$port
+prices: {files: [a], memory: lots}
+YML
+"$bin" serve --config "$tmp/bad.yml" >/dev/null 2>"$tmp/err"
+check "serve: a bad prices.memory is refused with its line" bash -c "[ $? -ne 0 ] && grep -q 'prices.memory' '$tmp/err'"
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))
