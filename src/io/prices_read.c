@@ -196,11 +196,18 @@ static int parse_number(const char *s, size_t len, double *out)
     return 0;
 }
 
-/* A timestamp as ob_time_parse takes it, or a bare date YYYY-MM-DD. */
+/* A timestamp as ob_time_parse takes it, or a bare date YYYY-MM-DD, or
+ * RFC 3339 with a blank for the T (Python's str() of a datetime). */
 static int parse_time(const char *s, size_t len, double *out)
 {
     if (ob_time_parse(s, len, out) == 0)
         return 0;
+    if (len > 19 && len < 64 && s[10] == ' ') {
+        char buf[64];
+        memcpy(buf, s, len);
+        buf[10] = 'T';
+        return ob_time_parse(buf, len, out);
+    }
     if (len == 10 && s[4] == '-' && s[7] == '-') {
         char buf[24];
         memcpy(buf, s, 10);
@@ -930,7 +937,9 @@ static int csv_row(struct ob_prices_reader *r, struct ob_csv_field *fs, int n)
         o.sku = intern_csv(r, sku);
     }
     const struct ob_csv_field *reg = col(r, fs, n, C_REGION);
-    o.region = intern_csv(r, reg->len ? reg : col(r, fs, n, C_LOCATION));
+    if (!reg->len || lower_eq(reg->ptr, reg->len, "na")) /* older offers: Location only */
+        reg = col(r, fs, n, C_LOCATION);
+    o.region = intern_csv(r, reg);
     o.unit = intern_csv(r, col(r, fs, n, C_UNIT));
     o.family = intern_csv(r, col(r, fs, n, C_FAMILY));
     const struct ob_csv_field *lab = col(r, fs, n, C_LABEL);
