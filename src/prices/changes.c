@@ -62,19 +62,39 @@ static int cmp_key(const struct ob_price_obs *a, const struct ob_price_obs *b)
     return 0;
 }
 
-static const struct ob_prices *sort_table; /* qsort has no context argument */
+/* A change with its strings at hand, for sorting (qsort has no context). */
+struct keyed {
+    const char *family, *region, *sku;
+    struct ob_price_change c;
+};
 
 static int by_report_order(const void *a, const void *b)
 {
-    const struct ob_price_change *x = a, *y = b;
-    int c = strcmp(ob_prices_str(sort_table, x->family), ob_prices_str(sort_table, y->family));
+    const struct keyed *x = a, *y = b;
+    int c = strcmp(x->family, y->family);
     if (!c)
-        c = strcmp(ob_prices_str(sort_table, x->region), ob_prices_str(sort_table, y->region));
+        c = strcmp(x->region, y->region);
     if (!c)
-        c = x->kind - y->kind;
+        c = x->c.kind - y->c.kind;
     if (!c)
-        c = strcmp(ob_prices_str(sort_table, x->sku), ob_prices_str(sort_table, y->sku));
+        c = strcmp(x->sku, y->sku);
     return c;
+}
+
+/* Sorts ch[0..n) by family, region, kind, SKU; -1 when memory runs out. */
+static int sort_report(const struct ob_prices *t, struct ob_price_change *ch, size_t n)
+{
+    struct keyed *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (struct keyed){ob_prices_str(t, ch[i].family), ob_prices_str(t, ch[i].region),
+                              ob_prices_str(t, ch[i].sku), ch[i]};
+    qsort(k, n, sizeof *k, by_report_order);
+    for (size_t i = 0; i < n; i++)
+        ch[i] = k[i].c;
+    free(k);
+    return 0;
 }
 
 static struct ob_price_change make(const struct ob_price_obs *o, int kind)
@@ -118,8 +138,8 @@ int ob_prices_changes(const struct ob_prices *t, unsigned old_src, unsigned new_
             j++;
         }
     }
-    sort_table = t;
-    qsort(ch, k, sizeof *ch, by_report_order);
+    if (sort_report(t, ch, k) < 0)
+        goto fail;
     free(a.o);
     free(b.o);
     *out = ch;
