@@ -20,6 +20,7 @@
 #define HOURS_PER_MONTH 730.0
 #define DAY 86400.0
 #define MONTH (30 * DAY)
+#define MAX_WINDOWS 1000
 
 struct spec {
     float vcpu, mem, gpu;
@@ -86,12 +87,14 @@ static int estimate(const struct ob_price_obs *const *o, size_t n, double end,
     }
     double win = span >= MONTH ? MONTH : span >= DAY ? DAY : span;
     f->monthly = mean_over(o, n, end - (span >= MONTH ? MONTH : span), end) * HOURS_PER_MONTH;
-    size_t nw = (size_t)((span - win) / DAY) + 1;
+    /* one window a day, but no more than MAX_WINDOWS over a long history */
+    double every = (span - win) / DAY > MAX_WINDOWS ? (span - win) / MAX_WINDOWS : DAY;
+    size_t nw = (size_t)((span - win) / every) + 1;
     double *w = malloc(nw * sizeof *w);
     if (!w)
         return -1;
     for (size_t i = 0; i < nw; i++)
-        w[i] = mean_over(o, n, end - win - (double)i * DAY, end - (double)i * DAY);
+        w[i] = mean_over(o, n, end - win - (double)i * every, end - (double)i * every);
     f->monthly_lo = quantile(w, nw, 0.05) * HOURS_PER_MONTH;
     f->monthly_hi = quantile(w, nw, 0.95) * HOURS_PER_MONTH;
     free(w);

@@ -59,12 +59,17 @@ static double median(const double *v, size_t n, double *scratch)
     return n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
 }
 
-/* The grid step: the largest round step giving at least GRID_POINTS steps. */
+/* The grid step: the largest round step giving at least GRID_POINTS steps;
+ * beyond a week a step (spans of decades, or a mistyped year) is not round,
+ * so that no series grows a grid of millions. */
 static double grid_step(double span)
 {
     static const double nice[] = {60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400};
+    size_t nn = sizeof nice / sizeof nice[0];
     double raw = span / GRID_POINTS, step = nice[0];
-    for (size_t i = 0; i < sizeof nice / sizeof nice[0]; i++)
+    if (raw > 2 * nice[nn - 1])
+        return raw;
+    for (size_t i = 0; i < nn; i++)
         if (nice[i] <= raw)
             step = nice[i];
     return step;
