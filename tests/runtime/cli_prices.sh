@@ -104,6 +104,11 @@ for seed in 21 22; do
     check "history seed $seed: all injected found, none invented" \
         bash -c "$py '$here/prices_match.py' '$tmp/truth.tsv' '$tmp/found.tsv' | sed 's/^/     /'; exit \${PIPESTATUS[0]}"
 done
+mkdir -p "$tmp/monthly"
+$gen monthly "$tmp/monthly" "$tmp/truth.tsv" 23
+"$bin" prices history --tsv "$tmp/monthly"/m*.csv >"$tmp/found.tsv"
+check "history of 12 monthly list-price snapshots: every repricing, nothing else" \
+    bash -c "$py '$here/prices_match.py' '$tmp/truth.tsv' '$tmp/found.tsv' | sed 's/^/     /'; exit \${PIPESTATUS[0]}"
 "$bin" prices history "$data/aws-spot-m5large.json" >"$tmp/real.txt"; rc=$?
 check "history on real spot creep exits 0 and reports 5 series" \
     bash -c "[ $rc -eq 0 ] && grep -q '^5 series, 5 with price changes' '$tmp/real.txt'"

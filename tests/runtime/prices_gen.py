@@ -9,6 +9,10 @@
   prices_gen.py snapshots OLD.json NEW.json SEED [N]
       two AWS offer files of N products with SKUs added, removed and
       repriced between them (the answer is computed by the test itself)
+  prices_gen.py monthly DIR TRUTH.tsv SEED
+      twelve monthly snapshots DIR/mMM.csv (plain CSV) of 60 list prices, 20
+      of them cut or raised once (5-20 %) from the fourth month on: each a
+      level shift in TRUTH.tsv
   prices_gen.py bill OUT.csv SEED [DAYS]
       a daily bill date,service,cost of DAYS (120) days: a weekly pattern,
       growth of 0.2 % a day, noise of +-10 %
@@ -125,6 +129,23 @@ def snapshots(old, new, seed, n):
     json.dump(offer(prod2, prices2, "2024-02-01"), open(new, "w"), indent=1)
 
 
+def monthly(out, truth, seed):
+    rnd = random.Random(seed)
+    skus = ["S%03d" % i for i in range(60)]
+    base = {s: round(rnd.uniform(0.01, 5), 4) for s in skus}
+    events = {s: (rnd.randint(3, 11), rnd.choice([-0.2, -0.1, -0.05, 0.05, 0.15])) for s in skus[:20]}
+    for m in range(12):
+        with open("%s/m%02d.csv" % (out, m), "w") as f:
+            f.write("time,sku,region,price,unit\n")
+            for s in skus:
+                p = base[s] * (1 + events[s][1]) if s in events and m >= events[s][0] else base[s]
+                f.write("2023-%02d-01,%s,us-east-1,%.4f,Hrs\n" % (m + 1, s, p))
+    with open(truth, "w") as f:
+        for s, (m, c) in sorted(events.items()):
+            t = datetime.datetime(2023, m + 1, 1, tzinfo=datetime.timezone.utc).timestamp()
+            f.write("%s\tus-east-1\tshift\t%.0f\t%.0f\n" % (s, t, t))
+
+
 def bill(out, seed, days):
     rnd = random.Random(seed)
     d0 = datetime.date(2024, 1, 1)
@@ -145,6 +166,8 @@ if __name__ == "__main__":
     elif cmd == "snapshots":
         snapshots(sys.argv[2], sys.argv[3], int(sys.argv[4]),
                   int(sys.argv[5]) if len(sys.argv) > 5 else 2000)
+    elif cmd == "monthly":
+        monthly(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == "bill":
         bill(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 120)
     else:
