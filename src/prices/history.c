@@ -12,12 +12,11 @@
  * steps from it). It must be material: at least MIN_MOVE of the price and
  * DRIFT_TIMES the series' usual drift (the median change over WINDOW steps),
  * since spot prices creep in steps of a hundredth of a cent and each step
- * alone is a surprise to a forecaster of a flat line. If the level after has
- * moved by at least half the
- * largest excursion, it is a level shift of that size; otherwise a spike
- * that reached the excursion and came back. The detector learns for its
- * first 150 points, so changes in the first ~8 % of a series' span are not
- * scored (docs/prices.md). */
+ * alone is a surprise to a forecaster of a flat line. If the level later
+ * has moved by at least half the largest excursion, it is a level shift;
+ * otherwise a spike that reached the excursion and came back. The detector
+ * learns for 150 points before it scores: it first sees PREFIX steps of
+ * the series' starting price, so that a change early on is scored too. */
 #include "prices/prices.h"
 
 #include "metrics/metrics.h"
@@ -29,6 +28,9 @@
 #define GRID_POINTS 2000  /* steps per series, about */
 #define MIN_STEPS 300     /* fewer: too short to score (the detector learns for 150) */
 #define WINDOW 24         /* steps on each side that define the levels */
+#define ORDINARY_MOVES 20 /* moves a series makes often enough to be ordinary */
+#define HELD 50           /* steps the detector holds after a flag (its HOLD_POINTS) */
+#define PREFIX 200        /* steps of the first price fed before the series */
 #define LOOK (4 * WINDOW) /* steps after a flag that tell a spike from a shift */
 #define MIN_MOVE 0.01     /* a move under 1 % of the price is not a finding */
 #define DRIFT_TIMES 4     /* ...nor one within 4 times the series' usual drift */
@@ -179,6 +181,31 @@ static double usual_drift(const double *grid, size_t m)
     return med;
 }
 
+/* The size of the series' ordinary moves: the median of its moves from
+ * one step to the next when it moves often (creep or noise, as spot prices
+ * do), 0 when it moves less than ORDINARY_MOVES times (a list price, whose
+ * few changes are the news), and in *share the share of steps that move;
+ * -1 when memory runs out. */
+static double usual_step(const double *grid, size_t m, double *share)
+{
+    *share = 0;
+    double *d = malloc((m ? m : 1) * sizeof *d);
+    if (!d)
+        return -1;
+    size_t n = 0;
+    for (size_t k = 0; k + 1 < m; k++)
+        if (grid[k + 1] != grid[k])
+            d[n++] = fabs(grid[k + 1] - grid[k]);
+    double q = 0;
+    if (n >= ORDINARY_MOVES) {
+        qsort(d, n, sizeof *d, cmp_double);
+        q = d[n / 2];
+        *share = (double)n / (double)(m - 1);
+    }
+    free(d);
+    return q;
+}
+
 /* One series: obs[0..n) sorted by time. */
 static int score_series(const struct ob_price_obs *const *obs, size_t n, struct findings *fs,
                         struct ob_history_stats *st)
@@ -198,7 +225,7 @@ static int score_series(const struct ob_price_obs *const *obs, size_t n, struct 
     st->scored++;
     int rc = -1;
     double *ts = malloc(n * sizeof *ts), *v = malloc(n * sizeof *v);
-    double *grid = malloc(m * sizeof *grid), *scratch = malloc(2 * WINDOW * sizeof *scratch);
+    double *grid = malloc((PREFIX + m) * sizeof *grid), *scratch = malloc(2 * WINDOW * sizeof *scratch);
     struct ob_detector *d = ob_detector_new(NULL);
     if (!ts || !v || !grid || !scratch || !d)
         goto out;
@@ -209,24 +236,56 @@ static int score_series(const struct ob_price_obs *const *obs, size_t n, struct 
         ts[k] = obs[i]->ts;
         v[k++] = obs[i]->price;
     }
-    double t0 = ts[0];
-    resample(ts, v, k, t0, step, grid, m);
-    double drift = usual_drift(grid, m);
+    /* grid[0..PREFIX) is the price the series starts at, as if it had held
+     * before the first observation, moving as it ordinarily does: the
+     * detector learns on it, so that a change early in the series is scored
+     * too, and the first ordinary move is no surprise */
+    double t0 = ts[0] - PREFIX * step;
+    resample(ts, v, k, ts[0], step, grid + PREFIX, m);
+    double start = median(grid + PREFIX, m < WINDOW ? m : WINDOW, scratch);
+    double moves;
+    double wiggle = usual_step(grid + PREFIX, m, &moves);
+    if (wiggle < 0)
+        goto out;
+    /* a walk back from the start with the series' ordinary moves, as often */
+    uint64_t rng = 0x9e3779b97f4a7c15u;
+    double x = start;
+    for (size_t i = PREFIX; i-- > 0;) {
+        rng = rng * 6364136223846793005u + 1442695040888963407u;
+        double u = (double)(rng >> 11) / 9007199254740992.0;
+        if (u < moves)
+            x += u < moves / 2 ? wiggle : -wiggle;
+        grid[i] = x;
+    }
+    double drift = usual_drift(grid + PREFIX, m);
     if (drift < 0)
         goto out;
     size_t quiet_until = 0; /* the steps of the event last reported */
-    for (size_t i = 0; i < m; i++) {
+    size_t held_until = 0;  /* the detector's hold after a flag we dropped */
+    double held_score = 0;
+    for (size_t i = 0; i < PREFIX + m; i++) {
         struct ob_detection r = ob_detector_step(d, t0 + (double)i * step, grid[i]);
         struct ob_price_finding f = {.sku = obs[0]->sku, .region = obs[0]->region,
                                      .family = obs[0]->family, .label = obs[0]->label,
                                      .unit = obs[0]->unit, .score = r.anomaly_score};
-        if (!r.anomaly || i < quiet_until)
+        /* after a flag, the detector holds back all but a clearly stronger
+         * one for HELD steps; when we dropped that flag as immaterial, a
+         * material move in those steps is still a finding */
+        int held = !r.anomaly && i < held_until;
+        if ((!r.anomaly && !held) || i < PREFIX || i < quiet_until)
             continue;
-        size_t next = measure(grid, m, i, t0, step, drift, scratch, &f);
+        if (held)
+            f.score = held_score;
+        size_t next = measure(grid, PREFIX + m, i, t0, step, drift, scratch, &f);
         if (next && push(fs, &f) < 0)
             goto out;
-        if (next)
+        if (next) {
             quiet_until = next;
+            held_until = 0;
+        } else if (r.anomaly) {
+            held_until = i + 1 + HELD;
+            held_score = r.anomaly_score;
+        }
     }
     rc = 0;
 out:

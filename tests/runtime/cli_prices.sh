@@ -104,6 +104,10 @@ for seed in 21 22; do
     check "history seed $seed: all injected found, none invented" \
         bash -c "$py '$here/prices_match.py' '$tmp/truth.tsv' '$tmp/found.tsv' | sed 's/^/     /'; exit \${PIPESTATUS[0]}"
 done
+$gen noisy "$tmp/noisy.csv" "$tmp/truth.tsv" 24
+"$bin" prices history --tsv "$tmp/noisy.csv" >"$tmp/found.tsv"
+check "history of hourly prices with 3 % noise: every shift and spike, nothing else" \
+    bash -c "$py '$here/prices_match.py' '$tmp/truth.tsv' '$tmp/found.tsv' | sed 's/^/     /'; exit \${PIPESTATUS[0]}"
 mkdir -p "$tmp/monthly"
 $gen monthly "$tmp/monthly" "$tmp/truth.tsv" 23
 "$bin" prices history --tsv "$tmp/monthly"/m*.csv >"$tmp/found.tsv"

@@ -9,6 +9,9 @@
   prices_gen.py snapshots OLD.json NEW.json SEED [N]
       two AWS offer files of N products with SKUs added, removed and
       repriced between them (the answer is computed by the test itself)
+  prices_gen.py noisy OUT.csv TRUTH.tsv SEED
+      20 hourly series of 60 days (plain CSV) with +-3 % noise every hour, a
+      level shift of +30 % in some and a doubling for 2-6 hours in others
   prices_gen.py monthly DIR TRUTH.tsv SEED
       twelve monthly snapshots DIR/mMM.csv (plain CSV) of 60 list prices, 20
       of them cut or raised once (5-20 %) from the fourth month on: each a
@@ -41,9 +44,9 @@ def history(out, truth, seed):
     for s in range(40):
         itype, zone = types[s % 5], zones[s // 5]
         base = rnd.uniform(0.02, 1.5)
-        # one event in most series, placed after the detector has learnt
+        # one event in two series of three, anywhere but the very edges
         kind = ["shift", "spike", "none"][s % 3]
-        ev_start = t0 + rnd.uniform(0.25, 0.85) * span
+        ev_start = t0 + rnd.uniform(0.02, 0.95) * span
         ev_len = rnd.uniform(2, 8) * 3600
         ev_size = rnd.choice([-1, 1]) * rnd.uniform(0.15, 0.5)
         if kind == "spike":
@@ -129,11 +132,30 @@ def snapshots(old, new, seed, n):
     json.dump(offer(prod2, prices2, "2024-02-01"), open(new, "w"), indent=1)
 
 
+def noisy(out, truth, seed):
+    rnd = random.Random(seed)
+    t0 = 1_700_000_000
+    with open(out, "w") as f, open(truth, "w") as t:
+        f.write("time,sku,region,price,unit\n")
+        for s in range(20):
+            base, kind = rnd.uniform(0.05, 2), ["shift", "spike", "none"][s % 3]
+            at, ln = int(rnd.uniform(0.03, 0.95) * 60 * 24), rnd.randint(2, 6)
+            for h in range(60 * 24):
+                p = base * (1 + rnd.uniform(-0.03, 0.03))
+                if kind == "shift" and h >= at:
+                    p *= 1.3
+                if kind == "spike" and at <= h < at + ln:
+                    p *= 2
+                f.write("%d,N%02d,r,%.5f,Hrs\n" % (t0 + h * 3600, s, p))
+            if kind != "none":
+                t.write("N%02d\tr\t%s\t%d\t%d\n" % (s, kind, t0 + at * 3600, t0 + (at + ln) * 3600))
+
+
 def monthly(out, truth, seed):
     rnd = random.Random(seed)
     skus = ["S%03d" % i for i in range(60)]
     base = {s: round(rnd.uniform(0.01, 5), 4) for s in skus}
-    events = {s: (rnd.randint(3, 11), rnd.choice([-0.2, -0.1, -0.05, 0.05, 0.15])) for s in skus[:20]}
+    events = {s: (rnd.randint(1, 11), rnd.choice([-0.2, -0.1, -0.05, 0.05, 0.15])) for s in skus[:20]}
     for m in range(12):
         with open("%s/m%02d.csv" % (out, m), "w") as f:
             f.write("time,sku,region,price,unit\n")
@@ -166,6 +188,8 @@ if __name__ == "__main__":
     elif cmd == "snapshots":
         snapshots(sys.argv[2], sys.argv[3], int(sys.argv[4]),
                   int(sys.argv[5]) if len(sys.argv) > 5 else 2000)
+    elif cmd == "noisy":
+        noisy(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == "monthly":
         monthly(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == "bill":
