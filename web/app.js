@@ -124,6 +124,21 @@ async function refreshLogs() {
       el("div", { class: "muted" }, t.example || "")), "No templates yet.");
 }
 
+// Shown only when the daemon has a prices: section (it has read once).
+async function refreshPrices() {
+  const p = await api("prices");
+  const box = document.getElementById("prices");
+  box.hidden = !p.read_at;
+  if (box.hidden) return;
+  document.querySelector("#price-fit tbody").replaceChildren(...p.fit.map((o) =>
+    el("tr", { title: o.sku }, el("td", {}, o.label), el("td", {}, o.region), el("td", {}, fmtNum(o.hourly)),
+      el("td", {}, `${o.monthly.toFixed(2)} (${o.monthly_lo.toFixed(2)}–${o.monthly_hi.toFixed(2)})`))));
+  const recent = [...p.findings].sort((a, b) => b.ts - a.ts).slice(0, 20);
+  fill(document.getElementById("price-findings"), recent, (f) =>
+    el("li", {}, `${fmtTime(f.ts)} · ${f.kind} ${f.percent >= 0 ? "+" : ""}${f.percent.toFixed(1)} % · ${f.sku} · ${f.region}`),
+    p.error ? "Last read failed: " + p.error : "No price spikes or level shifts.");
+}
+
 async function refreshStatus() {
   const [targets, st] = await Promise.all([api("targets"), api("status")]);
   document.querySelector("#targets tbody").replaceChildren(...targets.map((t) =>
@@ -140,7 +155,7 @@ function report(e) {
 }
 
 async function refresh() {
-  await Promise.all([refreshStatus(), refreshIncidents(), refreshSeries(), refreshLogs()]).catch(report);
+  await Promise.all([refreshStatus(), refreshIncidents(), refreshSeries(), refreshLogs(), refreshPrices()]).catch(report);
 }
 
 document.getElementById("filter").addEventListener("input", (e) => {

@@ -597,6 +597,7 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         ob__tracker_metrics(s, body);
         ob__logs_metrics(s, body);
         ob__disks_metrics(s, body);
+        ob__prices_metrics(s, body);
         ob__query_metrics(s, body);
         ob__rw_metrics(s, body);
         return 200;
@@ -770,6 +771,7 @@ static int run_daemon(struct serve *s)
     char err[512];
     if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0 ||
         ob__logs_start(s, err, sizeof err) < 0 || ob__disks_start(s, err, sizeof err) < 0 ||
+        ob__prices_start(s, err, sizeof err) < 0 ||
         ob__query_start(s, err, sizeof err) < 0 || ob__rw_start(s, err, sizeof err) < 0 ||
         ob__journal_start(s, err, sizeof err) < 0) {
         fprintf(stderr, "opsbox serve: %s\n", err);
@@ -941,6 +943,7 @@ int ob_cmd_serve(int argc, char **argv)
     ob__journal_free(&s);
     ob__logs_stop(&s);
     ob__disks_stop(&s);
+    ob__prices_stop(&s);
     pthread_mutex_destroy(&s.lock);
     ob_store_close(s.store);
     ob_registry_free(s.reg);

@@ -9,6 +9,7 @@
  *       its recent points: [time, value, yhat, yhat_lower, yhat_upper, anomaly]
  *   GET /api/v1/targets   every target with its health
  *   GET /api/v1/disks     each drive's failure probability and state
+ *   GET /api/v1/prices    the cheapest offers that fit, the latest price findings
  *   GET /api/v1/templates[?limit=N]  log templates by count, with an example
  *   GET /api/v1/status    version, models, points, store size, open incidents
  *   GET /api/v1/incidents[?limit=N]   the newest incidents (default 50)
@@ -226,6 +227,10 @@ int ob__serve_api(struct serve *s, const struct ob_http_request *req, struct ob_
     const char *path = req->path;
     if (!strcmp(path, "/api/v1/series")) {
         json_t *d = ranked_series(s, req, now);
+        return respond(body, d, d ? 200 : 500);
+    }
+    if (!strcmp(path, "/api/v1/prices")) {
+        json_t *d = ob__prices_json(s);
         return respond(body, d, d ? 200 : 500);
     }
     if (!strcmp(path, "/api/v1/disks")) {

@@ -35,6 +35,7 @@ struct alerts; /* serve_alerts.c */
 struct tracker; /* serve_tracker.c */
 struct logs;    /* serve_logs.c */
 struct disks;   /* serve_disk.c */
+struct prices;  /* serve_prices.c */
 struct querier; /* serve_query.c */
 struct rwout;   /* serve_rw.c */
 struct journal; /* serve_journal.c */
@@ -81,6 +82,7 @@ struct serve {
     struct tracker *tracker;
     struct logs *logs;
     struct disks *disks;
+    struct prices *prices;
     struct querier *querier;
     struct rwout *rwout;
     struct journal *journal;
@@ -190,6 +192,12 @@ void ob__disks_stop(struct serve *s);
 void ob__disks_tick(struct serve *s, double now);
 void ob__disks_metrics(struct serve *s, struct ob_buf *b);
 json_t *ob__disks_json(struct serve *s);
+/* Prices (serve_prices.c): price files re-read by a worker, the cheapest
+ * fit and the latest findings on /metrics and /api/v1/prices. */
+int ob__prices_start(struct serve *s, char *err, size_t errlen);
+void ob__prices_stop(struct serve *s);
+void ob__prices_metrics(struct serve *s, struct ob_buf *b);
+json_t *ob__prices_json(struct serve *s);
 /* The disk model at path, or the built-in one when path is NULL (cmd_disk.c). */
 struct ob_disk_model *ob__disk_load_model(const char *path, char *err, size_t errlen);
 

@@ -27,6 +27,8 @@
  *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
  *   logs: {warmup: 1000, rate_interval: 15s, masks: ['user=\\w+'], max_stream_series: 10000}
  *   disk: {devices: [/dev/sda], json_dir: /var/lib/smart, interval: 1h}
+ *   prices: {files: [/var/lib/prices/spot.json, /var/lib/prices/ec2/], interval: 1h,
+ *            vcpu: 8, memory: 32G, gpu: 0, region: us-east-1, spot: true, limit: 5}
  *   remote_write: [{url: 'http://127.0.0.1:8428/api/v1/write', interval: 15s}]
  *   query_sources:
  *     - {url: 'http://127.0.0.1:8428', match: ['{job="node"}'], step: 15s, backfill: 1d}
@@ -440,6 +442,49 @@ static int disk_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t
     return fail(c, k, "disk: unknown key '%s'", key);
 }
 
+/* "32G", "32GiB", "512M", "1T", "16": GiB. */
+static int set_memory(struct ctx *c, const yaml_node_t *n, const char *what, double *out)
+{
+    const char *s = scalar(c, n, what);
+    if (!s)
+        return -1;
+    char *end;
+    double v = strtod(s, &end);
+    double mult = *end == 'M' ? 1.0 / 1024 : *end == 'T' ? 1024 : 1;
+    if (*end == 'G' || *end == 'M' || *end == 'T')
+        end++;
+    if (*end == 'i')
+        end++;
+    if (*end == 'B')
+        end++;
+    if (end == s || *end || !(v >= 0) || v > 1e9)
+        return fail(c, n, "%s: '%s' is not a size (32G, 512M)", what, s);
+    *out = v * mult;
+    return 0;
+}
+
+static int prices_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_prices_config *p = arg;
+    if (!strcmp(key, "files"))
+        return set_strings(c, v, "prices.files", &p->files, &p->nfiles);
+    if (!strcmp(key, "interval"))
+        return set_duration(c, v, "prices.interval", &p->interval_s);
+    if (!strcmp(key, "vcpu"))
+        return set_count(c, v, "prices.vcpu", 1000000L, &p->vcpu);
+    if (!strcmp(key, "gpu"))
+        return set_count(c, v, "prices.gpu", 100000L, &p->gpu);
+    if (!strcmp(key, "memory"))
+        return set_memory(c, v, "prices.memory", &p->mem_gib);
+    if (!strcmp(key, "region"))
+        return set_string(c, v, "prices.region", &p->region);
+    if (!strcmp(key, "spot"))
+        return set_bool(c, v, "prices.spot", &p->spot);
+    if (!strcmp(key, "limit"))
+        return set_count(c, v, "prices.limit", 10000L, &p->limit);
+    return fail(c, k, "prices: unknown key '%s'", key);
+}
+
 static int query_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_query_source *q = arg;
@@ -599,6 +644,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "logs", logs_pair, &t->cfg->logs);
     if (!strcmp(key, "disk"))
         return each_pair(c, v, "disk", disk_pair, &t->cfg->disk);
+    if (!strcmp(key, "prices"))
+        return each_pair(c, v, "prices", prices_pair, &t->cfg->prices);
     if (!strcmp(key, "journal")) {
         t->cfg->journal.enabled = 1;
         if (v && v->type == YAML_SCALAR_NODE && !v->data.scalar.length)
@@ -672,6 +719,10 @@ static int fill_defaults(struct ob_config *cfg)
         cfg->disk.interval_s = 3600;
     if (!cfg->disk.smartctl && !(cfg->disk.smartctl = strdup("smartctl")))
         return -1;
+    if (cfg->prices.interval_s == 0)
+        cfg->prices.interval_s = 3600;
+    if (cfg->prices.limit == 0)
+        cfg->prices.limit = 5;
     if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1:9393")))
         return -1;
     if (!cfg->store && !(cfg->store = strdup("./opsbox.db")))
@@ -902,6 +953,8 @@ void ob_config_free(struct ob_config *c)
     free(c->disk.json_dir);
     free(c->disk.smartctl);
     free(c->disk.model);
+    free_strings(c->prices.files, c->prices.nfiles);
+    free(c->prices.region);
     free(c->github.api_url);
     free(c->github.repo);
     free(c->github.token_file);

@@ -72,6 +72,19 @@ struct ob_disk_config {
     double interval_s;         /* default 1h */
 };
 
+/* prices: price files re-read on a schedule (src/prices): the cheapest
+ * offers that fit and the spikes and level shifts of their histories. */
+struct ob_prices_config {
+    char **files;              /* files or folders, as `opsbox prices` takes them */
+    size_t nfiles;
+    double interval_s;         /* default 1h */
+    long vcpu, gpu;            /* the fit asked for; defaults 0 (any) */
+    double mem_gib;            /* from memory: 32G, 512M; default 0 */
+    char *region;              /* default any */
+    int spot;                  /* spot prices (default on-demand) */
+    long limit;                /* offers reported; default 5 */
+};
+
 /* query_sources: a Prometheus-compatible query API (Prometheus,
  * VictoriaMetrics, Thanos) as a source: history on start, then new points. */
 struct ob_query_source {
@@ -114,6 +127,7 @@ struct ob_config {
     struct ob_logs_config logs;
     struct ob_journal_config journal;
     struct ob_disk_config disk;
+    struct ob_prices_config prices;
     struct ob_query_source *queries;
     size_t nqueries;
     struct ob_remote_write *writes;

@@ -20,6 +20,7 @@ cat >"$tmp/opsbox.yml" <<YML
 listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
 logs: {rate_interval: 1s}
+prices: {files: ['$top/tests/data/prices/aws-spot-m5large.json', '$top/tests/data/prices/aws-offer-us-east-2.json'], vcpu: 2, memory: 8G, spot: true}
 scrape_configs:
   - job_name: jumpy
     scrape_interval: 40ms

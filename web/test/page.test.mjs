@@ -67,6 +67,9 @@ try {
   check("a log template shows, with its count and an example",
         /2× Received block <\*> of size <\*> from <\*>/.test(logs) && /blk_1/.test(logs), logs);
 
+  const prices = await page.$eval("#prices", (e) => (e.hidden ? "" : e.textContent));
+  check("prices: the cheapest fit shows, with its monthly range", /m5\.large\s*us-east-1[a-f]/.test(prices) && /\(\d+\.\d\d–\d+\.\d\d\)/.test(prices), prices);
+
   await page.click("#template-list li[data-template]");
   await page.waitForFunction(() => document.getElementById("chart-title").textContent.startsWith("opsbox_log_template_lines_total{")
                                     && +document.getElementById("chart").dataset.points >= 1, { timeout: 10000 });
