@@ -10,5 +10,8 @@ int ob_cmd_logs(int argc, char **argv);
 int ob_cmd_serve(int argc, char **argv);
 int ob_cmd_incidents(int argc, char **argv);
 int ob_cmd_disk(int argc, char **argv);
+int ob_cmd_ci(int argc, char **argv);
+/* `opsbox ci tests` (cmd_ci_tests.c), called by ob_cmd_ci. */
+int ob_cmd_ci_tests(int argc, char **argv);
 
 #endif

@@ -1,0 +1,103 @@
+/* ci.h - AI for CI (public interface): why a build failed, which tests flake.
+ *
+ * Two halves, both without I/O:
+ *
+ *  - explain: a failed build log in, the lines that explain the failure
+ *    out, best first. Lines are numbered as Python's str.splitlines()
+ *    numbers them. Each line is cleaned (GitHub Actions prefixes and
+ *    markers, timestamps, ANSI colours) and mined into a template by the
+ *    log miner (src/logs), which masks numbers, ids, durations and hashes;
+ *    a model holds the templates of passing logs. A failed line scores by
+ *    being new to the model, by its error words, by starting a new block
+ *    and by where it sits in the log; the report spreads over the blocks.
+ *
+ *  - history: test results of many runs (one record per test and run, in
+ *    run order) in, per test: runs, failures, flaky, failing since run N,
+ *    and the runs where most tests failed at once (infra).
+ */
+#ifndef OB_CI_H
+#define OB_CI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- lines ---- */
+
+/* The end of the line that starts at buf[pos] (pos < len): *next is where
+ * the next line starts. Line ends are Python's: \n, \r\n, \r, \v, \f,
+ * \x1c, \x1d, \x1e and the UTF-8 forms of U+0085, U+2028, U+2029.
+ * Returns the line's length without its end. */
+size_t ob_ci_line_end(const char *buf, size_t len, size_t pos, size_t *next);
+
+/* ---- cleaning one line ---- */
+
+enum {
+    OB_CI_GROUP = 1u << 0,    /* a GitHub Actions ##[group] line: a block starts */
+    OB_CI_ENDGROUP = 1u << 1, /* ##[endgroup] */
+    OB_CI_GH_ERROR = 1u << 2, /* ##[error] (or ::error) */
+};
+
+/* Writes into out (cap bytes, cap >= 16) line[0..len) without the parts
+ * that vary between two runs of the same build and carry no meaning: a
+ * leading "job<TAB>step<TAB>" and ISO timestamp (GitHub Actions), ANSI
+ * escapes, other control bytes, GitHub's ##[...] markers (noted in
+ * *flags). Truncates at cap-1. Returns the length written. */
+size_t ob_ci_clean(const char *line, size_t len, char *out, size_t cap, unsigned *flags);
+
+/* How strongly a cleaned line reads as an error, 0 (not at all) to 1
+ * ("[ERROR]", "FAILED", "fatal:", an exception's name...). */
+double ob_ci_error_words(const char *s, size_t len);
+
+/* 1 when a cleaned line continues a stack trace ("\tat f(X.java:1)",
+ * "... 4 more", Python's "  File ..." and Go's "\t/path/x.go:12"). */
+int ob_ci_trace_line(const char *s, size_t len);
+
+/* ---- the model of passing logs ---- */
+
+struct ob_ci_model;
+
+/* new: an empty model; NULL on allocation failure. */
+struct ob_ci_model *ob_ci_model_new(void);
+void ob_ci_model_free(struct ob_ci_model *m);
+/* Learns every line of one passing log as normal. 0, or -1 out of memory. */
+int ob_ci_model_learn(struct ob_ci_model *m, const char *buf, size_t len);
+/* Lines learned so far. */
+uint64_t ob_ci_model_lines(const struct ob_ci_model *m);
+/* Saves the model into a new buffer (*out, to free()); its size, 0 on
+ * allocation failure. */
+size_t ob_ci_model_save(const struct ob_ci_model *m, void **out);
+/* new: a model from ob_ci_model_save's buffer; NULL when it is not one. */
+struct ob_ci_model *ob_ci_model_load(const void *buf, size_t len);
+
+/* ---- explain ---- */
+
+enum {
+    OB_CI_R_NEW = 1u << 0,     /* template not in the passing logs */
+    OB_CI_R_ERROR = 1u << 1,   /* error words */
+    OB_CI_R_HEAD = 1u << 2,    /* first line of a block the passing logs lack */
+    OB_CI_R_TRACE = 1u << 3,   /* head of a stack trace */
+    OB_CI_R_CONTEXT = 1u << 4, /* next to a reported line */
+    OB_CI_R_END = 1u << 5,     /* among the last lines of the log */
+    OB_CI_R_RARE = 1u << 6,    /* rare in the log itself (no model) */
+};
+
+struct ob_ci_finding {
+    uint64_t line; /* from 1 */
+    double score;
+    unsigned reasons;
+    size_t off, len; /* the raw line in the failed log's buffer */
+};
+
+/* Explains a failed log: at most k findings, best first, into a new array
+ * (*out, to free()). The model's templates are what is normal; with an
+ * empty model, normal is learned from the log itself. The failed log's
+ * lines are mined into the model's miner (not counted as normal), so use
+ * a model for one explain at a time. Returns the number of findings, or
+ * -1 out of memory. */
+long ob_ci_explain(struct ob_ci_model *m, const char *buf, size_t len, size_t k,
+                   struct ob_ci_finding **out);
+
+/* Writes the reasons as words ("new template, error words") like snprintf. */
+size_t ob_ci_reasons_text(unsigned reasons, char *buf, size_t cap);
+
+#endif
