@@ -100,4 +100,63 @@ long ob_ci_explain(struct ob_ci_model *m, const char *buf, size_t len, size_t k,
 /* Writes the reasons as words ("new template, error words") like snprintf. */
 size_t ob_ci_reasons_text(unsigned reasons, char *buf, size_t cap);
 
+/* ---- test history ---- */
+
+enum ob_ci_result { OB_CI_NONE = 0, OB_CI_PASS = 1, OB_CI_FAIL = 2, OB_CI_SKIP = 3 };
+
+struct ob_ci_history;
+
+struct ob_ci_history *ob_ci_history_new(void);
+void ob_ci_history_free(struct ob_ci_history *h);
+
+/* Appends a run (label copied; may be NULL); runs are in the order added.
+ * Returns its index from 0, or -1 out of memory. */
+long ob_ci_history_run(struct ob_ci_history *h, const char *label);
+
+/* One result of test "suite" / "name" in run (an index from
+ * ob_ci_history_run). retried: it passed only after failing in that run
+ * (Surefire's flakyFailure, TestGrid's FLAKY). The same test twice in one
+ * run is one result: a pass after a failure is a pass on retry. 0 or -1
+ * out of memory or a run that does not exist. */
+int ob_ci_history_add(struct ob_ci_history *h, long run, const char *suite, size_t slen,
+                      const char *name, size_t nlen, enum ob_ci_result r, int retried);
+
+struct ob_ci_params {
+    double infra_share;  /* a run where at least this share of tests failed... */
+    unsigned infra_min;  /* ...and at least this many, is an outage (infra) */
+    double chance;       /* a failing streak this unlikely from a test's own
+                            failure rate before it is a new failure */
+    unsigned min_streak; /* and it has at least this many runs */
+};
+
+struct ob_ci_params ob_ci_params_default(void);
+
+struct ob_ci_run_report {
+    const char *label; /* borrowed from the history */
+    uint32_t tests, failures;
+    int infra; /* most tests failed together, and not again in the next run */
+};
+
+struct ob_ci_test_report {
+    const char *suite, *name; /* borrowed from the history */
+    uint32_t runs, failures;  /* runs with a pass or fail result; failures among them */
+    uint32_t infra_failures;  /* failures in infra runs (left out of the rest) */
+    uint32_t retried;         /* runs where it passed on retry */
+    uint32_t flips;           /* failures followed by a pass, outside a solid streak */
+    long first_flip_run;      /* run of the first such failure, -1 none */
+    long last_flip_run;
+    int flaky;                /* flips or retried */
+    long failing_since;       /* new failure: run where its final failing streak
+                                 began (-1 none) */
+    uint32_t streak;          /* length of that streak */
+    double rate_before;       /* its failure rate before the streak */
+    int always_failing;       /* failed every run it had */
+};
+
+/* Analyses the history (sorting each test's results by run): reports for every test (in the order first seen)
+ * and every run, into new arrays (*tests, *runs; free() both). 0 or -1. */
+int ob_ci_history_analyse(struct ob_ci_history *h, const struct ob_ci_params *p,
+                          struct ob_ci_test_report **tests, size_t *ntests,
+                          struct ob_ci_run_report **runs, size_t *nruns);
+
 #endif

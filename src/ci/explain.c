@@ -37,7 +37,7 @@
  * cross-validation over projects (bench/ci.sh, docs/ci.md). */
 struct weights {
     double new_, kw_new, kw_known, head, trace_head, trace, blank, late, rep, block_pen, near_pen;
-    double gh_error;
+    double gh_error, self_new, self_late, heading;
 };
 
 static struct weights W = {
@@ -53,6 +53,9 @@ static struct weights W = {
     .block_pen = 1.0,
     .near_pen = 0.5,
     .gh_error = 1.0,
+    .self_new = 1.0,
+    .self_late = 3.0,
+    .heading = 0.3,
 };
 
 int ob_ci__tune(const char *name, double v);
@@ -64,7 +67,7 @@ int ob_ci__tune(const char *name, double v)
     } f[] = {
 #define F(x) {#x, offsetof(struct weights, x)}
         F(new_), F(kw_new), F(kw_known), F(head), F(trace_head), F(trace), F(blank), F(late), F(rep),
-        F(block_pen), F(near_pen), F(gh_error),
+        F(block_pen), F(near_pen), F(gh_error), F(self_new), F(self_late), F(heading),
 #undef F
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
@@ -157,7 +160,7 @@ struct ob_ci_model *ob_ci_model_load(const void *buf, size_t len)
 
 /* ---- explain ---- */
 
-enum { L_TRACE = 1, L_BLANK = 2, L_GROUP = 4, L_GH_ERROR = 8, L_KNOWN = 16 };
+enum { L_TRACE = 1, L_BLANK = 2, L_GROUP = 4, L_GH_ERROR = 8, L_KNOWN = 16, L_HEADING = 32 };
 
 struct line {
     size_t off, len;
@@ -186,6 +189,15 @@ static bool is_blank(const char *s, size_t n)
         if (s[i] != ' ' && s[i] != '\t')
             return false;
     return true;
+}
+
+/* "COMPILATION ERROR :", "Failures:": a line that announces the lines
+ * after it, which say what it is about. */
+static bool is_heading(const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return n > 0 && s[n - 1] == ':';
 }
 
 /* Reads every line of the failed log into lines[], mining it. */
@@ -218,6 +230,8 @@ static long read_lines(struct ob_ci_model *m, const char *buf, size_t len, struc
             l->flags |= L_TRACE;
         if (is_blank(clean, c))
             l->flags |= L_BLANK;
+        else if (is_heading(clean, c))
+            l->flags |= L_HEADING;
         if (flags & (OB_CI_GROUP | OB_CI_ENDGROUP))
             l->flags |= L_GROUP;
         if (flags & OB_CI_GH_ERROR)
@@ -251,7 +265,7 @@ static int novelty(struct ob_ci_model *m, struct line *L, size_t n, float *nov, 
         if (m->learned)
             nov[i] = known ? 0.0f : 1.0f;
         else
-            nov[i] = count[t] <= 2 ? 1.0f : (float)(2.0 / count[t]);
+            nov[i] = (float)W.self_new * (count[t] <= 2 ? 1.0f : (float)(2.0 / count[t]));
     }
     free(count);
     return 0;
@@ -274,7 +288,9 @@ static float line_score(const struct line *L, size_t n, size_t i, const float *n
     size_t p = i;
     while (p > 0 && (L[p - 1].flags & L_BLANK))
         p--;
-    if (nv >= 0.5 && (p == 0 || nov[p - 1] < 0.5 || (L[p - 1].flags & L_GROUP))) {
+    if (l->flags & L_HEADING)
+        s -= W.heading;
+    if (nv >= 0.5 && (p == 0 || nov[p - 1] < 0.5 || (L[p - 1].flags & (L_GROUP | L_HEADING)))) {
         s += W.head * nv;
         r |= OB_CI_R_HEAD;
     }
@@ -287,7 +303,7 @@ static float line_score(const struct line *L, size_t n, size_t i, const float *n
     if (l->flags & L_GH_ERROR)
         s += W.gh_error;
     double pos = n > 1 ? (double)i / (double)(n - 1) : 1;
-    s += W.late * pos * pos;
+    s += W.late * (learned ? 1 : W.self_late) * pos * pos;
     if (n - i <= 20)
         r |= OB_CI_R_END;
     s -= W.rep * rep[i];
