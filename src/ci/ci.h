@@ -150,7 +150,7 @@ struct ob_ci_test_report {
                                  began (-1 none) */
     uint32_t streak;          /* length of that streak */
     double rate_before;       /* its failure rate before the streak */
-    int always_failing;       /* failed every run it had */
+    int always_failing;       /* failed every run it had, two at least */
 };
 
 /* Analyses the history (sorting each test's results by run): reports for every test (in the order first seen)

@@ -16,6 +16,8 @@
 #include "ci/ci.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -194,21 +196,68 @@ static const struct {
     {"not", "allowed", 0.5f}, {"did", "not", 0.3f},     {"build", "failed", 1.0f},
 };
 
-static float word_weight(const char *w, size_t n)
+/* Both lists in one open-addressing table keyed by the word ("a b" for a
+ * pair), built once: a lookup per word of every line of a 100 MB log has
+ * to cost a hash and at most a compare or two. */
+#define SLOTS 512
+struct slot {
+    char key[24];
+    unsigned char len;
+    float weight;
+};
+static struct slot table[SLOTS];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static unsigned hash_word(const char *w, size_t n)
 {
+    unsigned h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h & (SLOTS - 1);
+}
+
+static void put(const char *key, float weight)
+{
+    size_t n = strlen(key);
+    for (unsigned h = hash_word(key, n);; h = (h + 1) & (SLOTS - 1))
+        if (!table[h].len) {
+            memcpy(table[h].key, key, n);
+            table[h].len = (unsigned char)n;
+            table[h].weight = weight;
+            return;
+        }
+}
+
+static void build_table(void)
+{
+    char key[24];
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strlen(words[i].w) == n && !memcmp(words[i].w, w, n))
-            return words[i].weight;
+        put(words[i].w, words[i].weight);
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        snprintf(key, sizeof key, "%s %s", pairs[i].a, pairs[i].b);
+        put(key, pairs[i].weight);
+    }
+}
+
+static float lookup(const char *w, size_t n)
+{
+    for (unsigned h = hash_word(w, n); table[h].len; h = (h + 1) & (SLOTS - 1))
+        if (table[h].len == n && !memcmp(table[h].key, w, n))
+            return table[h].weight;
     return 0;
 }
 
+static float word_weight(const char *w, size_t n) { return lookup(w, n); }
+
 static float pair_weight(const char *a, size_t an, const char *b, size_t bn)
 {
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-        if (strlen(pairs[i].a) == an && !memcmp(pairs[i].a, a, an) && strlen(pairs[i].b) == bn &&
-            !memcmp(pairs[i].b, b, bn))
-            return pairs[i].weight;
-    return 0;
+    char key[34];
+    if (an + bn + 1 > 23)
+        return 0;
+    memcpy(key, a, an);
+    key[an] = ' ';
+    memcpy(key + an + 1, b, bn);
+    return lookup(key, an + 1 + bn);
 }
 
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -221,6 +270,7 @@ static bool ends_with(const char *w, size_t n, const char *suffix)
 
 double ob_ci_error_words(const char *s, size_t len)
 {
+    pthread_once(&table_once, build_table);
     float best = 0, sum = 0;
     char prev[16], cur[16];
     size_t prevn = 0;

@@ -235,7 +235,8 @@ static int find_infra(struct ob_ci_history *h, const struct ob_ci_params *p,
     }
     for (uint32_t r = 0; r < h->nruns; r++) {
         struct ob_ci_run_report *x = &runs[r];
-        bool last = r + 1 == h->nruns;
+        /* the last run cannot show recovery yet; alone, it is not an outage */
+        bool last = r + 1 == h->nruns && h->nruns > 1;
         infra[r] = x->failures >= p->infra_min && x->tests &&
                    (double)x->failures >= p->infra_share * x->tests &&
                    (last || 2 * recover[r] >= x->failures);
@@ -315,7 +316,7 @@ static void analyse_test(const struct test *t, const uint8_t *infra, const struc
         if (r == OB_CI_PASS)
             seen++;
     }
-    o->always_failing = n > 0 && f == n;
+    o->always_failing = n > 1 && f == n;
     o->flaky = o->flips > 0 || o->retried > 0;
 }
 
