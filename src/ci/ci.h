@@ -97,6 +97,11 @@ struct ob_ci_finding {
 long ob_ci_explain(struct ob_ci_model *m, const char *buf, size_t len, size_t k,
                    struct ob_ci_finding **out);
 
+/* Sets one of explain's weights by name (see explain.c), for the
+ * cross-validation in bench/ci_cv.py (OPSBOX_CI_TUNE="late=0.4,..."); 0, or
+ * -1 for a name that is not one. Process-wide: not for the daemon. */
+int ob_ci__tune(const char *name, double v);
+
 /* Writes the reasons as words ("new template, error words") like snprintf. */
 size_t ob_ci_reasons_text(unsigned reasons, char *buf, size_t cap);
 

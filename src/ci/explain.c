@@ -58,7 +58,6 @@ static struct weights W = {
     .heading = 0.3,
 };
 
-int ob_ci__tune(const char *name, double v);
 int ob_ci__tune(const char *name, double v)
 {
     static const struct {

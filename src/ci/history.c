@@ -259,7 +259,7 @@ static void analyse_test(const struct test *t, const uint8_t *infra, const struc
     o->suite = t->suite;
     o->name = t->name;
     o->failing_since = o->first_flip_run = o->last_flip_run = -1;
-    uint32_t n = 0, f = 0, pass = 0;
+    uint32_t n = 0, f = 0;
     for (uint32_t j = 0; j < t->n; j++) {
         uint32_t e = t->ev[j];
         unsigned r = EV_RES(e);
@@ -271,7 +271,6 @@ static void analyse_test(const struct test *t, const uint8_t *infra, const struc
         }
         n++;
         f += r == OB_CI_FAIL;
-        pass += r == OB_CI_PASS;
         o->retried += EV_RETRIED(e) && r == OB_CI_PASS;
     }
     o->runs = n + o->infra_failures;

@@ -83,9 +83,9 @@ static void print_text(const char *s, size_t n)
     putchar('\n');
 }
 
+/* OPSBOX_CI_TUNE: bench/ci_cv.py's grid of weights (docs/ci.md). */
 static void tune_from_env(void)
 {
-    int ob_ci__tune(const char *name, double v);
     const char *t = getenv("OPSBOX_CI_TUNE");
     char name[64];
     double v;
