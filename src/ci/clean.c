@@ -123,9 +123,9 @@ static size_t marker(const char *s, size_t n, unsigned *flags)
         return (size_t)(close - s) + 1;
     }
     if (n >= 4 && s[0] == ':' && s[1] == ':') {
-        if (n >= 7 && !memcmp(s + 2, "error", 5) && (s[7] == ' ' || s[7] == ':'))
+        if (n >= 8 && !memcmp(s + 2, "error", 5) && (s[7] == ' ' || s[7] == ':'))
             *flags |= OB_CI_GH_ERROR;
-        else if (n >= 7 && !memcmp(s + 2, "group::", 7))
+        else if (n >= 9 && !memcmp(s + 2, "group::", 7))
             *flags |= OB_CI_GROUP;
         else if (n >= 12 && !memcmp(s + 2, "endgroup::", 10))
             *flags |= OB_CI_ENDGROUP;
