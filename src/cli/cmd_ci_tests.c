@@ -127,7 +127,7 @@ static int read_dir(struct ob_ci_history *h, long run, const char *dir, int dept
     return rc;
 }
 
-static int read_arg(struct ob_ci_history *h, const char *path)
+int ob__ci_tests_read(struct ob_ci_history *h, const char *path)
 {
     struct stat st;
     if (stat(path, &st) < 0) {
@@ -320,7 +320,7 @@ int ob_cmd_ci_tests(int argc, char **argv)
     }
     int rc = OB_EXIT_OK;
     for (int i = optind; i < argc && rc == OB_EXIT_OK; i++)
-        rc = read_arg(h, argv[i]);
+        rc = ob__ci_tests_read(h, argv[i]);
     struct ob_ci_test_report *T = NULL;
     struct ob_ci_run_report *R = NULL;
     size_t nt = 0, nr = 0;

@@ -35,6 +35,7 @@ struct alerts; /* serve_alerts.c */
 struct tracker; /* serve_tracker.c */
 struct logs;    /* serve_logs.c */
 struct disks;   /* serve_disk.c */
+struct ci;      /* serve_ci.c */
 struct querier; /* serve_query.c */
 struct rwout;   /* serve_rw.c */
 struct journal; /* serve_journal.c */
@@ -81,6 +82,7 @@ struct serve {
     struct tracker *tracker;
     struct logs *logs;
     struct disks *disks;
+    struct ci *ci;
     struct querier *querier;
     struct rwout *rwout;
     struct journal *journal;
@@ -190,6 +192,12 @@ void ob__disks_stop(struct serve *s);
 void ob__disks_tick(struct serve *s, double now);
 void ob__disks_metrics(struct serve *s, struct ob_buf *b);
 json_t *ob__disks_json(struct serve *s);
+/* CI test results (serve_ci.c): a folder of runs on a schedule, analysed,
+ * on /metrics; an incident for a lasting new failure. */
+int ob__ci_start(struct serve *s, char *err, size_t errlen);
+void ob__ci_stop(struct serve *s);
+void ob__ci_tick(struct serve *s, double now);
+void ob__ci_metrics(struct serve *s, struct ob_buf *b);
 /* The disk model at path, or the built-in one when path is NULL (cmd_disk.c). */
 struct ob_disk_model *ob__disk_load_model(const char *path, char *err, size_t errlen);
 

@@ -27,6 +27,7 @@
  *     receiver: {bearer_token_file: /etc/opsbox/token}   # or basic_auth
  *   logs: {warmup: 1000, rate_interval: 15s, masks: ['user=\\w+'], max_stream_series: 10000}
  *   disk: {devices: [/dev/sda], json_dir: /var/lib/smart, interval: 1h}
+ *   ci: {results_dir: /var/lib/ci/results, interval: 1m, new_failure_runs: 3}
  *   remote_write: [{url: 'http://127.0.0.1:8428/api/v1/write', interval: 15s}]
  *   query_sources:
  *     - {url: 'http://127.0.0.1:8428', match: ['{job="node"}'], step: 15s, backfill: 1d}
@@ -440,6 +441,18 @@ static int disk_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t
     return fail(c, k, "disk: unknown key '%s'", key);
 }
 
+static int ci_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_ci_config *d = arg;
+    if (!strcmp(key, "results_dir"))
+        return set_string(c, v, "ci.results_dir", &d->results_dir);
+    if (!strcmp(key, "interval"))
+        return set_duration(c, v, "ci.interval", &d->interval_s);
+    if (!strcmp(key, "new_failure_runs"))
+        return set_count(c, v, "ci.new_failure_runs", 100000L, &d->new_failure_runs);
+    return fail(c, k, "ci: unknown key '%s'", key);
+}
+
 static int query_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_query_source *q = arg;
@@ -597,6 +610,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "logs", logs_pair, &t->cfg->logs);
     if (!strcmp(key, "disk"))
         return each_pair(c, v, "disk", disk_pair, &t->cfg->disk);
+    if (!strcmp(key, "ci"))
+        return each_pair(c, v, "ci", ci_pair, &t->cfg->ci);
     if (!strcmp(key, "journal")) {
         t->cfg->journal.enabled = 1;
         if (v && v->type == YAML_SCALAR_NODE && !v->data.scalar.length)
@@ -668,6 +683,10 @@ static int fill_defaults(struct ob_config *cfg)
         cfg->logs.max_stream_series = 10000;
     if (cfg->disk.interval_s == 0)
         cfg->disk.interval_s = 3600;
+    if (cfg->ci.interval_s == 0)
+        cfg->ci.interval_s = 60;
+    if (cfg->ci.new_failure_runs <= 0)
+        cfg->ci.new_failure_runs = 3;
     if (!cfg->disk.smartctl && !(cfg->disk.smartctl = strdup("smartctl")))
         return -1;
     if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1:9393")))
@@ -900,6 +919,7 @@ void ob_config_free(struct ob_config *c)
     free(c->disk.json_dir);
     free(c->disk.smartctl);
     free(c->disk.model);
+    free(c->ci.results_dir);
     free(c->github.api_url);
     free(c->github.repo);
     free(c->github.token_file);
