@@ -206,6 +206,9 @@ struct slot {
     float weight;
 };
 static struct slot table[SLOTS];
+/* first[c] has bit n set when some key of length n starts with letter c:
+ * most words of a log are no key, and this says so without hashing them */
+static uint32_t first[26];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static unsigned hash_word(const char *w, size_t n)
@@ -224,6 +227,8 @@ static void put(const char *key, float weight)
             memcpy(table[h].key, key, n);
             table[h].len = (unsigned char)n;
             table[h].weight = weight;
+            if (key[0] >= 'a' && key[0] <= 'z' && n < 32)
+                first[key[0] - 'a'] |= 1u << n;
             return;
         }
 }
@@ -241,6 +246,8 @@ static void build_table(void)
 
 static float lookup(const char *w, size_t n)
 {
+    if (n >= 32 || w[0] < 'a' || w[0] > 'z' || !(first[w[0] - 'a'] & (1u << n)))
+        return 0;
     for (unsigned h = hash_word(w, n); table[h].len; h = (h + 1) & (SLOTS - 1))
         if (table[h].len == n && !memcmp(table[h].key, w, n))
             return table[h].weight;

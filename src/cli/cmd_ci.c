@@ -19,7 +19,7 @@
 static void ci_usage(FILE *out)
 {
     fprintf(out,
-            "usage: opsbox ci explain [--pass PASS.log]... [--model M] [--top N] [--tsv] FAIL.log\n"
+            "usage: opsbox ci explain [--pass PASS.log]... [--model M] [--top N] [--tsv] FAIL.log|-\n"
             "       opsbox ci learn --out M PASS.log...\n"
             "       opsbox ci tests [--json] [--infra SHARE] RESULTS...\n\n"
             "explain prints the lines of a failed build log that explain the failure, best\n"
@@ -160,10 +160,19 @@ static int ci_explain(int argc, char **argv)
     int rc = OB_EXIT_OK;
     for (size_t i = 0; i < npass && rc == OB_EXIT_OK; i++)
         rc = learn_file(m, pass[i]);
-    void *buf = NULL;
+    const void *buf = NULL;
     size_t len = 0;
-    if (rc == OB_EXIT_OK && read_file(argv[optind], &buf, &len) < 0)
-        rc = OB_EXIT_USAGE;
+    int mapped = -1;
+    if (rc == OB_EXIT_OK) {
+        /* mapped, not read: a 100 MB log is scanned once, never copied */
+        const char *path = strcmp(argv[optind], "-") ? argv[optind] : "/dev/stdin";
+        mapped = ob_statefile_map(path, &buf, &len);
+        if (mapped == 1 || mapped < 0) {
+            fprintf(stderr, "opsbox ci explain: %s: %s\n", argv[optind],
+                    mapped == 1 ? "no such file" : strerror(errno));
+            rc = OB_EXIT_USAGE;
+        }
+    }
     struct ob_ci_finding *f = NULL;
     long n = 0;
     if (rc == OB_EXIT_OK && (n = ob_ci_explain(m, buf, len, (size_t)top, &f)) < 0) {
@@ -180,7 +189,8 @@ static int ci_explain(int argc, char **argv)
         print_text((const char *)buf + f[i].off, f[i].len);
     }
     free(f);
-    free(buf);
+    if (mapped == 0 || mapped == 2)
+        ob_statefile_unmap(buf, len, mapped);
     ob_ci_model_free(m);
     return rc;
 }

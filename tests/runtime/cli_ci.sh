@@ -46,6 +46,8 @@ want=$(python3 -c 'import sys; print(len(open(sys.argv[1],"rb").read().decode("u
 check "Python's other line ends count ($want lines)" \
     bash -c "'$bin' ci explain --tsv '$tmp/ends.log' | head -1 | cut -f1 | grep -qx '$want'"
 
+"$bin" ci explain --tsv --pass "$tmp/pass.log" - <"$tmp/fail.log" >"$tmp/stdin.tsv"
+check "the failed log from stdin gives the same" cmp -s "$tmp/out.tsv" "$tmp/stdin.tsv"
 "$bin" ci explain >/dev/null 2>&1; check "no log: exit 2" [ $? -eq 2 ]
 "$bin" ci explain "$tmp/nope.log" >/dev/null 2>&1; check "missing log: exit 2" [ $? -eq 2 ]
 "$bin" ci explain --model "$tmp/pass.log" "$tmp/fail.log" 2>"$tmp/err" >/dev/null; rc=$?
