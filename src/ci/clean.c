@@ -136,6 +136,11 @@ static size_t marker(const char *s, size_t n, unsigned *flags)
 size_t ob_ci_clean(const char *line, size_t len, char *out, size_t cap, unsigned *flags)
 {
     *flags = 0;
+    /* a UTF-8 byte order mark, as GitHub's downloaded logs start */
+    if (len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+        line += 3;
+        len -= 3;
+    }
     size_t i = prefix_len(line, len), o = 0;
     /* markers can follow the prefix, after escapes */
     while (i < len && line[i] == 0x1b)

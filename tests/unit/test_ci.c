@@ -59,6 +59,7 @@ static void test_clean(void **state)
     (void)state;
     unsigned f;
     assert_string_equal(clean("2024-05-01T12:34:56.1234567Z hello", &f), "hello");
+    assert_string_equal(clean("\xef\xbb\xbf" "2024-05-01T12:34:56.1234567Z hello", &f), "hello");
     assert_string_equal(clean("build\tstep one\t2021-12-01T13:01:04.3807878Z FAILED x", &f),
                         "FAILED x");
     assert_string_equal(clean("2024-05-01T12:34:56.1Z 2022-05-30T09:11:02.8577255Z  at a", &f),
