@@ -8,6 +8,8 @@
 #   ci_gha_*_recall_k20              the same three on the cases rewritten as GitHub
 #                                    Actions shows logs (tests/tools/ci_gha_cases.py:
 #                                    a timestamp on every line, ##[group] markers)
+#   ci_ghafull_explain_recall_k20    explain on them in the downloaded form
+#                                    ("job<TAB>step<TAB>" before the timestamp)
 #   ci_explain_alone_recall_k20      explain without the passing log
 #   ci_explain_100mb_seconds         explain --pass on a 100 MB failed log (median of 3)
 #   ci_tests_testgrid_10k_x_1k_seconds  ci tests on a TestGrid grid of 10,000 runs x
@@ -32,8 +34,11 @@ python3 "$top/tests/tools/ci_gha_cases.py" "$data" "$tmp/gha"
 echo "ci_gha_explain_recall_k20 $(recall "$tmp/gha" "$bin" ci explain --tsv)"
 echo "ci_gha_tail20_recall_k20 $(recall "$tmp/gha" "$top/bench/ci_tail.sh")"
 echo "ci_gha_diff_recall_k20 $(recall "$tmp/gha" "$top/bench/ci_diff.sh")"
-echo "ci_explain_alone_recall_k20 $(recall "$data" "$top/bench/ci_alone.sh" "$bin")"
 rm -rf "$tmp/gha"
+python3 "$top/tests/tools/ci_gha_cases.py" --full "$data" "$tmp/gha"
+echo "ci_ghafull_explain_recall_k20 $(recall "$tmp/gha" "$bin" ci explain --tsv)"
+rm -rf "$tmp/gha"
+echo "ci_explain_alone_recall_k20 $(recall "$data" "$top/bench/ci_alone.sh" "$bin")"
 
 median_time() { # median_time CMD...: seconds, median of 3
     for _ in 1 2 3; do

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Rewrites pass/fail log cases as GitHub Actions would show them.
 
-usage: ci_gha_cases.py IN_DIR OUT_DIR [SEED]
+usage: ci_gha_cases.py [--full] IN_DIR OUT_DIR [SEED]
 
 For every case folder under IN_DIR (pass.log, fail.log, groundtruth), writes
 the same case under OUT_DIR with every line prefixed by an ISO timestamp
 ("2024-05-01T12:34:56.1234567Z ", advancing, other times in the pass and the
 fail log) and a few "##[group]Run ..." / "##[endgroup]" lines inserted; the
-groundtruth's line numbers move with the inserted lines. Lines are numbered
+groundtruth's line numbers move with the inserted lines. --full writes the
+downloaded form: "job<TAB>step<TAB>" before each timestamp. Lines are numbered
 as str.splitlines() numbers them, as the groundtruth is. A second test set
 for 'opsbox ci explain': its figures must hold on logs it has not seen."""
 import datetime, os, random, sys
+
+FULL = False
 
 def rewrite(lines, rng, start):
     """Returns (new lines, map old line number -> new line number)."""
@@ -22,7 +25,8 @@ def rewrite(lines, rng, start):
     def stamp():
         nonlocal t
         t += datetime.timedelta(microseconds=rng.randint(0, 400000))
-        return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%07dZ " % rng.randint(0, 9999999)
+        ts = t.strftime("%Y-%m-%dT%H:%M:%S.") + "%07dZ " % rng.randint(0, 9999999)
+        return "build\t" + (steps[2] if grp else "Set up job") + "\t" + ts if FULL else ts
     for i, ln in enumerate(lines):
         if cuts and i == cuts[0]:
             cuts.pop(0)
@@ -37,6 +41,10 @@ def rewrite(lines, rng, start):
     return out, where
 
 def main():
+    global FULL
+    if len(sys.argv) > 1 and sys.argv[1] == "--full":
+        FULL = True
+        del sys.argv[1]
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     src, dst = sys.argv[1], sys.argv[2]
