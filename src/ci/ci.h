@@ -89,7 +89,7 @@ struct ob_ci_finding {
 };
 
 /* Explains a failed log: at most k findings, best first, into a new array
- * (*out, to free()). The model's templates are what is normal; with an
+ * (*out, to free(), also when there are none). The model's templates are what is normal; with an
  * empty model, normal is learned from the log itself. The failed log's
  * lines are mined into the model's miner (not counted as normal), so use
  * a model for one explain at a time. Returns the number of findings, or

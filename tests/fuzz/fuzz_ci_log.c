@@ -31,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             char why[160];
             ob_ci_reasons_text(f[i].reasons, why, sizeof why);
         }
-        if (n > 0)
-            free(f);
+        if (n >= 0)
+            free(f); /* allocated whenever explain succeeds, even empty */
     }
     /* the model's own bytes: save, load, and a load of the input itself */
     void *blob;
