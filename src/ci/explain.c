@@ -182,6 +182,39 @@ static int by_score(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/* The k-th largest of v[0..n) (k < n), reordering v: Hoare's selection,
+ * so that a log of millions of lines sorts only its best candidates. */
+static float kth_largest(float *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
 static bool is_blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -202,9 +235,16 @@ static bool is_heading(const char *s, size_t n)
 /* Reads every line of the failed log into lines[], mining it. */
 static long read_lines(struct ob_ci_model *m, const char *buf, size_t len, struct line **out)
 {
-    size_t cap = 1024, n = 0;
+    /* sized for lines of 64 bytes on average, so that big logs rarely copy */
+    size_t cap = len / 64 + 1024, n = 0;
     struct line *L = malloc(cap * sizeof *L);
     char clean[CLEAN_MAX];
+    /* error words per template id: the lines of a template share their
+     * constant words, and its parameters (tokens with a digit) are no
+     * words; reading them once per template is most of the speed on a
+     * large log */
+    float *kwc = NULL;
+    size_t cap_kwc = 0;
     if (!L)
         return -1;
     for (size_t pos = 0, next; pos < len; pos = next) {
@@ -224,7 +264,21 @@ static long read_lines(struct ob_ci_model *m, const char *buf, size_t len, struc
         l->flags = 0;
         if (!(l->tpl = ob_miner_add(m->miner, clean, c)))
             goto oom;
-        l->kw = (float)ob_ci_error_words(clean, c);
+        if (l->tpl >= cap_kwc) {
+            size_t nc = cap_kwc ? cap_kwc : 1024;
+            while (nc <= l->tpl)
+                nc *= 2;
+            float *q = realloc(kwc, nc * sizeof *q);
+            if (!q)
+                goto oom;
+            for (size_t j = cap_kwc; j < nc; j++)
+                q[j] = -1;
+            kwc = q;
+            cap_kwc = nc;
+        }
+        if (kwc[l->tpl] < 0)
+            kwc[l->tpl] = (float)ob_ci_error_words(clean, c);
+        l->kw = kwc[l->tpl];
         if (ob_ci_trace_line(clean, c))
             l->flags |= L_TRACE;
         if (is_blank(clean, c))
@@ -236,9 +290,11 @@ static long read_lines(struct ob_ci_model *m, const char *buf, size_t len, struc
         if (flags & OB_CI_GH_ERROR)
             l->flags |= L_GH_ERROR;
     }
+    free(kwc);
     *out = L;
     return (long)n;
 oom:
+    free(kwc);
     free(L);
     return -1;
 }
@@ -399,8 +455,21 @@ long ob_ci_explain(struct ob_ci_model *m, const char *buf, size_t len, size_t k,
         c[i].s = line_score(L, n, i, nov, rep, m->learned > 0, &why[i]);
         c[i].block = block[i];
     }
-    qsort(c, n, sizeof *c, by_score);
-    size_t nc = n < CANDIDATES_MAX ? n : CANDIDATES_MAX;
+    size_t nc = n;
+    if (n > CANDIDATES_MAX) {
+        /* keep the best CANDIDATES_MAX (and their ties), then sort those */
+        float *v = (float *)nov; /* novelty is no longer needed: reuse it */
+        for (size_t i = 0; i < n; i++)
+            v[i] = c[i].s;
+        float cut = kth_largest(v, n, CANDIDATES_MAX - 1);
+        nc = 0;
+        for (size_t i = 0; i < n; i++)
+            if (c[i].s >= cut)
+                c[nc++] = c[i];
+    }
+    qsort(c, nc, sizeof *c, by_score);
+    if (nc > CANDIDATES_MAX)
+        nc = CANDIDATES_MAX;
     size_t got = pick(c, nc, k, L, n, tib, taken, chosen);
     for (size_t j = 0; j < got; j++) {
         const struct scored *s = &c[chosen[j]];

@@ -229,6 +229,25 @@ static void test_explain_hostile(void **state)
     assert_int_equal(n, 0);
     free(f);
     ob_ci_model_free(m);
+    /* more lines than explain sorts whole (it selects the best first) */
+    size_t cap = 8u << 20, len = 0;
+    char *many = malloc(cap);
+    unsigned seed = 1;
+    for (int i = 0; i < 150000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        len += (size_t)snprintf(many + len, cap - len, i == 77777 ? "FATAL: disk full on %u\n"
+                                                                 : "step %c%c done %u\n",
+                                'a' + (seed >> 16) % 26, 'a' + (seed >> 8) % 26, seed);
+    }
+    m = ob_ci_model_new();
+    n = ob_ci_explain(m, many, len, 5, &f);
+    assert_int_equal(n, 5);
+    assert_int_equal(f[0].line, 77778);
+    for (long i = 1; i < n; i++)
+        assert_true(f[i].score <= f[0].score);
+    free(f);
+    free(many);
+    ob_ci_model_free(m);
     size_t big = 1 << 22;
     char *huge = malloc(big);
     memset(huge, 'x', big);
