@@ -598,6 +598,7 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         ob__logs_metrics(s, body);
         ob__disks_metrics(s, body);
         ob__prices_metrics(s, body);
+        ob__ci_metrics(s, body);
         ob__query_metrics(s, body);
         ob__rw_metrics(s, body);
         return 200;
@@ -772,6 +773,7 @@ static int run_daemon(struct serve *s)
     if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0 ||
         ob__logs_start(s, err, sizeof err) < 0 || ob__disks_start(s, err, sizeof err) < 0 ||
         ob__prices_start(s, err, sizeof err) < 0 ||
+        ob__ci_start(s, err, sizeof err) < 0 ||
         ob__query_start(s, err, sizeof err) < 0 || ob__rw_start(s, err, sizeof err) < 0 ||
         ob__journal_start(s, err, sizeof err) < 0) {
         fprintf(stderr, "opsbox serve: %s\n", err);
@@ -826,6 +828,7 @@ static int run_daemon(struct serve *s)
         }
         ob__logs_tick(s, ob_now());
         ob__disks_tick(s, ob_now());
+        ob__ci_tick(s, ob_now());
         ob__rw_tick(s, ob_now());
         if (ob_now() >= next_snapshot) {
             snapshot(s);
@@ -944,6 +947,7 @@ int ob_cmd_serve(int argc, char **argv)
     ob__logs_stop(&s);
     ob__disks_stop(&s);
     ob__prices_stop(&s);
+    ob__ci_stop(&s);
     pthread_mutex_destroy(&s.lock);
     ob_store_close(s.store);
     ob_registry_free(s.reg);

@@ -18,6 +18,8 @@ static const struct command commands[] = {
     {"incidents", "list incidents (alerts joined with anomalies) or show one", ob_cmd_incidents},
     {"disk", "predict disk failures from SMART data (train, eval, predict)", ob_cmd_disk},
     {"prices", "cloud prices: changes, spikes, cheapest fit, spend forecast", ob_cmd_prices},
+    {"ci", "explain a failed build log; find flaky tests and new failures in JUnit results",
+     ob_cmd_ci},
 };
 
 static void usage(FILE *out)

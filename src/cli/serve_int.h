@@ -36,6 +36,7 @@ struct tracker; /* serve_tracker.c */
 struct logs;    /* serve_logs.c */
 struct disks;   /* serve_disk.c */
 struct prices;  /* serve_prices.c */
+struct ci;      /* serve_ci.c */
 struct querier; /* serve_query.c */
 struct rwout;   /* serve_rw.c */
 struct journal; /* serve_journal.c */
@@ -83,6 +84,7 @@ struct serve {
     struct logs *logs;
     struct disks *disks;
     struct prices *prices;
+    struct ci *ci;
     struct querier *querier;
     struct rwout *rwout;
     struct journal *journal;
@@ -198,6 +200,12 @@ int ob__prices_start(struct serve *s, char *err, size_t errlen);
 void ob__prices_stop(struct serve *s);
 void ob__prices_metrics(struct serve *s, struct ob_buf *b);
 json_t *ob__prices_json(struct serve *s);
+/* CI test results (serve_ci.c): a folder of runs on a schedule, analysed,
+ * on /metrics; an incident for a lasting new failure. */
+int ob__ci_start(struct serve *s, char *err, size_t errlen);
+void ob__ci_stop(struct serve *s);
+void ob__ci_tick(struct serve *s, double now);
+void ob__ci_metrics(struct serve *s, struct ob_buf *b);
 /* The disk model at path, or the built-in one when path is NULL (cmd_disk.c). */
 struct ob_disk_model *ob__disk_load_model(const char *path, char *err, size_t errlen);
 

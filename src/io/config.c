@@ -29,6 +29,7 @@
  *   disk: {devices: [/dev/sda], json_dir: /var/lib/smart, interval: 1h}
  *   prices: {files: [/var/lib/prices/spot.json, /var/lib/prices/ec2/], interval: 1h,
  *            vcpu: 8, memory: 32G, gpu: 0, region: us-east-1, spot: true, limit: 5}
+ *   ci: {results_dir: /var/lib/ci/results, interval: 1m, new_failure_runs: 3}
  *   remote_write: [{url: 'http://127.0.0.1:8428/api/v1/write', interval: 15s}]
  *   query_sources:
  *     - {url: 'http://127.0.0.1:8428', match: ['{job="node"}'], step: 15s, backfill: 1d}
@@ -485,6 +486,18 @@ static int prices_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
     return fail(c, k, "prices: unknown key '%s'", key);
 }
 
+static int ci_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_ci_config *d = arg;
+    if (!strcmp(key, "results_dir"))
+        return set_string(c, v, "ci.results_dir", &d->results_dir);
+    if (!strcmp(key, "interval"))
+        return set_duration(c, v, "ci.interval", &d->interval_s);
+    if (!strcmp(key, "new_failure_runs"))
+        return set_count(c, v, "ci.new_failure_runs", 100000L, &d->new_failure_runs);
+    return fail(c, k, "ci: unknown key '%s'", key);
+}
+
 static int query_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
     struct ob_query_source *q = arg;
@@ -646,6 +659,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "disk", disk_pair, &t->cfg->disk);
     if (!strcmp(key, "prices"))
         return each_pair(c, v, "prices", prices_pair, &t->cfg->prices);
+    if (!strcmp(key, "ci"))
+        return each_pair(c, v, "ci", ci_pair, &t->cfg->ci);
     if (!strcmp(key, "journal")) {
         t->cfg->journal.enabled = 1;
         if (v && v->type == YAML_SCALAR_NODE && !v->data.scalar.length)
@@ -717,6 +732,10 @@ static int fill_defaults(struct ob_config *cfg)
         cfg->logs.max_stream_series = 10000;
     if (cfg->disk.interval_s == 0)
         cfg->disk.interval_s = 3600;
+    if (cfg->ci.interval_s == 0)
+        cfg->ci.interval_s = 60;
+    if (cfg->ci.new_failure_runs <= 0)
+        cfg->ci.new_failure_runs = 3;
     if (!cfg->disk.smartctl && !(cfg->disk.smartctl = strdup("smartctl")))
         return -1;
     if (cfg->prices.interval_s == 0)
@@ -955,6 +974,7 @@ void ob_config_free(struct ob_config *c)
     free(c->disk.model);
     free_strings(c->prices.files, c->prices.nfiles);
     free(c->prices.region);
+    free(c->ci.results_dir);
     free(c->github.api_url);
     free(c->github.repo);
     free(c->github.token_file);

@@ -85,6 +85,15 @@ struct ob_prices_config {
     long limit;                /* offers reported; default 5 */
 };
 
+/* ci: test results of CI runs in a folder, analysed on a schedule. */
+struct ob_ci_config {
+    char *results_dir;         /* each entry a run, by name: a JUnit file, a folder
+                                  of them, or a TestGrid grid */
+    double interval_s;         /* default 1m */
+    long new_failure_runs;     /* an incident once a new failure lasts this many
+                                  runs; default 3 */
+};
+
 /* query_sources: a Prometheus-compatible query API (Prometheus,
  * VictoriaMetrics, Thanos) as a source: history on start, then new points. */
 struct ob_query_source {
@@ -128,6 +137,7 @@ struct ob_config {
     struct ob_journal_config journal;
     struct ob_disk_config disk;
     struct ob_prices_config prices;
+    struct ob_ci_config ci;
     struct ob_query_source *queries;
     size_t nqueries;
     struct ob_remote_write *writes;

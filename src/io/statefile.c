@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,58 @@ int ob_statefile_read(const char *path, size_t max, void **out, size_t *len)
     *out = buf;
     *len = n;
     return 0;
+}
+
+int ob_statefile_map(const char *path, const void **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return errno == ENOENT ? 1 : -1;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        /* a pipe or a terminal: read it to the end instead */
+        size_t cap = 1 << 16, n = 0;
+        char *buf = malloc(cap);
+        ssize_t got = 0;
+        while (buf && (got = read(fd, buf + n, cap - n)) != 0) {
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0)
+                break;
+            n += (size_t)got;
+            if (n == cap) {
+                char *q = realloc(buf, cap * 2);
+                if (!q)
+                    break;
+                buf = q;
+                cap *= 2;
+            }
+        }
+        close(fd);
+        if (!buf || got != 0) {
+            free(buf);
+            return -1;
+        }
+        *out = buf;
+        *len = n;
+        return 2;
+    }
+    size_t n = (size_t)st.st_size;
+    void *p = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    close(fd);
+    if (n && p == MAP_FAILED)
+        return -1;
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+void ob_statefile_unmap(const void *p, size_t len, int how)
+{
+    if (how == 2)
+        free((void *)p);
+    else if (p && len)
+        munmap((void *)p, len);
 }
 
 int ob_statefile_write(const char *path, const void *data, size_t len)

@@ -9,6 +9,13 @@
  * does not exist, or -1 with errno set. Refuses files over max bytes. */
 int ob_statefile_read(const char *path, size_t max, void **out, size_t *len);
 
+/* Maps path read-only (a large log, read once without a copy): returns 0,
+ * 1 when it does not exist, -1 with errno set, or 2 when it is not a
+ * regular file and was read into memory instead. Give the return value to
+ * ob_statefile_unmap. An empty file maps to (NULL, 0). */
+int ob_statefile_map(const char *path, const void **out, size_t *len);
+void ob_statefile_unmap(const void *p, size_t len, int how);
+
 /* Writes data to path.tmp, flushes it to disk, and renames it over path, so
  * a crash leaves either the old state or the new one, never half. Returns 0
  * or -1 with errno set. */
