@@ -2,7 +2,7 @@
 # Installs the Debian packages opsbox needs, only those missing.
 #   scripts/install-deps.sh [build|run|test|bench]   (default: build)
 set -eu
-need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyajl-dev libyaml-dev libcurl4-openssl-dev
+need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyajl-dev libyaml-dev libxml2-dev libcurl4-openssl-dev
       libmicrohttpd-dev libsqlite3-dev libssl-dev libxgboost-dev zlib1g-dev
       protobuf-c-compiler libprotobuf-c-dev libsnappy-dev libcrypt-dev libsystemd-dev)
 case "${1:-build}" in

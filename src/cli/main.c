@@ -17,6 +17,8 @@ static const struct command commands[] = {
     {"logs", "mine log lines into templates with counts and parameters", ob_cmd_logs},
     {"incidents", "list incidents (alerts joined with anomalies) or show one", ob_cmd_incidents},
     {"disk", "predict disk failures from SMART data (train, eval, predict)", ob_cmd_disk},
+    {"config", "learn what a program's config files look like; flag what breaks it",
+     ob_cmd_config},
 };
 
 static void usage(FILE *out)
