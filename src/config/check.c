@@ -142,10 +142,12 @@ static int admits(int lk, int vk)
         return lk == K_IP || lk == K_ADDR || lk == K_WORD || lk == K_TEXT;
     case K_ADDR:
         return lk == K_ADDR || lk == K_IP || lk == K_INT || lk == K_WORD || lk == K_TEXT;
+        /* (an address fits a word key, a hostname; a word does not fit an
+         * address key: "high" is no place to listen on) */
     case K_PATH:
         return lk == K_PATH || lk == K_TEXT || lk == K_WORD;
     case K_WORD:
-        return lk == K_WORD || lk == K_TEXT || lk == K_PATH || lk == K_IP || lk == K_ADDR;
+        return lk == K_WORD || lk == K_TEXT || lk == K_PATH || lk == K_IP;
     case K_TEXT:
         return lk == K_TEXT || lk == K_WORD || lk == K_PATH || lk == K_IP || lk == K_ADDR;
     }
@@ -156,14 +158,22 @@ static void check_type(json_t *k, const struct ob_cfg_entry *e, const struct ob_
                        json_t *model, struct cand *c)
 {
     json_t *kinds = json_object_get(k, "kinds");
-    unsigned n = 0, ok = 0, lead_n = 0;
+    unsigned n = 0, ok = 0, lead_n = 0, numeric = 0;
     const char *name, *lead = "?";
     json_t *cnt;
+    json_object_foreach(kinds, name, cnt) {
+        int lk = ob__cfg_kind_from_name(name);
+        if (lk == K_INT || lk == K_FLOAT || lk == K_QUANTITY)
+            numeric += (unsigned)json_integer_value(cnt);
+    }
     json_object_foreach(kinds, name, cnt) {
         unsigned x = (unsigned)json_integer_value(cnt);
         int lk = ob__cfg_kind_from_name(name);
         if (lk == K_FLAG || lk == K_EMPTY)
             continue;
+        /* 0 and 1 of a key that takes other numbers too are numbers */
+        if (lk == K_INT01 && numeric * 10 >= x)
+            lk = K_INT;
         n += x;
         if (lk >= 0 && admits(lk, (int)v->kind))
             ok += x;
@@ -222,22 +232,55 @@ static void check_range(json_t *k, const struct ob_cfg_entry *e, const struct ob
                 e->value, n, lo, hi);
         return;
     }
+    if (v->mag <= 0)
+        return;
+    /* How many of the corpus's values are within a factor F of this one,
+     * on the side it lies: none (or one in fifty, a real file's own odd
+     * value) means it is out of the range files use. */
     double f = OB_CFG_RANGE_FACTOR;
-    int above = hi > 0 && v->mag > hi * f;
-    int below = lo > 0 && v->mag > 0 && v->mag < lo / f;
+    int lo_b = (int)floor(2 * log2(v->mag / f)), hi_b = (int)floor(2 * log2(v->mag * f));
+    unsigned pos = 0, near_up = 0, near_down = 0;
+    const char *b;
+    json_t *cnt;
+    json_object_foreach(json_object_get(num, "hist"), b, cnt) {
+        int bi = atoi(b);
+        unsigned c2 = (unsigned)json_integer_value(cnt);
+        pos += c2;
+        near_up += bi >= lo_b ? c2 : 0;   /* values not far below v */
+        near_down += bi <= hi_b ? c2 : 0; /* values not far above v */
+    }
+    unsigned allowed = pos / OB_CFG_RANGE_OUTLIERS;
+    if (pos < OB_CFG_RANGE_MIN)
+        return;
+    int above = v->mag > hi && near_up <= allowed;
+    int below = v->mag < lo && near_down <= allowed;
     if (above || below)
-        propose(c, OB_CFG_RANGE, certainty(n, n) * 0.97, n,
-                "%s=%s is %s: %u values in the corpus, from %g to %g", e->raw_key, e->value,
-                above ? "far above them all" : "far below them all", n, lo, hi);
+        propose(c, OB_CFG_RANGE, certainty(pos - (above ? near_up : near_down), pos) * 0.97, n,
+                "%s=%s is %s: %u of %u values in the corpus are within %gx of it (all from %g to %g)",
+                e->raw_key, e->value, above ? "far above what files use" : "far below what files use",
+                above ? near_up : near_down, pos, f, lo, hi);
 }
 
 /* ---- misplaced ---- */
 
-static void check_place(json_t *k, const struct ob_cfg_entry *e, struct cand *c)
+/* Whether a section has a vocabulary of its own: it holds at most a third
+ * as many distinct keys as the broadest one. */
+static int narrow_section(json_t *model, const char *leaf)
+{
+    json_t *breadth = json_object_get(model, "section_keys");
+    unsigned most = 0, here = ival(breadth, leaf);
+    const char *s;
+    json_t *v;
+    json_object_foreach(breadth, s, v) if ((unsigned)json_integer_value(v) > most)
+        most = (unsigned)json_integer_value(v);
+    return here * 3 <= most;
+}
+
+static void check_place(json_t *k, const struct ob_cfg_entry *e, json_t *model, struct cand *c)
 {
     const char *leaf = ob__cfg_leaf_section(e->section);
     json_t *secs = json_object_get(k, "sections");
-    if (json_object_get(secs, leaf))
+    if (json_object_get(secs, leaf) || !narrow_section(model, leaf))
         return;
     unsigned both = ival(json_object_get(k, "with_sections"), leaf);
     if (both < OB_CFG_PLACE_MIN)
@@ -331,26 +374,36 @@ static int check_missing(const struct ob_cfg_model *m, const struct ob_cfg_file 
     json_t *best = NULL;
     const struct ob_cfg_entry *best_e = NULL;
     double best_conf = 0;
+    unsigned best_agree = 0;
     json_array_foreach(rules, i, r) {
         double conf, c2;
-        if (!usable_rule(r, &conf) || conf <= best_conf)
+        if (!usable_rule(r, &conf))
             continue;
         const char *a = json_string_value(json_object_get(r, "if"));
         const char *b = json_string_value(json_object_get(r, "then"));
-        if (!a || !b || in_file(f, b))
+        if (!a || !b || in_file(f, b) || !in_file(f, a))
             continue;
-        unsigned implied = 0;
+        unsigned implied = 0, agree = 0;
         json_array_foreach(rules, j, r2) {
             const char *a2 = json_string_value(json_object_get(r2, "if"));
-            implied += a2 && !strcmp(a2, a) && usable_rule(r2, &c2);
+            const char *b2 = json_string_value(json_object_get(r2, "then"));
+            if (!a2 || !b2 || !usable_rule(r2, &c2))
+                continue;
+            implied += !strcmp(a2, a);
+            agree += !strcmp(b2, b) && in_file(f, a2);
         }
         if (implied > OB_CFG_MISS_SPECIFIC)
+            continue;
+        if (agree < OB_CFG_MISS_AGREE)
+            continue;
+        if (conf <= best_conf)
             continue;
         for (size_t k = 0; k < f->n; k++)
             if (!strcmp(f->e[k].key, a)) {
                 best = r;
                 best_e = &f->e[k];
                 best_conf = conf;
+                best_agree = agree;
                 break;
             }
     }
@@ -361,11 +414,11 @@ static int check_missing(const struct ob_cfg_model *m, const struct ob_cfg_file 
     char ev[512];
     snprintf(ev, sizeof ev,
              "%s missing from [%s]: %u of the %u scopes in the corpus that have %s have it "
-             "(%.0f%% of [%s] scopes overall)",
+             "(%.0f%% of [%s] scopes overall); %u keys here call for it",
              usual_spelling(kb, b), shown_section(best_e->section), ival(best, "holds"),
              ival(best, "support"), best_e->raw_key,
              100 * json_number_value(json_object_get(best, "base")),
-             shown_section(json_string_value(json_object_get(best, "section"))));
+             shown_section(json_string_value(json_object_get(best, "section"))), best_agree);
     return add_finding(out, OB_CFG_MISSING, 0, best_e->section, usual_spelling(kb, b), best_conf,
                        ival(best, "support"), ev);
 }
@@ -408,9 +461,9 @@ static int check_relations(const struct ob_cfg_model *m, const struct ob_cfg_fil
             struct ob_cfg_value va, vb;
             ob__cfg_classify(ea->value, &va);
             ob__cfg_classify(eb->value, &vb);
-            /* twice the other at least: equal or near is a choice, not a slip */
+            /* four times the other at least: near is a choice, not a slip */
             if (!va.mag_known || !vb.mag_known || va.kind == K_FLAG || vb.kind == K_FLAG ||
-                vb.mag <= 0 || va.mag < 2 * vb.mag)
+                vb.mag <= 0 || va.mag < 4 * vb.mag)
                 continue;
             propose(&cands[j], OB_CFG_RELATION, certainty(holds, sup) * 0.9, sup,
                     "%s=%s is not below %s=%s: below it in %u of %u scopes in the corpus",
@@ -448,7 +501,7 @@ int ob_cfg_check(const struct ob_cfg_model *m, const struct ob_cfg_file *f,
         }
         struct ob_cfg_value v;
         ob__cfg_classify(e->value, &v);
-        check_place(k, e, &cands[i]);
+        check_place(k, e, m->root, &cands[i]);
         check_type(k, e, &v, m->root, &cands[i]);
         if (!(cands[i].set && cands[i].cls == OB_CFG_TYPE))
             check_range(k, e, &v, &cands[i]);

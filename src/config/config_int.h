@@ -15,13 +15,15 @@
  * see docs/config.md). */
 #define OB_CFG_TYPE_MIN 4        /* a key's values seen at least this often */
 #define OB_CFG_RANGE_MIN 4       /* numeric values of a key */
-#define OB_CFG_RANGE_FACTOR 8.0  /* beyond [min/F, max*F] of what files use */
+#define OB_CFG_RANGE_FACTOR 8.0  /* no value within a factor F of it ... */
+#define OB_CFG_RANGE_OUTLIERS 50 /* ... or one in this many */
 #define OB_CFG_PLACE_MIN 8       /* files with the key and the section both */
-#define OB_CFG_TYPO_MIN 2        /* files with the key a misspelling is close to */
+#define OB_CFG_TYPO_MIN 1        /* files with the key a misspelling is close to */
 #define OB_CFG_MISS_SUPPORT 10   /* scopes holding the "if" key */
-#define OB_CFG_MISS_CONF 0.9    /* Laplace: 9 of 9 scopes */
+#define OB_CFG_MISS_CONF 0.98   /* Laplace: 48 of 48 scopes */
 #define OB_CFG_MISS_LIFT 2.5    /* against the key's rate in the section */
-#define OB_CFG_MISS_SPECIFIC 2  /* rules led by one key, at most */
+#define OB_CFG_MISS_SPECIFIC 3  /* rules led by one key, at most */
+#define OB_CFG_MISS_AGREE 1     /* keys of the file that call for the missing one */
 #define OB_CFG_REL_SUPPORT 25
 #define OB_CFG_REL_CONF 0.95
 

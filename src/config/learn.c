@@ -202,6 +202,13 @@ static int learn_value(struct ob_cfg_learner *l, json_t *k, const char *value)
         inc(num, "n", 1);
         if (v.mag < 0)
             inc(num, "neg", 1);
+        if (v.mag > 0) {
+            /* half-octaves: enough to say how many values are near one */
+            char b[16];
+            snprintf(b, sizeof b, "%d", (int)floor(2 * log2(v.mag)));
+            if (inc(child(num, "hist"), b, 1) < 0)
+                return -1;
+        }
     }
     if (v.token[0] && (v.kind == K_WORD || v.kind == K_BOOL || v.kind == K_INT01)) {
         json_t *vals = child(k, "values");
@@ -573,6 +580,24 @@ static void lead_sections(struct ob_cfg_learner *l, const char **names)
     }
 }
 
+/* How many distinct keys each section holds: a broad one (the top level,
+ * a wrapper such as an "if this module" block) takes nearly any key, so a
+ * key never seen in it says little; a narrow one has its own vocabulary. */
+static int section_breadth(struct ob_cfg_learner *l)
+{
+    json_t *breadth = json_object();
+    if (!breadth || json_object_set_new(l->root, "section_keys", breadth) < 0)
+        return -1;
+    for (size_t i = 0; i < l->ninfo; i++) {
+        const char *s;
+        json_t *v;
+        json_object_foreach(json_object_get(l->info[i].obj, "sections"), s, v)
+            if (inc(breadth, s, 1) < 0)
+                return -1;
+    }
+    return 0;
+}
+
 struct ob_cfg_model *ob_cfg_learner_model(struct ob_cfg_learner *l)
 {
     const char **names = key_names(l), **secs = sec_names(l);
@@ -587,7 +612,9 @@ struct ob_cfg_model *ob_cfg_learner_model(struct ob_cfg_learner *l)
         json_object_set_new(l->root, "entries", json_integer((json_int_t)l->entries));
         json_object_set_new(l->root, "scopes", json_integer((json_int_t)l->nscopes));
         json_object_set_new(l->root, "quantities", json_integer((json_int_t)l->quantities));
-        rc = cooccur_rules(l, names, secs);
+        rc = section_breadth(l);
+        if (rc == 0)
+            rc = cooccur_rules(l, names, secs);
         if (rc == 0)
             rc = relation_rules(l, names);
     }
