@@ -247,6 +247,8 @@ static int logical_line(struct lines *l, const char **s, size_t *n, char **joine
     char *j = NULL;
     for (;;) {
         size_t part = tn - 1;
+        while (part && isspace((unsigned char)t[part - 1]))
+            part--;
         if (len + part + 2 > cap) {
             cap = (len + part + 2) * 2;
             char *p = realloc(j, cap);
@@ -263,6 +265,8 @@ static int logical_line(struct lines *l, const char **s, size_t *n, char **joine
         size_t un;
         if (!next_line(l, &u, &un))
             break;
+        while (un && isspace((unsigned char)*u))
+            u++, un--; /* the continuation's indent is not part of the value */
         t = u;
         tn = un;
         while (tn && isspace((unsigned char)t[tn - 1]))

@@ -105,6 +105,23 @@ static int walk(struct xw *w, xmlNode *parent, const char *sec, int depth)
     return 0;
 }
 
+/* The first error, where the parser met it: libxml2 goes on past a
+ * mismatched tag and its last error points at the end of the file. */
+struct first_error {
+    int set, line;
+    char msg[200];
+};
+
+static void keep_first(void *arg, xmlErrorPtr e)
+{
+    struct first_error *fe = arg;
+    if (fe->set || !e || e->level < XML_ERR_ERROR)
+        return;
+    fe->set = 1;
+    fe->line = e->line;
+    snprintf(fe->msg, sizeof fe->msg, "%s", e->message ? e->message : "not XML");
+}
+
 int ob__cfg_parse_xml(const char *buf, size_t len, struct ob_cfg_file *out, char *err,
                       size_t errlen, int quiet_probe)
 {
@@ -117,17 +134,22 @@ int ob__cfg_parse_xml(const char *buf, size_t len, struct ob_cfg_file *out, char
         snprintf(err, errlen, "0: out of memory");
         return -1;
     }
+    struct first_error fe = {0};
+    xmlSetStructuredErrorFunc(&fe, keep_first);
     xmlDocPtr doc = xmlCtxtReadMemory(ctx, buf, (int)len, NULL, NULL,
                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlSetStructuredErrorFunc(NULL, NULL);
     if (!doc) {
         const xmlError *e = xmlCtxtGetLastError(ctx);
         if (!quiet_probe) {
-            char msg[200];
-            snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "not XML");
-            size_t n = strlen(msg);
-            while (n && msg[n - 1] == '\n')
-                msg[--n] = '\0';
-            snprintf(err, errlen, "%d: %s", e ? e->line : 0, msg);
+            if (!fe.set) {
+                fe.line = e ? e->line : 0;
+                snprintf(fe.msg, sizeof fe.msg, "%s", e && e->message ? e->message : "not XML");
+            }
+            size_t n = strlen(fe.msg);
+            while (n && fe.msg[n - 1] == '\n')
+                fe.msg[--n] = '\0';
+            snprintf(err, errlen, "%d: %s", fe.line, fe.msg);
         }
         xmlFreeParserCtxt(ctx);
         return -1;
