@@ -403,8 +403,8 @@ enum ob_cfg_format ob_cfg_detect(const char *buf, size_t len)
         int closing;
         const char *name;
         size_t nn;
-        if (*s == '[' && memchr(s, ']', n))
-            ini++;
+        if (*s == '[')
+            ini++; /* a header, closed or not (then the INI reader says so) */
         else if (block_tag(s, n, &closing, &name, &nn))
             closing ? close++ : open++;
         else if (yaml_key_line(s, n))
@@ -416,6 +416,11 @@ enum ob_cfg_format ob_cfg_detect(const char *buf, size_t len)
         if (memchr(s, '=', n))
             eq++;
     }
+    const char *b = buf;
+    while (b < buf + len && isspace((unsigned char)*b))
+        b++;
+    if ((size_t)(buf + len - b) >= 5 && !memcmp(b, "<?xml", 5))
+        return OB_CFG_XML; /* declared: its errors are XML's */
     if (first_lt) {
         char err[8];
         struct ob_cfg_file probe;
@@ -425,7 +430,7 @@ enum ob_cfg_format ob_cfg_detect(const char *buf, size_t len)
         if (ok)
             return OB_CFG_XML;
     }
-    if (open && close)
+    if (open || close)
         return OB_CFG_APACHE;
     if (ini)
         return OB_CFG_INI;
