@@ -6,7 +6,7 @@
 #   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s, alerts/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write
+FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write cfgread
 
 .PHONY: all build run test test-asan fuzz bench clean
 

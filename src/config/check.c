@@ -514,7 +514,7 @@ int ob_cfg_check(const struct ob_cfg_model *m, const struct ob_cfg_file *f,
     free(cands);
     if (rc == 0)
         rc = check_missing(m, f, out);
-    if (rc == 0)
+    if (rc == 0 && out->n > first)
         qsort(out->f + first, out->n - first, sizeof *out->f, by_certainty);
     return rc;
 }

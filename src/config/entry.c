@@ -4,6 +4,7 @@
 #include "config/config_int.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,7 +250,7 @@ void ob__cfg_classify(const char *value, struct ob_cfg_value *v)
     size_t nl = number_len(buf, &is_int);
     if (nl == n) {
         v->num = v->mag = strtod(buf, NULL);
-        v->mag_known = 1;
+        v->mag_known = isfinite(v->mag); /* 1e999 is a number, not a magnitude */
         v->kind = !is_int ? K_FLOAT : (!strcmp(buf, "0") || !strcmp(buf, "1")) ? K_INT01 : K_INT;
         return;
     }
@@ -268,7 +269,7 @@ void ob__cfg_classify(const char *value, struct ob_cfg_value *v)
             v->unit[ul] = '\0';
             double f = unit_factor(v->unit);
             v->mag = v->num * f;
-            v->mag_known = f > 0;
+            v->mag_known = f > 0 && isfinite(v->mag);
             return;
         }
     }
