@@ -6,7 +6,7 @@
 #   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s, alerts/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write prices junit ci_log
+FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write prices junit ci_log cfgread
 
 .PHONY: all build run test test-asan fuzz bench clean
 
@@ -58,6 +58,7 @@ bench: build
 	bench/pad.sh build/opsbox
 	bench/prices.sh build/opsbox
 	bench/ci.sh build/opsbox
+	bench/config.sh build/opsbox
 
 clean:
 	rm -rf build build-test build-asan build-fuzz

@@ -19,5 +19,6 @@ int ob_cmd_ci_tests(int argc, char **argv);
  * an exit code. The daemon's ci: section reads its folder with it. */
 struct ob_ci_history;
 int ob__ci_tests_read(struct ob_ci_history *h, const char *path);
+int ob_cmd_config(int argc, char **argv);
 
 #endif

@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"prices", "cloud prices: changes, spikes, cheapest fit, spend forecast", ob_cmd_prices},
     {"ci", "explain a failed build log; find flaky tests and new failures in JUnit results",
      ob_cmd_ci},
+    {"config", "learn what a program's config files look like; flag what breaks it",
+     ob_cmd_config},
 };
 
 static void usage(FILE *out)
