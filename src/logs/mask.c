@@ -19,14 +19,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-static bool has_digit(const char *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (t[i] >= '0' && t[i] <= '9')
-            return true;
-    return false;
-}
-
 static bool is_date_word(const char *t, size_t n)
 {
     static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDecMonTueWedThuFriSatSun";
@@ -41,15 +33,6 @@ static bool is_date_word(const char *t, size_t n)
 static bool is_alnum(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* Dots with a letter or digit on both sides. */
-static size_t inner_dots(const char *t, size_t n)
-{
-    size_t d = 0;
-    for (size_t i = 1; i + 1 < n; i++)
-        d += t[i] == '.' && is_alnum(t[i - 1]) && is_alnum(t[i + 1]);
-    return d;
 }
 
 /* The last dotted component is an upper-case constant name
@@ -69,41 +52,54 @@ static bool constant_tail(const char *t, size_t n)
 
 size_t ob_mask_constant_prefix(const char *t, size_t n)
 {
-    if (is_date_word(t, n))
-        return 0;
-    if (n == 3 && memcmp(t, "<*>", 3) == 0)
-        return 0; /* already masked (a user's --mask) */
-    const char *eq = memchr(t, '=', n);
-    size_t key = eq && eq > t ? (size_t)(eq - t) : 0;
-    if (!has_digit(t, n)) {
-        if (key && inner_dots(t + key + 1, n - key - 1) >= 1)
-            return key + 1; /* rhost=example.org */
-        if (!key && inner_dots(t, n) >= 2 && !constant_tail(t, n))
+    /* One pass (this runs for every token of every line): the first '=',
+     * whether a digit comes before it or after, and the inner dots. */
+    size_t eq = 0, dots = 0, dots_after_eq = 0; /* eq 0: no key ("=x" has none) */
+    bool seen_eq = false, digit_key = false, digit = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (c >= '0' && c <= '9') {
+            digit = true;
+            digit_key |= !seen_eq;
+        } else if (c == '=' && !seen_eq) {
+            seen_eq = true;
+            eq = i;
+        } else if (c == '.' && i > 0 && i + 1 < n && is_alnum(t[i - 1]) && is_alnum(t[i + 1])) {
+            dots++;
+            dots_after_eq += eq != 0;
+        }
+    }
+    if (n == 3 && (is_date_word(t, n) || memcmp(t, "<*>", 3) == 0))
+        return 0; /* a month or weekday, or already masked (a user's --mask) */
+    if (!digit) {
+        if (eq && dots_after_eq >= 1)
+            return eq + 1; /* rhost=example.org */
+        if (!eq && dots >= 2 && !constant_tail(t, n))
             return 0; /* proxy.example.org, com.apple.cloud.daemon: */
         return n;
     }
-    if (key && !has_digit(t, key))
-        return key + 1;
+    if (eq && !digit_key)
+        return eq + 1;
     return 0;
 }
 
 bool ob_mask_is_unit(const char *t, size_t n)
 {
     /* A unit written after its number ("10 MB", "<1 sec", "(1.2 KB)"),
-     * with the punctuation that closes the value around it. */
-    static const char *const units[] = {"b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib",
-                                        "byte", "bytes", "ms", "us", "ns", "sec", "secs", "s",
-                                        "min", "mins", NULL};
+     * with the punctuation that closes the value around it. Units, NUL
+     * separated, by length. */
+    static const char *const by_len[6] = {
+        NULL, "b\0s", "kb\0mb\0gb\0tb\0ms\0us\0ns", "kib\0mib\0gib\0tib\0sec\0min",
+        "byte\0secs\0mins", "bytes"};
+    static const unsigned count[6] = {0, 2, 7, 6, 3, 1};
     while (n > 0 && (t[n - 1] == ')' || t[n - 1] == ']' || t[n - 1] == ',' || t[n - 1] == ';'))
         n--;
     if (n == 0 || n > 5)
         return false;
-    for (int i = 0; units[i]; i++) {
-        size_t k = strlen(units[i]);
-        if (k != n)
-            continue;
+    const char *u = by_len[n];
+    for (unsigned i = 0; i < count[n]; i++, u += n + 1) {
         size_t j = 0;
-        while (j < n && (t[j] | 0x20) == units[i][j])
+        while (j < n && (t[j] | 0x20) == u[j])
             j++;
         if (j == n)
             return true;

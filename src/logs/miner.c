@@ -398,22 +398,39 @@ static void merge_into(struct ob_miner *m, uint32_t root, uint32_t from, uint32_
     }
 }
 
-/* The siblings sharing seq less position p, creating the entry; NULL on OOM. */
-static struct siblings *siblings_of(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t p)
+/* The siblings sharing seq less position p, template id among them. A key
+ * with one template holds that template itself (SIB_SINGLE), not a group:
+ * most keys never see a second one, and a group each would be most of the
+ * memory of a log with many templates. Returns NULL when id is the first
+ * (now recorded) or on OOM (*oom set); else the group, which the caller
+ * adds id to. */
+static struct siblings *sibling_group(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t p,
+                                      uint32_t id, bool *oom)
 {
-    if (key_room(m, n) < 0)
-        return NULL;
+    *oom = key_room(m, n) < 0;
+    if (*oom || (id & SIB_SINGLE))
+        return NULL; /* past 2^31 templates a key cannot hold one: unmerged */
     m->key[0] = p;
     memcpy(m->key + 1, seq, n * sizeof *seq);
     m->key[1 + p] = UINT32_MAX;
     uint32_t idx;
     size_t kb = (n + 1) * sizeof *m->key;
-    if (ob_strmap_get(m->sibling_keys, m->key, kb, &idx))
-        return &m->sib[idx];
-    if (ob__grow((void **)&m->sib, sizeof *m->sib, &m->cap_sib, m->nsib + 1) < 0 ||
-        ob_strmap_put(m->sibling_keys, m->key, kb, m->nsib) < 0)
+    if (!ob_strmap_get(m->sibling_keys, m->key, kb, &idx)) {
+        *oom = ob_strmap_put(m->sibling_keys, m->key, kb, id | SIB_SINGLE) < 0;
         return NULL;
-    m->sib[m->nsib] = (struct siblings){0};
+    }
+    if (!(idx & SIB_SINGLE))
+        return &m->sib[idx];
+    struct siblings g = {0};
+    if (ob__grow((void **)&m->sib, sizeof *m->sib, &m->cap_sib, m->nsib + 1) < 0 ||
+        ob__grow((void **)&g.ids, sizeof *g.ids, &g.cap, 2) < 0 ||
+        ob_strmap_put(m->sibling_keys, m->key, kb, m->nsib) < 0) {
+        free(g.ids);
+        *oom = true;
+        return NULL;
+    }
+    g.ids[g.n++] = idx & ~SIB_SINGLE;
+    m->sib[m->nsib] = g;
     return &m->sib[m->nsib++];
 }
 
@@ -441,9 +458,12 @@ static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, 
     for (uint32_t p = 1; p < n; p++) {
         if (seq[p] == 0 || !sibling_value(m, seq[p]))
             continue;
-        struct siblings *g = siblings_of(m, seq, n, p);
-        if (!g)
+        bool oom;
+        struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
+        if (oom)
             return;
+        if (!g)
+            continue;
         if (g->root) {
             merge_into(m, ob_miner_resolve(m, g->root), id, p);
             return;
@@ -472,9 +492,12 @@ static void note_absorbed(struct ob_miner *m, uint32_t id, const uint32_t *seq, 
     for (uint32_t p = 1; p < n; p++) {
         if (tok[p] != 0 || seq[p] == 0 || !sibling_value(m, seq[p]))
             continue;
-        struct siblings *g = siblings_of(m, seq, n, p);
-        if (!g)
+        bool oom;
+        struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
+        if (oom)
             return;
+        if (!g)
+            continue;
         if (g->root) {
             merge_into(m, ob_miner_resolve(m, g->root), id, p);
             continue;
