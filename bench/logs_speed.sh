@@ -2,12 +2,17 @@
 # Throughput of `opsbox logs` on one core, whole process, default masks.
 # Medians of five runs; prints one figure per line:
 #   logs_templates_lines_per_sec  HDFS_2k x100 (200k lines), templates only
-#   logs_parse_lines_per_sec      the same through `logs parse` (CSV out)
+#   logs_parse_lines_per_sec      the same through `logs parse --csv OUT`
+#   logs_startup_ms               the process with no input (in every figure)
 #   logs_50k_templates_lines_per_sec  200k lines over 50k distinct templates
 # and, when DRAIN3 names a checkout of github.com/logpai/Drain3 (the
-# reference; needs Debian python3-cachetools and python3-jsonpickle), both
+# reference; needs Debian python3-cachetools and python3-jsonpickle, which
+# scripts/install-deps.sh bench installs; `git clone` or any copy of the
+# repository's files will do), both
 # on the same raw lines (no header parsing), Drain3 with its example masks:
 #   logs_raw_lines_per_sec, drain3_raw_lines_per_sec, opsbox_vs_drain3_speed
+# and the whole `logs parse --format F --csv OUT` against Drain3's mining:
+#   opsbox_parse_vs_drain3_speed
 #
 #   [DRAIN3=PATH] bench/logs_speed.sh [OPSBOX_BINARY]
 set -eu
@@ -36,7 +41,10 @@ median_rate() { # median_rate LINES CMD...: lines per second, median of 5
     done | sort -g | sed -n 3p | cut -d. -f1
 }
 echo "logs_templates_lines_per_sec $(median_rate 200000 "$bin" logs templates --format "$fmt" "$tmp/hdfs200k.log")"
-echo "logs_parse_lines_per_sec $(median_rate 200000 "$bin" logs parse --format "$fmt" "$tmp/hdfs200k.log")"
+parse=$(median_rate 200000 "$bin" logs parse --format "$fmt" --csv "$tmp/out.csv" "$tmp/hdfs200k.log")
+echo "logs_parse_lines_per_sec $parse"
+echo "logs_startup_ms $(for _ in 1 2 3 4 5; do t0=$(date +%s%N); "$bin" logs templates /dev/null >/dev/null; t1=$(date +%s%N)
+    echo $(((t1 - t0) / 1000000)); done | sort -n | sed -n 3p)"
 echo "logs_50k_templates_lines_per_sec $(median_rate 200000 "$bin" logs templates --format "$fmt" "$tmp/t50k.log")"
 echo "logs_50k_templates_found $("$bin" logs templates --format "$fmt" "$tmp/t50k.log" | wc -l)"
 if [ -n "${DRAIN3:-}" ]; then
@@ -46,4 +54,5 @@ if [ -n "${DRAIN3:-}" ]; then
     echo "logs_raw_lines_per_sec $ours"
     echo "drain3_raw_lines_per_sec $theirs"
     printf 'opsbox_vs_drain3_speed %.1f\n' "$(echo "$ours / $theirs" | bc -l)"
+    printf 'opsbox_parse_vs_drain3_speed %.1f\n' "$(echo "$parse / $theirs" | bc -l)"
 fi

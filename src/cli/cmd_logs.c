@@ -23,6 +23,7 @@
 #include <string.h>
 
 #define MASKS_MAX 64
+#define IO_BUF ((size_t)1 << 20)
 
 struct logs_opts {
     const char *format, *csv_path, *input, *state;
@@ -106,10 +107,84 @@ static void csv_put(struct ob_buf *b, const char *s, size_t n)
         return;
     }
     ob_buf_put(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
+    for (size_t i = 0; i < n;) { /* runs up to and with each quote, which is doubled */
+        const char *q = memchr(s + i, '"', n - i);
+        size_t run = q ? (size_t)(q - s - i) + 1 : n - i;
+        ob_buf_put(b, s + i, run);
+        if (q)
             ob_buf_put(b, "\"", 1);
-        ob_buf_put(b, &s[i], 1);
+        i += run;
+    }
+    ob_buf_put(b, "\"", 1);
+}
+
+/* Appends v in decimal. */
+static void put_u64(struct ob_buf *b, uint64_t v)
+{
+    char d[20];
+    int k = sizeof d;
+    do
+        d[--k] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    ob_buf_put(b, d + k, sizeof d - (size_t)k);
+}
+
+/* Appends s[0..n) as a JSON string, ASCII only: '"', '\\' and control
+ * characters escaped, UTF-8 as \uXXXX (pairs past U+FFFF), a byte that is
+ * not UTF-8 as U+FFFD. Written here, not by a JSON library, because it runs
+ * for every parameter of every line. */
+static void json_str_put(struct ob_buf *b, const unsigned char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    ob_buf_put(b, "\"", 1);
+    size_t i = 0;
+    while (i < n) {
+        size_t plain = i;
+        while (plain < n && s[plain] >= 0x20 && s[plain] < 0x80 && s[plain] != '"' && s[plain] != '\\')
+            plain++;
+        ob_buf_put(b, s + i, plain - i);
+        if ((i = plain) == n)
+            break;
+        unsigned c = s[i], cp = 0xFFFD;
+        size_t len = 1;
+        char esc[12];
+        if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+            esc[0] = '\\';
+            esc[1] = c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : (char)c;
+            ob_buf_put(b, esc, 2);
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            cp = c;
+        } else {
+            size_t need = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+            if (c >= 0xF5)
+                need = 0;
+            unsigned v = need == 2 ? c & 0x1F : need == 3 ? c & 0x0F : c & 0x07;
+            size_t k = 1;
+            while (need && k < need && i + k < n && (s[i + k] & 0xC0) == 0x80)
+                v = (v << 6) | (s[i + k++] & 0x3F);
+            if (need && k == need && !(need == 3 && (v < 0x800 || (v >= 0xD800 && v < 0xE000))) &&
+                !(need == 4 && (v < 0x10000 || v > 0x10FFFF))) {
+                cp = v;
+                len = need;
+            }
+        }
+        unsigned units[2] = {cp, 0}, nu = 1;
+        if (cp > 0xFFFF) {
+            units[0] = 0xD800 + ((cp - 0x10000) >> 10);
+            units[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+            nu = 2;
+        }
+        for (unsigned u = 0; u < nu; u++) {
+            char *e = esc + 6 * u;
+            e[0] = '\\', e[1] = 'u';
+            for (int h = 0; h < 4; h++)
+                e[2 + h] = hex[(units[u] >> (12 - 4 * h)) & 0xF];
+        }
+        ob_buf_put(b, esc, 6 * nu);
+        i += len;
     }
     ob_buf_put(b, "\"", 1);
 }
@@ -122,14 +197,15 @@ struct row_writer {
     struct ob_buf row;
     struct ob_buf *tpl_csv; /* [id]: the template text as a CSV field */
     uint32_t ntpl;
-    json_t *params;         /* reused for every row */
-    char *js;
-    size_t js_cap;
+    struct ob_buf js;       /* the row's parameters as JSON, reused */
 };
 
 static void add_param(void *arg, const char *v, size_t n)
 {
-    json_array_append_new(arg, json_stringn_nocheck(v, n));
+    struct ob_buf *js = arg;
+    if (js->len > 1)
+        ob_buf_put(js, ",", 1);
+    json_str_put(js, (const unsigned char *)v, n);
 }
 
 static const struct ob_buf *template_field(struct row_writer *w, uint32_t id)
@@ -149,35 +225,27 @@ static const struct ob_buf *template_field(struct row_writer *w, uint32_t id)
     return f;
 }
 
-/* The parameters as a compact JSON array, in w->js; returns its length. */
-static size_t params_json(struct row_writer *w, uint32_t id, const char *msg, size_t len)
-{
-    json_array_clear(w->params);
-    ob_miner_params(w->m, id, msg, len, add_param, w->params);
-    size_t n = json_dumpb(w->params, w->js, w->js_cap, JSON_COMPACT | JSON_ENSURE_ASCII);
-    if (n > w->js_cap) {
-        char *b = realloc(w->js, n);
-        if (!b)
-            return 0;
-        w->js = b;
-        w->js_cap = n;
-        n = json_dumpb(w->params, w->js, w->js_cap, JSON_COMPACT | JSON_ENSURE_ASCII);
-    }
-    return n;
-}
-
-/* One CSV row: LineId,EventId,EventTemplate,ParameterList (a JSON array). */
+/* One CSV row: LineId,EventId,EventTemplate,ParameterList (a compact JSON
+ * array of strings). */
 static void write_row(struct row_writer *w, uint64_t line_id, uint32_t id, const char *msg,
                       size_t len)
 {
-    char num[48];
     w->row.len = 0;
-    int k = snprintf(num, sizeof num, "%llu,E%u,", (unsigned long long)line_id, id);
-    ob_buf_put(&w->row, num, (size_t)k);
+    put_u64(&w->row, line_id);
+    ob_buf_put(&w->row, ",E", 2);
+    put_u64(&w->row, id);
+    ob_buf_put(&w->row, ",", 1);
     const struct ob_buf *t = template_field(w, id);
     ob_buf_put(&w->row, t->p, t->len);
     ob_buf_put(&w->row, ",", 1);
-    csv_put(&w->row, w->js, params_json(w, id, msg, len));
+    w->js.len = 0;
+    ob_buf_put(&w->js, "[", 1);
+    ob_miner_params(w->m, id, msg, len, add_param, &w->js);
+    ob_buf_put(&w->js, "]", 1);
+    if (w->js.failed)
+        w->row.failed = 1;
+    else
+        csv_put(&w->row, (const char *)w->js.p, w->js.len);
     ob_buf_put(&w->row, "\n", 1);
     if (!w->row.failed)
         fwrite(w->row.p, 1, w->row.len, w->out);
@@ -188,10 +256,9 @@ static int write_rows(FILE *spool, const struct ob_miner *m, FILE *out)
     uint64_t hdr[2], line_id = 0;
     struct row_writer w = {.m = m, .out = out, .ntpl = ob_miner_templates(m)};
     w.tpl_csv = calloc((size_t)w.ntpl + 1, sizeof *w.tpl_csv);
-    w.params = json_array();
     char *msg = NULL;
     size_t cap = 0;
-    int rc = w.tpl_csv && w.params ? OB_EXIT_OK : OB_EXIT_FAILURE;
+    int rc = w.tpl_csv ? OB_EXIT_OK : OB_EXIT_FAILURE;
     rewind(spool);
     fputs("LineId,EventId,EventTemplate,ParameterList\n", out);
     while (rc == OB_EXIT_OK && fread(hdr, sizeof hdr, 1, spool) == 1) {
@@ -216,9 +283,8 @@ static int write_rows(FILE *spool, const struct ob_miner *m, FILE *out)
         free(w.tpl_csv[i].p);
     free(w.tpl_csv);
     free(w.row.p);
-    free(w.js);
+    free(w.js.p);
     free(msg);
-    json_decref(w.params);
     if (rc != OB_EXIT_OK)
         fprintf(stderr, "opsbox logs: writing rows: out of memory or temporary file unreadable\n");
     return rc;
@@ -381,6 +447,11 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
     }
     bool parse = strcmp(sub, "parse") == 0;
     FILE *spool = parse ? tmpfile() : NULL, *out = stdout;
+    /* Large buffers: the default 4 KiB makes a system call every few
+     * dozen lines. A failure only costs speed. */
+    (void)setvbuf(in, NULL, _IOFBF, IO_BUF);
+    if (spool)
+        (void)setvbuf(spool, NULL, _IOFBF, IO_BUF);
     if (parse && !spool) {
         fprintf(stderr, "opsbox logs: cannot start: %s\n", strerror(errno));
         rc = OB_EXIT_FAILURE;
@@ -390,6 +461,8 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
         rc = OB_EXIT_FAILURE;
         out = stdout;
     }
+    if (out != stdout)
+        (void)setvbuf(out, NULL, _IOFBF, IO_BUF);
     if (rc == OB_EXIT_OK)
         rc = mine(in, fmt, mask, m, spool);
     if (rc == OB_EXIT_OK && o->state)

@@ -23,7 +23,13 @@
  *      values carry no digit (user names, host names) and they merge into
  *      the oldest. Two values ("client SPP" / "client WindowsUpdateAgent")
  *      stay two events: a handful of values is how constants look, and a
- *      similarity threshold alone cannot tell the two cases apart.
+ *      similarity threshold alone cannot tell the two cases apart. Only
+ *      lower-case words count as values (see sibling_value): "VM Started"
+ *      / "VM Paused" / "VM Stopped" are three events, "user cyrus" / "user
+ *      news" / "user test" one. A line that joins a template by search with
+ *      a word where the template has a parameter counts as a value too, so
+ *      a template made before the parameter was known ("invalid user
+ *      webmaster") joins the general one.
  *
  * Templates only generalise; merged ones point to the template that took
  * them in (ob_miner_resolve), so ids a caller holds stay meaningful. */
@@ -178,9 +184,8 @@ static uint32_t intern(struct ob_miner *m, const char *t, size_t n, bool partial
 
 /* Masks and interns one token; returns its id (0 for a parameter), or
  * UINT32_MAX on OOM. */
-static uint32_t token_id(struct ob_miner *m, const char *t, size_t n)
+static uint32_t token_id(struct ob_miner *m, const char *t, size_t n, size_t keep)
 {
-    size_t keep = ob_mask_constant_prefix(t, n);
     if (keep == 0)
         return 0;
     uint32_t id;
@@ -393,23 +398,55 @@ static void merge_into(struct ob_miner *m, uint32_t root, uint32_t from, uint32_
     }
 }
 
-/* The siblings sharing seq less position p, creating the entry; NULL on OOM. */
-static struct siblings *siblings_of(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t p)
+/* The siblings sharing seq less position p, template id among them. A key
+ * with one template holds that template itself (SIB_SINGLE), not a group:
+ * most keys never see a second one, and a group each would be most of the
+ * memory of a log with many templates. Returns NULL when id is the first
+ * (now recorded) or on OOM (*oom set); else the group, which the caller
+ * adds id to. */
+static struct siblings *sibling_group(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t p,
+                                      uint32_t id, bool *oom)
 {
-    if (key_room(m, n) < 0)
-        return NULL;
+    *oom = key_room(m, n) < 0;
+    if (*oom || (id & SIB_SINGLE))
+        return NULL; /* past 2^31 templates a key cannot hold one: unmerged */
     m->key[0] = p;
     memcpy(m->key + 1, seq, n * sizeof *seq);
     m->key[1 + p] = UINT32_MAX;
     uint32_t idx;
     size_t kb = (n + 1) * sizeof *m->key;
-    if (ob_strmap_get(m->sibling_keys, m->key, kb, &idx))
-        return &m->sib[idx];
-    if (ob__grow((void **)&m->sib, sizeof *m->sib, &m->cap_sib, m->nsib + 1) < 0 ||
-        ob_strmap_put(m->sibling_keys, m->key, kb, m->nsib) < 0)
+    if (!ob_strmap_get(m->sibling_keys, m->key, kb, &idx)) {
+        *oom = ob_strmap_put(m->sibling_keys, m->key, kb, id | SIB_SINGLE) < 0;
         return NULL;
-    m->sib[m->nsib] = (struct siblings){0};
+    }
+    if (!(idx & SIB_SINGLE))
+        return &m->sib[idx];
+    struct siblings g = {0};
+    if (ob__grow((void **)&m->sib, sizeof *m->sib, &m->cap_sib, m->nsib + 1) < 0 ||
+        ob__grow((void **)&g.ids, sizeof *g.ids, &g.cap, 2) < 0 ||
+        ob_strmap_put(m->sibling_keys, m->key, kb, m->nsib) < 0) {
+        free(g.ids);
+        *oom = true;
+        return NULL;
+    }
+    g.ids[g.n++] = idx & ~SIB_SINGLE;
+    m->sib[m->nsib] = g;
     return &m->sib[m->nsib++];
+}
+
+/* Whether token id may be a sibling value: a name (user, host, service,
+ * driver) is written in lower case; a word that starts with a capital
+ * ("VM Started", "\"GET", "Evaluating") names the event, and a word after
+ * "key=" is a setting (user=guest, tty=ssh), so neither merges. */
+static bool sibling_value(const struct ob_miner *m, uint32_t id)
+{
+    const struct token_text *tt = &m->texts[id];
+    if (tt->partial || memchr(tt->s, '=', tt->len))
+        return false;
+    uint32_t i = 0;
+    while (i < tt->len && !((tt->s[i] >= 'a' && tt->s[i] <= 'z') || (tt->s[i] >= 'A' && tt->s[i] <= 'Z')))
+        i++;
+    return !(i < tt->len && tt->s[i] >= 'A' && tt->s[i] <= 'Z');
 }
 
 /* Step 4 for a template just created from seq. Failing for lack of memory
@@ -419,11 +456,14 @@ static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, 
     if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
         return;
     for (uint32_t p = 1; p < n; p++) {
-        if (seq[p] == 0)
+        if (seq[p] == 0 || !sibling_value(m, seq[p]))
             continue;
-        struct siblings *g = siblings_of(m, seq, n, p);
-        if (!g)
+        bool oom;
+        struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
+        if (oom)
             return;
+        if (!g)
+            continue;
         if (g->root) {
             merge_into(m, ob_miner_resolve(m, g->root), id, p);
             return;
@@ -440,18 +480,67 @@ static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, 
     }
 }
 
+/* A message joined template id by search: where id has a parameter and the
+ * message a word, that word is one more value of that position, as a
+ * sibling would be; templates equal to the message but there (created
+ * before id generalised) join id once MERGE_SIBLINGS values are seen. */
+static void note_absorbed(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n)
+{
+    if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
+        return;
+    const uint32_t *tok = m->tpl[id].tok;
+    for (uint32_t p = 1; p < n; p++) {
+        if (tok[p] != 0 || seq[p] == 0 || !sibling_value(m, seq[p]))
+            continue;
+        bool oom;
+        struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
+        if (oom)
+            return;
+        if (!g)
+            continue;
+        if (g->root) {
+            merge_into(m, ob_miner_resolve(m, g->root), id, p);
+            continue;
+        }
+        if (ob__grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
+            return;
+        g->ids[g->n++] = id;
+        if (g->n >= MERGE_SIBLINGS) {
+            g->root = ob_miner_resolve(m, g->ids[0]);
+            for (uint32_t i = 1; i < g->n; i++)
+                merge_into(m, g->root, g->ids[i], p);
+        }
+    }
+}
+
 uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
 {
     long n = split(m, msg, len);
     if (n < 0 || n > (long)UINT32_MAX / 2)
         return 0;
     m->messages++; /* numbered before a template may be created for it */
+    /* A value with its unit is one position: "0 bytes", "1190 bytes (1.16
+     * KB)", "<1 sec" (see also ob_miner_params, which must agree). */
+    long k = 0;
+    bool prev_var = false;
     for (long i = 0; i < n; i++) {
-        uint32_t id = token_id(m, msg + m->spans[i].off, m->spans[i].len);
+        const char *t = msg + m->spans[i].off;
+        size_t tl = m->spans[i].len;
+        if (prev_var && ob_mask_is_unit(t, tl))
+            continue;
+        size_t keep = ob_mask_constant_prefix(t, tl);
+        if (prev_var && keep == 0 && t[0] == '(' && i + 1 < n &&
+            ob_mask_is_unit(msg + m->spans[i + 1].off, m->spans[i + 1].len)) {
+            i++;
+            continue;
+        }
+        uint32_t id = token_id(m, t, tl, keep);
         if (id == UINT32_MAX)
             return 0;
-        m->seq[i] = id;
+        m->seq[k++] = id;
+        prev_var = id == 0;
     }
+    n = k;
     uint32_t id;
     size_t seq_bytes = (size_t)n * sizeof *m->seq;
     if (ob_strmap_get(m->exact, m->seq, seq_bytes, &id)) {
@@ -467,6 +556,8 @@ uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
     if (id) {
         if (generalise(&m->tpl[id], m->seq))
             index_template(m, id);
+        note_absorbed(m, id, m->seq, (uint32_t)n);
+        id = ob_miner_resolve(m, id);
     } else {
         if (!(id = new_template(m, m->seq, (uint32_t)n, bi)))
             return 0;
@@ -541,6 +632,36 @@ int ob_miner_params(const struct ob_miner *m, uint32_t id, const char *msg, size
         size_t start = i;
         while (i < len && !is_blank(msg[i]))
             i++;
+        size_t keep = ob_mask_constant_prefix(msg + start, i - start);
+        size_t end = i;
+        if (keep == 0) {
+            /* The value with its unit, as ob_miner_add took it. */
+            for (;;) {
+                size_t j = i;
+                while (j < len && is_blank(msg[j]))
+                    j++;
+                size_t s2 = j;
+                while (j < len && !is_blank(msg[j]))
+                    j++;
+                if (j == s2)
+                    break;
+                if (ob_mask_is_unit(msg + s2, j - s2)) {
+                    i = end = j;
+                    continue;
+                }
+                if (msg[s2] != '(' || ob_mask_constant_prefix(msg + s2, j - s2) != 0)
+                    break;
+                size_t j2 = j;
+                while (j2 < len && is_blank(msg[j2]))
+                    j2++;
+                size_t s3 = j2;
+                while (j2 < len && !is_blank(msg[j2]))
+                    j2++;
+                if (j2 == s3 || !ob_mask_is_unit(msg + s3, j2 - s3))
+                    break;
+                i = end = j2;
+            }
+        }
         size_t skip = 0;
         if (t->tok[k] == 0)
             skip = 0;
@@ -548,9 +669,9 @@ int ob_miner_params(const struct ob_miner *m, uint32_t id, const char *msg, size
             skip = m->texts[t->tok[k]].len - 3;
         else
             continue;
-        if (skip > i - start)
-            skip = i - start;
-        fn(arg, msg + start + skip, i - start - skip);
+        if (skip > end - start)
+            skip = end - start;
+        fn(arg, msg + start + skip, end - start - skip);
         count++;
     }
     return count;

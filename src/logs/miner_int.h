@@ -20,6 +20,9 @@ struct template {
     uint64_t first;  /* number of the message that created it, from 1 */
 };
 
+/* A sibling key's value: a group index, or with this bit one template. */
+#define SIB_SINGLE (1u << 31)
+
 /* Templates equal but at one position: see step 4 above. */
 struct siblings {
     uint32_t *ids;

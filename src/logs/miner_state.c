@@ -15,7 +15,10 @@
  *   shapes     u32 count, then per shape: u32 n, n x u8 as u32 flags
  *   siblings   u32 count, then per group: u32 root, n, ids
  *   maps       buckets, shapes, proj, sibling keys, exact: u32 count, then
- *              per entry: u32 key bytes, key, u32 value */
+ *              per entry: u32 key bytes, key, u32 value (a sibling key's
+ *              value: a group, or with the top bit one template id)
+ *
+ * Version 1 is read too: the same layout, never a one-template key. */
 #include "logs/miner_int.h"
 
 #include "core/buf.h"
@@ -24,7 +27,7 @@
 #include <string.h>
 
 #define STATE_MAGIC "OBLM"
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u /* 2: a sibling key may hold one template (SIB_SINGLE) */
 
 static void save_map_entry(void *arg, const void *key, size_t len, uint32_t value)
 {
@@ -302,12 +305,17 @@ static void check_sibling(void *arg, const void *key, size_t len, uint32_t value
 {
     struct bucket_check *c = arg;
     uint32_t p;
-    if (len % 4 || len < 8 || value >= c->m->nsib) {
+    if (len % 4 || len < 8 || (!(value & SIB_SINGLE) && value >= c->m->nsib)) {
         c->bad = 1;
         return;
     }
     memcpy(&p, key, 4);
     uint32_t n = (uint32_t)(len / 4) - 1;
+    if (value & SIB_SINGLE) {
+        uint32_t id = value & ~SIB_SINGLE;
+        c->bad |= p >= n || id == 0 || id >= c->m->ntpl || c->m->tpl[id].n != n;
+        return;
+    }
     const struct siblings *g = &c->m->sib[value];
     c->bad |= p >= n || (g->root && c->m->tpl[g->root].n != n);
     for (uint32_t i = 0; i < g->n; i++)
@@ -393,7 +401,7 @@ struct ob_miner *ob_miner_load(const void *buf, size_t len)
     uint64_t messages = ob_read_u64(&r);
     struct ob_miner_params p;
     memcpy(&p.similarity, &sim_bits, sizeof sim_bits);
-    if (r.failed || memcmp(magic, STATE_MAGIC, 4) != 0 || version != STATE_VERSION)
+    if (r.failed || memcmp(magic, STATE_MAGIC, 4) != 0 || (version != STATE_VERSION && version != 1))
         return NULL;
     struct ob_miner *m = ob_miner_new(&p);
     if (!m)

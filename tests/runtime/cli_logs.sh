@@ -87,5 +87,15 @@ check "a bad mask: exit 2, the pattern and why" bash -c "[ $rc -eq 2 ] && grep -
 "$bin" logs templates --mask 'x*' "$tmp/names.log" >/dev/null 2>"$tmp/err"; rc=$?
 check "a mask matching nothing at all is refused" bash -c "[ $rc -eq 2 ] && grep -q 'matches the empty string' '$tmp/err'"
 
+# Parameters are written as JSON by hand (no library call per row): quotes,
+# backslashes, control characters, UTF-8 and a byte that is not UTF-8.
+printf 'x "q1" a\\1 \001z9 caf\303\2511 \360\237\230\2002 b\3773 4\t5\n' >"$tmp/esc.log"
+"$bin" logs parse --csv "$tmp/esc.csv" "$tmp/esc.log"
+check "parameters are JSON, escaped" /usr/bin/python3 -c "
+import csv, json, sys
+row = list(csv.DictReader(open('$tmp/esc.csv', encoding='ascii')))[0]
+got = json.loads(row['ParameterList'])
+sys.exit(got != ['\"q1\"', 'a\\\\1', '\\x01z9', 'caf\\u00e91', '\\U0001F6002', 'b\\ufffd3', '4', '5'])"
+
 [ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all checks passed"

@@ -36,6 +36,21 @@ static void test_masking(void **state)
     assert_int_equal(ob_mask_constant_prefix("uid=0", 5), 4);
     assert_int_equal(ob_mask_constant_prefix("Jun", 3), 0);
     assert_int_equal(ob_mask_constant_prefix("June", 4), 4);
+#define PREFIX(s) ob_mask_constant_prefix(s, strlen(s))
+    /* Names without a digit: three dotted parts, or a dotted value. */
+    assert_int_equal(PREFIX("proxy.cse.cuhk.edu.hk"), 0);
+    assert_int_equal(PREFIX("com.apple.icloud.fmfd.heartbeat:"), 0);
+    assert_int_equal(PREFIX("rhost=zummit.com"), 6);
+    assert_int_equal(PREFIX("user=guest"), 10);
+    /* ... but not an upper-case constant, a sentence's end, one dot. */
+    assert_int_equal(PREFIX("android.intent.action.SCREEN_ON"), 31);
+    assert_int_equal(PREFIX("hypervisor."), 11);
+    assert_int_equal(PREFIX("zummit.com"), 10);
+    assert_int_equal(PREFIX("=x.y.z"), 0);
+    assert_int_equal(PREFIX("<*>"), 0); /* a user's mask already took it */
+    assert_true(ob_mask_is_unit("KB)", 3) && ob_mask_is_unit("sec", 3) && ob_mask_is_unit("bytes,", 6));
+    assert_false(ob_mask_is_unit("seconds", 7) || ob_mask_is_unit("sent,", 5) || ob_mask_is_unit(")", 1));
+#undef PREFIX
 }
 
 static void test_numbers_join_one_template(void **state)
@@ -103,6 +118,89 @@ static void test_three_values_make_a_parameter(void **state)
     ob_miner_free(m);
 }
 
+/* Words that name the event start with a capital ("VM Started", "\"GET"):
+ * three of them are three events, not a parameter (OpenStack's lifecycle
+ * lines were one template). */
+static void test_capitalised_words_stay_events(void **state)
+{
+    (void)state;
+    struct ob_miner *m = ob_miner_new(NULL);
+    const char *ev[] = {"Started", "Paused", "Resumed", "Stopped"};
+    uint32_t id[4];
+    for (int i = 0; i < 4; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "[instance: b9000564-fe1a-%d] VM %s (Lifecycle Event)", i, ev[i]);
+        id[i] = add(m, line);
+    }
+    for (int i = 0; i < 4; i++)
+        for (int k = i + 1; k < 4; k++)
+            assert_int_not_equal(ob_miner_resolve(m, id[i]), ob_miner_resolve(m, id[k]));
+    uint32_t get = add(m, "10.11.10.1 \"GET /v2/54fadb/servers/detail HTTP/1.1\" status: 200 len: 1893");
+    uint32_t post = add(m, "10.11.10.1 \"POST /v2/54fadb/os-events HTTP/1.1\" status: 200 len: 380");
+    uint32_t del = add(m, "10.11.10.1 \"DELETE /v2/54fadb/servers/b9 HTTP/1.1\" status: 204 len: 203");
+    assert_true(get != post && post != del && get != del);
+    ob_miner_free(m);
+}
+
+/* A word after "key=" is a setting: user=root / user=guest / user=test
+ * stay three events (Linux's sshd lines), a host after rhost= is a value. */
+static void test_key_value_words_stay_events(void **state)
+{
+    (void)state;
+    struct ob_miner *m = ob_miner_new(NULL);
+    const char *fmt = "authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=%s user=%s";
+    const char *host[] = {"61.30.4.1", "zummit.com", "csnsu.nsuok.edu"};
+    const char *user[] = {"root", "guest", "test"};
+    uint32_t id[3][3];
+    for (int h = 0; h < 3; h++)
+        for (int u = 0; u < 3; u++) {
+            char line[200];
+            snprintf(line, sizeof line, fmt, host[h], user[u]);
+            id[h][u] = ob_miner_resolve(m, add(m, line));
+        }
+    for (int u = 0; u < 3; u++) {
+        assert_int_equal(ob_miner_resolve(m, id[0][u]), ob_miner_resolve(m, id[2][u])); /* hosts: one */
+        assert_int_not_equal(ob_miner_resolve(m, id[0][u]), ob_miner_resolve(m, id[0][(u + 1) % 3]));
+    }
+    ob_miner_free(m);
+}
+
+/* A value with its unit is one position: Proxifier's close lines were six
+ * templates by whether a size had "(1.16 KB)" after it and a lifetime was
+ * "<1 sec" or "00:02". */
+static void test_units_belong_to_their_value(void **state)
+{
+    (void)state;
+    struct ob_miner *m = ob_miner_new(NULL);
+    uint32_t a = add(m, "proxy.cse.cuhk.edu.hk:5070 close, 0 bytes sent, 0 bytes received, lifetime <1 sec");
+    assert_int_equal(add(m, "proxy.cse.cuhk.edu.hk:5070 close, 1190 bytes (1.16 KB) sent, 1671 bytes "
+                            "(1.63 KB) received, lifetime 00:02"), a);
+    assert_int_equal(add(m, "www.example.com:443 close, 451 bytes sent, 8078 bytes (7.88 KB) received, "
+                            "lifetime 01:07"), a);
+    assert_template(m, a, "<*> close, <*> sent, <*> received, lifetime <*>");
+    ob_miner_free(m);
+}
+
+/* A template made before its position was known to vary ("invalid user
+ * webmaster", then "invalid user 0racle" made the general one, which the
+ * next names joined by search) joins the general one once three words were
+ * seen there. OpenSSH's webmaster lines were their own event. */
+static void test_early_template_joins_the_general_one(void **state)
+{
+    (void)state;
+    struct ob_miner *m = ob_miner_new(NULL);
+    uint32_t w = add(m, "Invalid user webmaster from 173.234.31.186");
+    uint32_t g = add(m, "Invalid user 0racle from 103.79.141.133");
+    assert_int_not_equal(w, g);
+    assert_int_equal(add(m, "Invalid user admin from 5.36.59.76"), g);
+    assert_int_equal(ob_miner_resolve(m, w), w); /* two words: not yet */
+    add(m, "Invalid user test from 5.36.59.76");
+    assert_int_equal(ob_miner_resolve(m, w), ob_miner_resolve(m, g)); /* the oldest id */
+    assert_int_equal(add(m, "Invalid user oracle from 5.36.59.76"), ob_miner_resolve(m, g));
+    assert_int_equal(add(m, "Invalid user webmaster from 1.2.3.4"), ob_miner_resolve(m, g));
+    ob_miner_free(m);
+}
+
 struct params {
     char got[8][32];
     int n;
@@ -127,6 +225,13 @@ static void test_parameters(void **state)
     assert_string_equal(p.got[1], "10.0.0.7");
     assert_string_equal(p.got[2], "Jun");
     assert_template(m, a, "login uid=<*> from <*> at <*>");
+    /* A value with its unit is one parameter, as it was one position. */
+    const char *sent = "close, 1190 bytes (1.16 KB) sent, lifetime <1 sec";
+    uint32_t b = add(m, sent);
+    p.n = 0;
+    assert_int_equal(ob_miner_params(m, b, sent, strlen(sent), collect, &p), 2);
+    assert_string_equal(p.got[0], "1190 bytes (1.16 KB)");
+    assert_string_equal(p.got[1], "<1 sec");
     ob_miner_free(m);
 }
 
@@ -201,6 +306,19 @@ static void test_save_load_resumes_identically(void **state)
         assert_int_equal(ob_miner_template_first(a, id), ob_miner_template_first(b, id));
     }
     assert_int_equal(ob_miner_messages(a), ob_miner_messages(b));
+    /* Keys that hold one template (no group yet) carry over: the third
+     * name after the load merges the two before it. */
+    uint32_t s1 = add(b, "lease dropped by peer alpha"), s2 = add(b, "lease dropped by peer beta");
+    void *blob2;
+    size_t len2 = ob_miner_save(b, &blob2);
+    struct ob_miner *c = ob_miner_load(blob2, len2);
+    assert_non_null(c);
+    free(blob2);
+    assert_true(s1 != s2);
+    uint32_t s3 = add(c, "lease dropped by peer gamma");
+    assert_int_equal(ob_miner_resolve(c, s1), s3);
+    assert_int_equal(ob_miner_resolve(c, s2), s3);
+    ob_miner_free(c);
     /* Every truncation and a flipped byte are refused, never a crash. */
     for (size_t cut = 0; cut < len; cut += 1 + cut / 64)
         assert_null(ob_miner_load(blob, cut));
@@ -220,6 +338,10 @@ int main(void)
         cmocka_unit_test(test_different_events_stay_apart),
         cmocka_unit_test(test_similar_lines_generalise),
         cmocka_unit_test(test_three_values_make_a_parameter),
+        cmocka_unit_test(test_capitalised_words_stay_events),
+        cmocka_unit_test(test_key_value_words_stay_events),
+        cmocka_unit_test(test_units_belong_to_their_value),
+        cmocka_unit_test(test_early_template_joins_the_general_one),
         cmocka_unit_test(test_parameters),
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_save_load_resumes_identically),
