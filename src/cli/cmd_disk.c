@@ -778,12 +778,17 @@ static int predict_smartctl(struct ob_disk_model *m, char **files, int nfiles)
             rc = OB_EXIT_USAGE;
         } else if (o.have) {
             float score = 0;
-            const char *reason = "";
+            char reason[512] = "";
             int state = OB_DISK_UNKNOWN;
-            if (!ob_disk_reading_fields(&o.last))
-                reason = "no SMART attributes or health log in the output";
+            if (o.last.kind != OB_DISK_KIND_ATA) { /* NVMe, SCSI: the rules */
+                double p = 0;
+                state = ob_disk_judge(o.fleet, &o.last, &p, reason, sizeof reason);
+                score = (float)p;
+            } else if (!ob_disk_reading_fields(&o.last))
+                snprintf(reason, sizeof reason, "no SMART attributes or health log in the output");
             else if (!ob_disk_model_knows(m, &o.last))
-                reason = "the model was trained on no drive that reports these counters (retrain with such drives)";
+                snprintf(reason, sizeof reason,
+                         "the model was trained on no drive that reports these counters (retrain with such drives)");
             else if (ob_disk_predict(m, o.x, 1, &score) == 0)
                 state = ob_disk_state(m, score);
             printf("%s,%s,%s,%.6f,%s,%s\n", o.device, o.last.serial, o.last.model, score,
