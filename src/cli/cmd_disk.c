@@ -504,7 +504,7 @@ static int report_lomo(const struct table *t, const struct method *ms, int nm)
     printf("leave one drive model out (train on the other models, score this one): recall at 1%% false alarms\n");
     printf("  %-24s %7s %7s", "drive model", "failing", "healthy");
     for (int m = 0; m < nm; m++)
-        printf(" %10.10s", ms[m].name);
+        printf(" %12.12s", ms[m].name);
     printf("\n");
     size_t ntest = 0;
     int rc = 0;
@@ -528,7 +528,7 @@ static int report_lomo(const struct table *t, const struct method *ms, int nm)
             }
             figures(t, score, held, &f);
             med[(size_t)m * (t->ndrives + 1) + ntest] = f.recall1;
-            printf(" %10.3f", f.recall1);
+            printf(" %12.3f", f.recall1);
         }
         printf("\n");
         ntest++;
@@ -538,7 +538,7 @@ static int report_lomo(const struct table *t, const struct method *ms, int nm)
         for (int m = 0; m < nm; m++) {
             double *v = &med[(size_t)m * (t->ndrives + 1)];
             qsort(v, ntest, sizeof *v, cmp_double);
-            printf(" %10.3f", ntest % 2 ? v[ntest / 2] : (v[ntest / 2 - 1] + v[ntest / 2]) / 2);
+            printf(" %12.3f", ntest % 2 ? v[ntest / 2] : (v[ntest / 2 - 1] + v[ntest / 2]) / 2);
         }
         printf("\n");
     }
@@ -552,22 +552,22 @@ static void methods(struct method *ms, int *nm, int candidates)
     int k = 0;
     ms[k] = (struct method){"xgboost", M_XGB, {0}};
     ob_disk_train_defaults(&ms[k++].p);
-    ms[k++] = (struct method){"rule_smart_5+197", M_RULE, {0}};
+    ms[k++] = (struct method){"rule_5+197", M_RULE, {0}};
     ms[k++] = (struct method){"logistic", M_LOGIT, {0}};
     if (candidates) { /* the configurations the default was chosen from */
-        ms[k] = (struct method){"xgb_all_free", M_XGB, {0}};
-        ob_disk_train_defaults(&ms[k].p);
-        ms[k].p.featset = OB_DISK_FEAT_ALL;
-        ms[k++].p.monotone = 0;
-        ms[k] = (struct method){"xgb_all_monotone", M_XGB, {0}};
-        ob_disk_train_defaults(&ms[k].p);
-        ms[k++].p.featset = OB_DISK_FEAT_ALL;
-        ms[k] = (struct method){"xgb_counters_free", M_XGB, {0}};
+        ms[k] = (struct method){"xgb_free", M_XGB, {0}};
         ob_disk_train_defaults(&ms[k].p);
         ms[k++].p.monotone = 0;
-        ms[k] = (struct method){"xgb_counters_depth3", M_XGB, {0}};
+        ms[k] = (struct method){"xgb_depth3", M_XGB, {0}};
         ob_disk_train_defaults(&ms[k].p);
         ms[k++].p.depth = 3;
+        ms[k] = (struct method){"xgb_counters", M_XGB, {0}};
+        ob_disk_train_defaults(&ms[k].p);
+        ms[k++].p.featset = OB_DISK_FEAT_COUNTERS;
+        ms[k] = (struct method){"xgb_cnt_free", M_XGB, {0}};
+        ob_disk_train_defaults(&ms[k].p);
+        ms[k].p.featset = OB_DISK_FEAT_COUNTERS;
+        ms[k++].p.monotone = 0;
     }
     *nm = k;
 }

@@ -87,7 +87,9 @@ struct ob_disk_train_params {
     double eta;          /* default 0.1 */
     int threads;         /* default 1 */
     int monotone;        /* default 1: more errors never lower the risk */
-    int featset;         /* enum ob_disk_featset; default OB_DISK_FEAT_COUNTERS */
+    int featset;         /* enum ob_disk_featset; default OB_DISK_FEAT_ALL: with the
+                            constraints, it won on the 10th percentile and when
+                            leaving one drive model out (docs/disk.md) */
 };
 void ob_disk_train_defaults(struct ob_disk_train_params *p);
 /* Each feature's direction: +1 when more of it can only mean more risk

@@ -186,8 +186,11 @@ int ob_disk_fleet_add(struct ob_disk_fleet *f, const struct ob_disk_reading *r, 
     for (int c = 0; c < NCOUNTERS; c++) {
         now[c] = c < NIDS ? (float)r->v[ob_disk_field_of(counter_ids[c])] : (float)bad;
         nonzero += c < NIDS && now[c] > 0;
+        /* With no earlier day, no growth seen: 0, not missing. Missing would
+         * set a drive's first day apart from its others, and beside
+         * one-day snapshots (Backblaze 2019) that is a base rate, not a sign. */
         for (int s = 0; s < NSPANS; s++) {
-            float then = value_before(d, r->day, spans[s], c);
+            float then = d->n ? value_before(d, r->day, spans[s], c) : now[c];
             x[k++] = isnan(now[c]) || isnan(then) ? NAN : logp((double)now[c] - (double)then);
         }
     }
