@@ -791,6 +791,12 @@ static int predict_smartctl(struct ob_disk_model *m, char **files, int nfiles)
                          "the model was trained on no drive that reports these counters (retrain with such drives)");
             else if (ob_disk_predict(m, o.x, 1, &score) == 0)
                 state = ob_disk_state(m, score);
+            /* The drive's own verdict, which Backblaze's data (so the model)
+             * never has: failed is bad, whatever the counters say. */
+            if (o.last.kind == OB_DISK_KIND_ATA && o.last.smart_passed == 0 && state != OB_DISK_BAD) {
+                state = OB_DISK_BAD;
+                snprintf(reason, sizeof reason, "SMART health self-assessment: failed");
+            }
             printf("%s,%s,%s,%.6f,%s,%s\n", o.device, o.last.serial, o.last.model, score,
                    ob_disk_state_name(state), reason);
         }

@@ -162,6 +162,11 @@ static int score(struct serve *s, const void *json, size_t len, const char *sour
         else if (ob_disk_predict(k->model, c.x, 1, &p) == 0)
             d->score = p;
         d->state = d->reason[0] ? OB_DISK_UNKNOWN : ob_disk_state(k->model, d->score);
+        /* The drive's own verdict, which the model never saw: failed is bad. */
+        if (c.last.smart_passed == 0 && d->state != OB_DISK_BAD) {
+            d->state = OB_DISK_BAD;
+            snprintf(d->reason, sizeof d->reason, "SMART health self-assessment: failed");
+        }
     }
     k->reads++;
     *out = d;
