@@ -34,7 +34,7 @@ static void usage(FILE *out)
             "  alarms and AUC, for the model, the SMART 5+197 rule and a logistic\n"
             "  regression; then leave-one-drive-model-out. --candidates: also the model\n"
             "  configurations the default was chosen from.\n"
-            "train: the same cross-validation, then calibration and the state thresholds\n"
+            "train: the same figures, then calibration and the state thresholds\n"
             "  from its out-of-fold scores, and the model fitted on all drives, saved.\n"
             "predict: CSV date,serial_number,model,score,state per drive-day (Backblaze),\n"
             "  or device,serial_number,model,score,state,reason per drive (smartctl).\n"
@@ -555,6 +555,9 @@ static void methods(struct method *ms, int *nm, int candidates)
     ms[k++] = (struct method){"rule_5+197", M_RULE, {0}};
     ms[k++] = (struct method){"logistic", M_LOGIT, {0}};
     if (candidates) { /* the configurations the default was chosen from */
+        ms[k] = (struct method){"xgb_all", M_XGB, {0}};
+        ob_disk_train_defaults(&ms[k].p);
+        ms[k++].p.featset = OB_DISK_FEAT_ALL;
         ms[k] = (struct method){"xgb_free", M_XGB, {0}};
         ob_disk_train_defaults(&ms[k].p);
         ms[k++].p.monotone = 0;
@@ -609,7 +612,7 @@ static int cmd_train(struct table *t, int folds, int repeats, char **files, int 
     int nm;
     methods(ms, &nm, 0);
     float *oof = malloc((t->n + 1) * sizeof *oof);
-    if (!oof || report_cv(t, ms, nm, repeats, folds, files, nfiles, oof) < 0) {
+    if (!oof || report_cv(t, ms, nm, repeats, folds, files, nfiles, oof) < 0 || report_lomo(t, ms, nm) < 0) {
         free(oof);
         return OB_EXIT_FAILURE;
     }

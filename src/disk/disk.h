@@ -78,6 +78,10 @@ enum ob_disk_featset {
     OB_DISK_FEAT_COUNTERS, /* only what means the same on every drive model: the
                               error counters, their growth and rate per power-on
                               day, SMART's verdict */
+    OB_DISK_FEAT_PORTABLE, /* all but the raw values vendors encode each their own
+                              way (1 read error rate, 3 spin-up time, 7 seek error
+                              rate, 240-242 head hours and LBAs): those name the
+                              drive model rather than its health */
 };
 
 struct ob_disk_train_params {
@@ -87,9 +91,10 @@ struct ob_disk_train_params {
     double eta;          /* default 0.1 */
     int threads;         /* default 1 */
     int monotone;        /* default 1: more errors never lower the risk */
-    int featset;         /* enum ob_disk_featset; default OB_DISK_FEAT_ALL: with the
-                            constraints, it won on the 10th percentile and when
-                            leaving one drive model out (docs/disk.md) */
+    int featset;         /* enum ob_disk_featset; default OB_DISK_FEAT_PORTABLE: with
+                            the constraints, best 10th percentile on the 2013
+                            drives and best leaving one drive model out
+                            (docs/disk.md) */
 };
 void ob_disk_train_defaults(struct ob_disk_train_params *p);
 /* Each feature's direction: +1 when more of it can only mean more risk

@@ -249,6 +249,13 @@ int ob_disk_feature_used(int featset, int feature)
         return 0;
     if (featset == OB_DISK_FEAT_ALL)
         return 1;
+    if (featset == OB_DISK_FEAT_PORTABLE) {
+        static const int vendor_ids[] = {1, 3, 7, 240, 241, 242};
+        for (size_t i = 0; i < sizeof vendor_ids / sizeof vendor_ids[0]; i++)
+            if (feature == ob_disk_field_of(vendor_ids[i]))
+                return 0;
+        return 1;
+    }
     return feature < OB_DISK_NFIELDS ? is_counter_field(feature) : feature != F_SPAN;
 }
 

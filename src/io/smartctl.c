@@ -37,8 +37,17 @@ static void ata(struct ob_disk_reading *r, json_t *table)
     json_t *a;
     json_array_foreach(table, i, a) {
         json_t *id = json_object_get(a, "id"), *raw = json_object_get(json_object_get(a, "raw"), "value");
-        if (json_is_integer(id))
-            set(r, (int)json_integer_value(id), raw);
+        if (!json_is_integer(id))
+            continue;
+        int n = (int)json_integer_value(id);
+        /* Temperatures: many drives pack the minimum and maximum above the
+         * current value's low byte (smartctl's raw.string "38 (Min/Max
+         * 20/45)"); Backblaze's CSVs, the training data, hold the current. */
+        if ((n == 190 || n == 194) && json_is_integer(raw) && json_integer_value(raw) > 255) {
+            int f = ob_disk_field_of(n);
+            r->v[f] = (double)(json_integer_value(raw) & 0xff);
+        } else
+            set(r, n, raw);
     }
 }
 
