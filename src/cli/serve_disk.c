@@ -29,7 +29,7 @@ struct drive_state {
     char device[256], serial[64], model[64];
     double score, seen;
     int state, reported_bad;
-    char reason[160];
+    char reason[320];
 };
 
 struct disks {
@@ -94,10 +94,10 @@ static struct drive_state *slot(struct disks *k, const char *device, const char 
 /* An incident for a drive, through the same path as Alertmanager's. */
 static void tell_incidents(struct serve *s, const struct drive_state *d, int firing)
 {
-    char key[256], summary[300], score[32];
+    char key[256], summary[700], score[32];
     snprintf(key, sizeof key, "{}:{alertname=\"DiskFailurePredicted\",serial=\"%s\"}", d->serial);
-    snprintf(summary, sizeof summary, "%s (%s) on %s: failure within 14 days likely (score %.2f)",
-             d->serial, d->model, d->device, d->score);
+    snprintf(summary, sizeof summary, "%s (%s) on %s: failure within 14 days likely (score %.2f)%s%s",
+             d->serial, d->model, d->device, d->score, d->reason[0] ? ": " : "", d->reason);
     snprintf(score, sizeof score, "%.3f", d->score);
     struct ob_kv labels[] = {{"alertname", "DiskFailurePredicted"}, {"device", (char *)d->device},
                              {"model", (char *)d->model},           {"serial", (char *)d->serial},
@@ -150,13 +150,24 @@ static int score(struct serve *s, const void *json, size_t len, const char *sour
     d->reason[0] = '\0';
     d->score = 0;
     float p = 0;
-    if (!ob_disk_reading_fields(&c.last))
-        snprintf(d->reason, sizeof d->reason, "no SMART attributes or health log");
-    else if (!ob_disk_model_knows(k->model, &c.last))
-        snprintf(d->reason, sizeof d->reason, "the model was trained on no drive with these counters");
-    else if (ob_disk_predict(k->model, c.x, 1, &p) == 0)
-        d->score = p;
-    d->state = d->reason[0] ? OB_DISK_UNKNOWN : ob_disk_state(k->model, d->score);
+    if (c.last.kind != OB_DISK_KIND_ATA) { /* NVMe, SCSI: the rules on the health log, with its history */
+        double prob = 0;
+        d->state = ob_disk_judge(k->fleet, &c.last, &prob, d->reason, sizeof d->reason);
+        d->score = prob;
+    } else {
+        if (!ob_disk_reading_fields(&c.last))
+            snprintf(d->reason, sizeof d->reason, "no SMART attributes or health log");
+        else if (!ob_disk_model_knows(k->model, &c.last))
+            snprintf(d->reason, sizeof d->reason, "the model was trained on no drive with these counters");
+        else if (ob_disk_predict(k->model, c.x, 1, &p) == 0)
+            d->score = p;
+        d->state = d->reason[0] ? OB_DISK_UNKNOWN : ob_disk_state(k->model, d->score);
+        /* The drive's own verdict, which the model never saw: failed is bad. */
+        if (c.last.smart_passed == 0 && d->state != OB_DISK_BAD) {
+            d->state = OB_DISK_BAD;
+            snprintf(d->reason, sizeof d->reason, "SMART health self-assessment: failed");
+        }
+    }
     k->reads++;
     *out = d;
     int bad = d->state == OB_DISK_BAD;

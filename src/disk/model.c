@@ -14,6 +14,7 @@
 struct ob_disk_model {
     BoosterHandle booster;
     double bad, warning;
+    double cal_a, cal_b; /* Platt scaling of the raw score */
     uint32_t fields;   /* reading fields that had values in training */
 };
 
@@ -33,9 +34,27 @@ const char *ob_disk_state_name(int state)
     return names[state >= 0 && state <= OB_DISK_BAD ? state : 0];
 }
 
+void ob_disk_train_defaults(struct ob_disk_train_params *p)
+{
+    *p = (struct ob_disk_train_params){.rounds = 100, .depth = 2, .eta = 0.1, .threads = 1, .monotone = 1,
+                                       .featset = OB_DISK_FEAT_PORTABLE};
+}
+
 static int set_params(BoosterHandle b, const struct ob_disk_train_params *p, double pos_weight)
 {
     char v[64];
+    if (p->monotone) {
+        /* What the data cannot teach with a few hundred failures: more
+         * reallocated, pending or uncorrectable sectors never mean less risk. */
+        char mc[4 * OB_DISK_NFEAT + 4];
+        size_t k = 0;
+        mc[k++] = '(';
+        for (int f = 0; f < OB_DISK_NFEAT; f++)
+            k += (size_t)snprintf(mc + k, sizeof mc - k, "%s%d", f ? "," : "", ob_disk_feature_direction(f));
+        snprintf(mc + k, sizeof mc - k, ")");
+        if (XGBoosterSetParam(b, "monotone_constraints", mc))
+            return -1;
+    }
     int rc = XGBoosterSetParam(b, "objective", "binary:logistic");
     snprintf(v, sizeof v, "%d", p->depth);
     rc |= XGBoosterSetParam(b, "max_depth", v);
@@ -57,7 +76,8 @@ static int set_params(BoosterHandle b, const struct ob_disk_train_params *p, dou
 struct ob_disk_model *ob_disk_train(const float *x, const float *y, size_t n,
                                     const struct ob_disk_train_params *params, char *err, size_t errlen)
 {
-    struct ob_disk_train_params p = {100, 2, 0.1, 1};
+    struct ob_disk_train_params p;
+    ob_disk_train_defaults(&p);
     if (params)
         p = *params;
     double pos = 0;
@@ -69,8 +89,17 @@ struct ob_disk_model *ob_disk_train(const float *x, const float *y, size_t n,
     }
     DMatrixHandle d = NULL;
     struct ob_disk_model *m = calloc(1, sizeof *m);
-    int rc = !m ? (snprintf(err, errlen, "out of memory"), -1)
-             : XGDMatrixCreateFromMat(x, (bst_ulong)n, OB_DISK_NFEAT, NAN, &d) ? xgb_fail(err, errlen, "features")
+    /* The features the set leaves out are missing to the trees: never split on. */
+    float *xm = malloc(n * OB_DISK_NFEAT * sizeof *xm + 1);
+    if (xm) {
+        memcpy(xm, x, n * OB_DISK_NFEAT * sizeof *xm);
+        for (int f = 0; f < OB_DISK_NFEAT; f++)
+            if (!ob_disk_feature_used(p.featset, f))
+                for (size_t i = 0; i < n; i++)
+                    xm[i * OB_DISK_NFEAT + (size_t)f] = NAN;
+    }
+    int rc = !m || !xm ? (snprintf(err, errlen, "out of memory"), -1)
+             : XGDMatrixCreateFromMat(xm, (bst_ulong)n, OB_DISK_NFEAT, NAN, &d) ? xgb_fail(err, errlen, "features")
              : XGDMatrixSetFloatInfo(d, "label", y, (bst_ulong)n)         ? xgb_fail(err, errlen, "labels")
              : XGBoosterCreate(&d, 1, &m->booster)                        ? xgb_fail(err, errlen, "booster")
              : 0;
@@ -83,15 +112,19 @@ struct ob_disk_model *ob_disk_train(const float *x, const float *y, size_t n,
             rc = xgb_fail(err, errlen, "training");
     XGDMatrixFree(d);
     if (rc < 0) {
+        free(xm);
         ob_disk_model_free(m);
         return NULL;
     }
     m->bad = 0.5;
     m->warning = 0.2;
+    m->cal_a = 1;
+    m->cal_b = 0;
     for (size_t i = 0; i < n; i++)
         for (int f = 0; f < OB_DISK_NFIELDS; f++)
             if (!isnan(x[i * OB_DISK_NFEAT + (size_t)f]))
                 m->fields |= 1u << f;
+    free(xm);
     return m;
 }
 
@@ -116,9 +149,21 @@ int ob_disk_predict(struct ob_disk_model *m, const float *x, size_t n, float *ou
     const float *res = NULL;
     int rc = XGBoosterPredict(m->booster, d, 0, 0, 0, &len, &res);
     if (rc == 0 && len == n)
-        memcpy(out, res, n * sizeof *out);
+        for (size_t i = 0; i < n; i++) {
+            double p = res[i] < 1e-7f ? 1e-7 : res[i] > 1 - 1e-7f ? 1 - 1e-7 : res[i];
+            out[i] = m->cal_a == 1 && m->cal_b == 0 ? res[i]
+                                                    : (float)(1 / (1 + exp(-(m->cal_a * log(p / (1 - p)) + m->cal_b))));
+        }
     XGDMatrixFree(d);
     return rc == 0 && len == n ? 0 : -1;
+}
+
+void ob_disk_set_calibration(struct ob_disk_model *m, double a, double b)
+{
+    if (isfinite(a) && isfinite(b) && a > 0) {
+        m->cal_a = a;
+        m->cal_b = b;
+    }
 }
 
 void ob_disk_set_thresholds(struct ob_disk_model *m, double bad, double warning)
@@ -141,6 +186,10 @@ int ob_disk_model_save(struct ob_disk_model *m, char **json, size_t *len, char *
     XGBoosterSetAttr(m->booster, "opsbox_threshold_warning", v);
     snprintf(v, sizeof v, "%lu", (unsigned long)m->fields);
     XGBoosterSetAttr(m->booster, "opsbox_fields", v);
+    snprintf(v, sizeof v, "%.9g", m->cal_a);
+    XGBoosterSetAttr(m->booster, "opsbox_calibration_a", v);
+    snprintf(v, sizeof v, "%.9g", m->cal_b);
+    XGBoosterSetAttr(m->booster, "opsbox_calibration_b", v);
     bst_ulong n = 0;
     const char *buf = NULL;
     if (XGBoosterSaveModelToBuffer(m->booster, "{\"format\": \"json\"}", &n, &buf))
@@ -153,7 +202,7 @@ int ob_disk_model_save(struct ob_disk_model *m, char **json, size_t *len, char *
     return 0;
 }
 
-static double attr(BoosterHandle b, const char *name, double fallback)
+static double attr(BoosterHandle b, const char *name, double fallback, double lo, double hi)
 {
     const char *out = NULL;
     int ok = 0;
@@ -161,7 +210,7 @@ static double attr(BoosterHandle b, const char *name, double fallback)
         return fallback;
     char *end;
     double v = strtod(out, &end);
-    return *end || !(v >= 0 && v <= 1) ? fallback : v;
+    return *end || !(v >= lo && v <= hi) ? fallback : v;
 }
 
 struct ob_disk_model *ob_disk_model_load(const void *json, size_t len, char *err, size_t errlen)
@@ -184,8 +233,10 @@ struct ob_disk_model *ob_disk_model_load(const void *json, size_t len, char *err
         return NULL;
     }
     XGBoosterSetParam(m->booster, "nthread", "1");
-    m->bad = attr(m->booster, "opsbox_threshold_bad", 0.5);
-    m->warning = attr(m->booster, "opsbox_threshold_warning", 0.2);
+    m->bad = attr(m->booster, "opsbox_threshold_bad", 0.5, 0, 1);
+    m->warning = attr(m->booster, "opsbox_threshold_warning", 0.2, 0, 1);
+    m->cal_a = attr(m->booster, "opsbox_calibration_a", 1, 1e-6, 1e6);
+    m->cal_b = attr(m->booster, "opsbox_calibration_b", 0, -1e6, 1e6);
     const char *fields = NULL;
     int ok = 0;
     m->fields = XGBoosterGetAttr(m->booster, "opsbox_fields", &fields, &ok) == 0 && ok && fields

@@ -5,9 +5,10 @@
  * that one model reads all three: NVMe media_errors and SCSI uncorrected
  * errors are "reported uncorrectable" (187), SCSI's grown defect list is
  * "reallocated sectors" (5), power-on hours (9), temperature (194), power
- * cycles (12), NVMe unsafe shutdowns (192). */
+ * cycles (12), NVMe unsafe shutdowns (192). The NVMe health log and the
+ * SCSI counters are also kept as reported (struct ob_disk_health), for the
+ * rules that judge those drives (src/disk/rules.c). */
 #include "io/smart.h"
-
 
 #include <jansson.h>
 #include <limits.h>
@@ -36,13 +37,36 @@ static void ata(struct ob_disk_reading *r, json_t *table)
     json_t *a;
     json_array_foreach(table, i, a) {
         json_t *id = json_object_get(a, "id"), *raw = json_object_get(json_object_get(a, "raw"), "value");
-        if (json_is_integer(id))
-            set(r, (int)json_integer_value(id), raw);
+        if (!json_is_integer(id))
+            continue;
+        int n = (int)json_integer_value(id);
+        /* Temperatures: many drives pack the minimum and maximum above the
+         * current value's low byte (smartctl's raw.string "38 (Min/Max
+         * 20/45)"); Backblaze's CSVs, the training data, hold the current. */
+        if ((n == 190 || n == 194) && json_is_integer(raw) && json_integer_value(raw) > 255) {
+            int f = ob_disk_field_of(n);
+            r->v[f] = (double)(json_integer_value(raw) & 0xff);
+        } else
+            set(r, n, raw);
     }
+}
+
+static double num(json_t *v)
+{
+    return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
 static void nvme(struct ob_disk_reading *r, json_t *log)
 {
+    struct ob_disk_health *h = &r->h;
+    r->kind = OB_DISK_KIND_NVME;
+    h->critical_warning = num(json_object_get(log, "critical_warning"));
+    h->media_errors = num(json_object_get(log, "media_errors"));
+    h->available_spare = num(json_object_get(log, "available_spare"));
+    h->spare_threshold = num(json_object_get(log, "available_spare_threshold"));
+    h->percentage_used = num(json_object_get(log, "percentage_used"));
+    h->err_log_entries = num(json_object_get(log, "num_err_log_entries"));
+    h->unsafe_shutdowns = num(json_object_get(log, "unsafe_shutdowns"));
     set(r, 187, json_object_get(log, "media_errors"));
     set(r, 9, json_object_get(log, "power_on_hours"));
     set(r, 194, json_object_get(log, "temperature"));
@@ -63,11 +87,18 @@ static void nvme(struct ob_disk_reading *r, json_t *log)
 
 static void scsi(struct ob_disk_reading *r, json_t *doc)
 {
-    set(r, 5, json_object_get(doc, "scsi_grown_defect_list"));
+    json_t *defects = json_object_get(doc, "scsi_grown_defect_list");
+    set(r, 5, defects);
     json_t *log = json_object_get(doc, "scsi_error_counter_log");
-    if (log) {
-        add(r, 187, json_object_get(json_object_get(log, "read"), "total_uncorrected_errors"));
-        add(r, 187, json_object_get(json_object_get(log, "write"), "total_uncorrected_errors"));
+    if (defects || log)
+        r->kind = OB_DISK_KIND_SCSI;
+    r->h.grown_defects = num(defects);
+    static const char *const ops[] = {"read", "write", "verify"};
+    for (int i = 0; log && i < 3; i++) {
+        json_t *v = json_object_get(json_object_get(log, ops[i]), "total_uncorrected_errors");
+        add(r, 187, v);
+        if (json_is_number(v))
+            r->h.uncorrected_errors = (isnan(r->h.uncorrected_errors) ? 0 : r->h.uncorrected_errors) + num(v);
     }
 }
 
@@ -112,6 +143,13 @@ static int reading(json_t *doc, long day_hint, const char *name, ob_smart_fn fn,
     if (nv)
         nvme(&r, nv);
     scsi(&r, doc);
+    /* An NVMe or SCSI drive without its health log (smartctl --info) is
+     * still one: the rules say there is nothing to judge. */
+    const char *proto = json_string_value(json_object_get(json_object_get(doc, "device"), "protocol"));
+    if (proto && !strcmp(proto, "NVMe"))
+        r.kind = OB_DISK_KIND_NVME;
+    else if (proto && !strcmp(proto, "SCSI") && !json_object_get(doc, "ata_smart_attributes"))
+        r.kind = OB_DISK_KIND_SCSI;
     set(&r, 9, json_object_get(json_object_get(doc, "power_on_time"), "hours"));
     if (isnan(r.v[ob_disk_field_of(194)]))
         set(&r, 194, json_object_get(json_object_get(doc, "temperature"), "current"));

@@ -20,7 +20,15 @@ static int on_reading(void *arg, const struct ob_disk_reading *r, const char *de
     float x[OB_DISK_NFEAT];
     if (!device || strlen(r->serial) >= sizeof r->serial)
         abort();
-    return ob_disk_fleet_add(arg, r, x);
+    if (ob_disk_fleet_add(arg, r, x) < 0)
+        return -1;
+    /* The NVMe/SCSI rules on whatever the health log held. */
+    double p;
+    char why[512];
+    int state = ob_disk_judge(arg, r, &p, why, sizeof why);
+    if (state < OB_DISK_UNKNOWN || state > OB_DISK_BAD || !(p >= 0 && p <= 1) || strlen(why) >= sizeof why)
+        abort();
+    return 0;
 }
 
 static void backblaze(const uint8_t *data, size_t size, struct ob_disk_fleet *f)

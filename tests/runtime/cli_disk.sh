@@ -22,8 +22,17 @@ done
 state() { "$bin" disk predict "$@" | tail -1 | cut -d, -f5; }
 check "the failed ATA drive (Hitachi, SMART failed) is bad" [ "$(state "$sc/smart-fail2.json")" = bad ]
 check "a healthy ATA drive is good" [ "$(state "$sc/smart-ata.json")" = good ]
-check "NVMe without NVMe training data: unknown, with the reason" bash -c "'$bin' disk predict '$sc/smart-nvme.json' | tail -1 | grep -q ',unknown,the model was trained on no drive'"
-check "an info-only output: unknown, nothing to go on" bash -c "'$bin' disk predict '$sc/smartctl_info_nvme.json' | tail -1 | grep -q ',unknown,no SMART attributes'"
+# NVMe and SCSI: the rules, a state and a reason for every drive with a health log.
+check "a healthy NVMe drive: good, its health log clean" bash -c "'$bin' disk predict '$sc/smart-nvme.json' | tail -1 | grep -q ',good,health log clean'"
+check "an NVMe drive logging error entries only: good" bash -c "'$bin' disk predict '$sc/smart-nvme2.json' | tail -1 | grep -q ',good,'"
+check "the failed NVMe drive (7 media errors): bad, saying why" bash -c "'$bin' disk predict '$sc/smart-nvme-failed.json' | tail -1 | grep -q ',bad,7 media errors'"
+check "the SCSI drive with 56 grown defects: warning, saying why" bash -c "'$bin' disk predict '$sc/smart-scsi.json' | tail -1 | grep -q ',warning,grown defect list: 56'"
+for f in "$sc"/*.json; do
+    grep -q -e '"nvme_smart_health_information_log"' -e '"scsi_grown_defect_list"' -e '"scsi_error_counter_log"' "$f" || continue
+    line=$("$bin" disk predict "$f" | tail -1)
+    check "$(basename "$f"): a state and a reason" bash -c "echo '$line' | cut -d, -f5- | grep -Eq '^(good|warning|bad),.+'"
+done
+check "an info-only output: unknown, nothing to go on" bash -c "'$bin' disk predict '$sc/smartctl_info_nvme.json' | tail -1 | grep -q ',unknown,no health log'"
 check "Ceph's 6-day history reads as one drive" bash -c "'$bin' disk predict '$data/smartctl/ceph/sample_input.json' | tail -1 | grep -q '^,Z304KD7V,ST4000DM000,'"
 
 # Bad input: named, exit 2, the other drives still reported.
@@ -46,8 +55,8 @@ zcat "$data/backblaze_2013_train.csv.gz" | head -20001 >"$tmp/part.csv"
 check "Backblaze 2013 columns, plain CSV" [ $rc -eq 0 -a "$(tail -n +2 "$tmp/p13.csv" | wc -l)" -eq 20000 ]
 
 # train -> model -> predict with it; eval prints the figures.
-"$bin" disk train --backblaze "$data/backblaze_2013_train.csv.gz" --out "$tmp/m.json" >"$tmp/train.out"; rc=$?
-check "train: exit 0, validation figures, model written" bash -c "[ $rc -eq 0 ] && grep -q 'recall at 1% false alarms' '$tmp/train.out' && [ -s '$tmp/m.json' ]"
+"$bin" disk train --backblaze "$data/backblaze_2013_train.csv.gz" --repeats 1 --folds 2 --out "$tmp/m.json" >"$tmp/train.out"; rc=$?
+check "train: exit 0, the cross-validation table, model written" bash -c "[ $rc -eq 0 ] && grep -q '^  xgboost  *0\.[0-9]* *0\.[0-9]*' '$tmp/train.out' && grep -q '^  logistic ' '$tmp/train.out' && [ -s '$tmp/m.json' ]"
 check "predict with the trained model" bash -c "'$bin' disk predict --model '$tmp/m.json' '$sc/smart-fail2.json' | tail -1 | grep -q ',bad,'"
 check "a model file that is not one: refused" bash -c "echo '{}' >'$tmp/bad.json'; ! '$bin' disk predict --model '$tmp/bad.json' '$sc/smart-ata.json' 2>/dev/null"
 
@@ -63,7 +72,8 @@ head -c 30000 "$data/backblaze_2013_train.csv.gz" >"$tmp/trunc.csv.gz"
 check "truncated gzip: an error, not a crash" bash -c "[ $rc -eq 2 ] && grep -q 'trunc.csv.gz' '$tmp/err'"
 # In the daemon: a folder of smartctl outputs and a device read through a
 # stand-in for smartctl (this machine has no drive to spare); the failed
-# drive turns bad and opens an incident.
+# drive turns bad and opens an incident; then an NVMe drive's health log
+# turns bad (reliability degraded) and it does too.
 mkdir -p "$tmp/json" "$tmp/dev"
 cp "$sc/smart-ata.json" "$sc/smart-nvme.json" "$sc/smart-scsi.json" "$tmp/json/"
 cp "$sc/smart-fail2.json" "$tmp/dev/sdc.json"
@@ -73,17 +83,41 @@ port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 cat >"$tmp/serve.yml" <<YML
 listen: 127.0.0.1:$port
 store: $tmp/serve.db
-disk: {devices: [/dev/sdc], json_dir: $tmp/json, smartctl: $tmp/smartctl, interval: 1h}
+disk: {devices: [/dev/sdc], json_dir: $tmp/json, smartctl: $tmp/smartctl, interval: 200ms}
 YML
 "$bin" serve --config "$tmp/serve.yml" >"$tmp/serve.log" 2>&1 & pid=$!
-for _ in $(seq 50); do curl -sf "127.0.0.1:$port/-/ready" -o /dev/null && break; sleep 0.1; done
-sleep 0.5
-curl -sf "127.0.0.1:$port/metrics" >"$tmp/m"
+# Waits (at most 10 s) until /metrics has the line.
+wait_metric() {
+    for _ in $(seq 100); do
+        curl -sf "127.0.0.1:$port/metrics" -o "$tmp/m" && grep -qF "$1" "$tmp/m" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+nvme='serial="BTNH93710FS91P0B"'
+check "serve: the NVMe drive is good" wait_metric "$nvme,state=\"good\"} 1"
 check "serve: a probability per drive" [ "$(grep -c '^opsbox_disk_failure_probability{' "$tmp/m")" -eq 4 ]
 check "serve: the failed drive's state is bad" grep -qF 'opsbox_disk_state{device="/dev/sdc",model="Hitachi HDS721050DLE630",serial="MSK423Y20S3HBC",state="bad"} 1' "$tmp/m"
-check "serve: the NVMe drive is unknown" grep -qF 'serial="BTNH93710FS91P0B",state="unknown"} 1' "$tmp/m"
+check "serve: the SCSI drive is warning" grep -qF 'serial="Z1Z5DWJK0000XXXXXXXX",state="warning"} 1' "$tmp/m"
 check "serve: /api/v1/disks" bash -c "curl -sf 127.0.0.1:$port/api/v1/disks | grep -q '\"state\":\"bad\"'"
 check "serve: a drive turning bad opens an incident" bash -c "curl -sf 127.0.0.1:$port/api/v1/incidents | grep -q 'DiskFailurePredicted.*MSK423Y20S3HBC'"
+check "serve: no incident for the good NVMe drive" bash -c "! curl -sf 127.0.0.1:$port/api/v1/incidents | grep -q 'BTNH93710FS91P0B'"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["nvme_smart_health_information_log"]["critical_warning"]=4; json.dump(d,open(sys.argv[2],"w"))' \
+    "$sc/smart-nvme.json" "$tmp/nvme-bad.json"
+mv "$tmp/nvme-bad.json" "$tmp/json/smart-nvme.json"
+check "serve: the NVMe drive turning bad: its state" wait_metric "$nvme,state=\"bad\"} 1"
+check "serve: its probability is the rule's" grep -q "^opsbox_disk_failure_probability{.*$nvme} 0.9" "$tmp/m"
+incident() { # the incident, then its members' summary (with the rule's reason)
+    for _ in $(seq 100); do
+        id=$(curl -sf "127.0.0.1:$port/api/v1/incidents" | /usr/bin/python3 -c 'import json,sys
+for i in json.load(sys.stdin)["data"]:
+    if i["labels"].get("serial") == "BTNH93710FS91P0B" and i["state"] == "firing": print(i["id"])')
+        [ -n "$id" ] && curl -sf "127.0.0.1:$port/api/v1/incidents/$id" | grep -q 'critical warning: NVM subsystem reliability degraded' && return 0
+        sleep 0.1
+    done
+    return 1
+}
+check "serve: the NVMe drive turning bad opens an incident, with the reason" incident
 kill "$pid"; wait "$pid" 2>/dev/null
 
 "$bin" disk >/dev/null 2>&1; rc=$?

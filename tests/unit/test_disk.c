@@ -43,10 +43,13 @@ static void test_features_follow_counters(void **state)
     assert_float_equal(d14, log1p(50), 1e-5); /* oldest held: day 0, 8 */
     assert_true(isnan(x[ob_disk_field_of(187)])); /* not reported: missing, not 0 */
     assert_int_equal(ob_disk_fleet_drives(f), 1);
-    /* A new drive starts with no history. */
+    /* A new drive starts with no history: no growth seen (0, as a drive
+     * with days and no change, not missing). */
     struct ob_disk_reading b = reading("B", 100, 3, 0);
     assert_int_equal(ob_disk_fleet_add(f, &b, x), 0);
-    assert_true(isnan(x[OB_DISK_NFIELDS + 1]));
+    assert_float_equal(x[OB_DISK_NFIELDS + 1], 0, 0);
+    /* A counter it does not report has no growth either. */
+    assert_true(isnan(x[OB_DISK_NFIELDS + 3 * 3])); /* 187: the fourth counter followed */
     ob_disk_fleet_free(f);
 }
 
