@@ -10,5 +10,6 @@ int ob_cmd_logs(int argc, char **argv);
 int ob_cmd_serve(int argc, char **argv);
 int ob_cmd_incidents(int argc, char **argv);
 int ob_cmd_disk(int argc, char **argv);
+int ob_cmd_mail(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"logs", "mine log lines into templates with counts and parameters", ob_cmd_logs},
     {"incidents", "list incidents (alerts joined with anomalies) or show one", ob_cmd_incidents},
     {"disk", "predict disk failures from SMART data (train, eval, predict)", ob_cmd_disk},
+    {"mail", "thread mailing list archives, their daily trends and topics", ob_cmd_mail},
 };
 
 static void usage(FILE *out)
