@@ -99,7 +99,7 @@ static int add_message(struct ob_mail *mail, struct ob_mail_head *h,
     int f1 = 0, f2 = 0, f3 = 0;
     size_t sl = 0, fl = 0, tl = 0;
     char *subject = ob_mime_header_text(h->subject.p, h->subject.n, &sl, &f1);
-    char *from = ob_mime_header_text(h->from.p, h->from.n, &fl, &f2);
+    char *from = ob_mime_address_text(h->from.p, h->from.n, &fl, &f2);
     char *text = NULL, *fresh = NULL;
     size_t fresh_len = 0;
     int rc = -1;

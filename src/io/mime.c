@@ -145,6 +145,33 @@ char *ob_mime_header_text(const char *s, size_t n, size_t *len, int *flags)
     return r;
 }
 
+char *ob_mime_address_text(const char *s, size_t n, size_t *len, int *flags)
+{
+    *flags = 0;
+    char *z = g_strndup(s, n);
+    if (!words_charsets_known(z))
+        *flags |= OB_MIME_BAD_CHARSET;
+    InternetAddressList *l = internet_address_list_parse(NULL, z);
+    char *d = l && internet_address_list_length(l) > 0
+                  ? internet_address_list_to_string(l, NULL, FALSE)
+                  : NULL;
+    if (l)
+        g_object_unref(l);
+    g_free(z);
+    if (!d) { /* not an address list: still text */
+        int f = 0;
+        char *r = ob_mime_header_text(s, n, len, &f);
+        *flags |= f;
+        return r;
+    }
+    int bad = 0;
+    char *r = ob_utf8_clean(d, strlen(d), len, &bad);
+    g_free(d);
+    if (bad)
+        *flags |= OB_MIME_BAD_BYTES;
+    return r;
+}
+
 double ob_mime_date(const char *s, size_t n)
 {
     if (!n || n > 200)

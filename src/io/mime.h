@@ -27,6 +27,11 @@ enum {
  * memory ran out. */
 char *ob_mime_header_text(const char *s, size_t n, size_t *len, int *flags);
 
+/* The same for an address header (From): each address as "Name <addr>",
+ * the name decoded and quoted only where it must be (as RFC 5322 and
+ * Python's email print it); text that is no address list stays text. */
+char *ob_mime_address_text(const char *s, size_t n, size_t *len, int *flags);
+
 /* Unix seconds of a Date header's value, or NaN when it is no date. */
 double ob_mime_date(const char *s, size_t n);
 

@@ -138,6 +138,25 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The detector sees counts on the Anscombe scale, 2 sqrt(x + 3/8), where a
+ * Poisson count's spread is about 1 whatever its mean: on the raw scale a
+ * quiet list's band reaches below zero and a week of silence is "normal";
+ * here zero after a busy stretch stands out as a burst does. Hours to a
+ * first reply are heavy-tailed: they are seen as log(1 + h). Forecasts and
+ * bands come back to the raw scale. */
+static double to_scale(int kind, double v)
+{
+    return kind == OB_MAIL_REPLY_HOURS ? log1p(v) : 2 * sqrt(v + 0.375);
+}
+
+static double from_scale(int kind, double y)
+{
+    if (kind == OB_MAIL_REPLY_HOURS)
+        return y > 0 ? expm1(y) : 0;
+    double h = y > 0 ? y / 2 : 0;
+    return h * h > 0.375 ? h * h - 0.375 : 0;
+}
+
 static int push(struct ob_mail_trends *t, uint32_t list, int kind, long long day, double v)
 {
     if (ob_grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) < 0)
@@ -188,6 +207,47 @@ static int list_counts(const struct ob_mail *m, size_t l, long long first, size_
     return 0;
 }
 
+/* Scores the points of one series. A finding's value is not learned: the
+ * detector goes back to its state before the point and learns the
+ * forecast instead, so one burst neither teaches it that bursts are normal
+ * nor, through the detector's hold after a report (made for points minutes
+ * apart, 50 of them), hides the next event weeks later. After a week of
+ * findings in a row the new level is learned: it is the list's new normal. */
+#define FINDINGS_KEPT_OUT 7
+
+static int score_points(struct ob_detector **det, struct ob_mail_point *p, size_t n, int kind)
+{
+    size_t cap = ob_detector_blob_size();
+    void *blob = malloc(cap);
+    if (!blob)
+        return -1;
+    int run = 0, rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        double ts = (double)p[i].day * OB_DAY;
+        size_t len = ob_detector_save(*det, blob, cap);
+        struct ob_detection r = ob_detector_step(*det, ts, to_scale(kind, p[i].value));
+        if (r.anomaly && run < FINDINGS_KEPT_OUT && len) {
+            struct ob_detector *back = ob_detector_load(blob, len);
+            if (!back) {
+                rc = -1;
+                break;
+            }
+            ob_detector_free(*det);
+            *det = back;
+            ob_detector_step(*det, ts, r.yhat);
+            run++;
+        } else if (!r.anomaly) {
+            run = 0;
+        }
+        r.yhat = from_scale(kind, r.yhat);
+        r.yhat_lower = from_scale(kind, r.yhat_lower);
+        r.yhat_upper = from_scale(kind, r.yhat_upper);
+        p[i].det = r;
+    }
+    free(blob);
+    return rc;
+}
+
 static int score_list(struct ob_mail_trends *t, const struct ob_mail *m, size_t l,
                       const struct ob_detector_params *params, uint32_t *seen, double *hours,
                       long long *hour_day)
@@ -228,8 +288,10 @@ static int score_list(struct ob_mail_trends *t, const struct ob_mail *m, size_t 
                 }
             }
         }
-        for (size_t i = from; i < t->n; i++)
-            t->p[i].det = ob_detector_step(det, (double)t->p[i].day * OB_DAY, t->p[i].value);
+        if (score_points(&det, t->p + from, t->n - from, k) < 0) {
+            ob_detector_free(det);
+            goto out;
+        }
         ob_detector_free(det);
     }
     rc = 0;
