@@ -56,6 +56,7 @@ bench: build
 	bench/disk.sh build/opsbox
 	bench/ingest.sh build/opsbox
 	bench/pad.sh build/opsbox
+	bench/mail.sh build/opsbox
 
 clean:
 	rm -rf build build-test build-asan build-fuzz
