@@ -59,6 +59,7 @@ bench: build
 	bench/prices.sh build/opsbox
 	bench/ci.sh build/opsbox
 	bench/config.sh build/opsbox
+	bench/mail.sh build/opsbox
 
 clean:
 	rm -rf build build-test build-asan build-fuzz

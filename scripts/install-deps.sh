@@ -4,7 +4,7 @@
 set -eu
 need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyajl-dev libyaml-dev libcurl4-openssl-dev
       libmicrohttpd-dev libsqlite3-dev libpq-dev libssl-dev libxgboost-dev zlib1g-dev
-      protobuf-c-compiler libprotobuf-c-dev libsnappy-dev libcrypt-dev libsystemd-dev libxml2-dev)
+      protobuf-c-compiler libprotobuf-c-dev libsnappy-dev libcrypt-dev libsystemd-dev libxml2-dev libgmime-3.0-dev)
 case "${1:-build}" in
     build) ;;
     run) need+=(prometheus-node-exporter curl) ;;

@@ -20,5 +20,6 @@ int ob_cmd_ci_tests(int argc, char **argv);
 struct ob_ci_history;
 int ob__ci_tests_read(struct ob_ci_history *h, const char *path);
 int ob_cmd_config(int argc, char **argv);
+int ob_cmd_mail(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct command commands[] = {
      ob_cmd_ci},
     {"config", "learn what a program's config files look like; flag what breaks it",
      ob_cmd_config},
+    {"mail", "thread mailing list archives, their daily trends and topics", ob_cmd_mail},
 };
 
 static void usage(FILE *out)
