@@ -92,10 +92,13 @@ bool ob_num_parse_fast(const char *s, size_t len, double *out)
  * exponent of the first, as %e would round them. False when not certain. */
 static bool ten_digits(double a, uint64_t *digits, int *exp10)
 {
-    int e2;
-    frexp(a, &e2);
-    /* a >= 2^(e2-1), so this is floor(log10 a) or one less. */
-    int x = (int)floor((e2 - 1) * 0.30102999566398120);
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int e2 = (int)(bits >> 52) - 1023; /* a in [2^e2, 2^(e2+1)) when normal */
+    /* so this is floor(log10 a) or one less (78913 / 2^18 is log10 2 close
+     * enough for |e2| < 2600; gcc and clang shift signed ints arithmetically);
+     * the scale check below keeps out subnormals and other large ones. */
+    int x = (e2 * 78913) >> 18;
     for (int pass = 0; pass < 2; pass++) {
         int k = 9 - x;
         if (k > 22 || k < -22)
@@ -105,10 +108,11 @@ static bool ten_digits(double a, uint64_t *digits, int *exp10)
             x++;
             continue;
         }
-        double whole = floor(s), frac = s - whole;
-        if (fabs(frac - 0.5) < 1e-5)
+        uint64_t whole = (uint64_t)s; /* s < 1e10 + 1 */
+        double frac = s - (double)whole;
+        if (frac > 0.5 - 1e-5 && frac < 0.5 + 1e-5)
             return false;
-        uint64_t r = (uint64_t)whole + (frac > 0.5);
+        uint64_t r = whole + (frac > 0.5);
         if (r >= 10000000000ull) { /* 9999999999.5 and up: 1.000000000e(x+1) */
             r /= 10;
             x++;
@@ -151,8 +155,11 @@ size_t ob_num_format_g10(char *out, double v)
         return (size_t)n;
     }
     char d[10];
-    for (int i = 9; i >= 0; i--, r /= 10)
-        d[i] = (char)('0' + r % 10);
+    uint32_t hi = (uint32_t)(r / 100000), lo = (uint32_t)(r % 100000);
+    for (int i = 4; i >= 0; i--, hi /= 10, lo /= 10) {
+        d[i] = (char)('0' + hi % 10);
+        d[i + 5] = (char)('0' + lo % 10);
+    }
     int nd = 10; /* %g drops trailing zeros, and the point if none is left */
     while (nd > 1 && d[nd - 1] == '0')
         nd--;
