@@ -6,7 +6,7 @@
 #   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s, alerts/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write prices junit ci_log cfgread
+FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write prices junit ci_log cfgread num
 
 .PHONY: all build run test test-asan fuzz bench clean
 
@@ -48,6 +48,7 @@ bench: build
 	build/bench/bench_detector
 	build/bench/bench_synthetic
 	bench/nab.sh build/opsbox
+	bench/detect_speed.sh build/opsbox
 	bench/loghub.sh build/opsbox
 	bench/logs_speed.sh build/opsbox
 	bench/serve_load.sh build/opsbox

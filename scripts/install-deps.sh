@@ -11,7 +11,7 @@ case "${1:-build}" in
     test) need+=(libcmocka-dev clang libfuzzer-14-dev libclang-rt-14-dev python3 curl
                  prometheus-node-exporter prometheus prometheus-alertmanager victoria-metrics openssl
                  systemd-journal-remote postgresql) ;;
-    bench) need+=(python3 python3-pandas bc r-cran-prophet postgresql python3-cachetools python3-jsonpickle) ;;
+    bench) need+=(python3 python3-pandas bc time r-cran-prophet postgresql python3-cachetools python3-jsonpickle) ;;
     *) echo "install-deps.sh: unknown set '$1' (build, run, test or bench)" >&2; exit 2 ;;
 esac
 # npm fetches the web page's libraries; a machine with its own Node.js keeps it.

@@ -761,6 +761,7 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
     s->cfg = next;
     s->stats = stats;
     ob_registry_set_history(s->reg, (uint32_t)next->history_points);
+    ob_registry_apply_params(s->reg); /* the metrics: section may have changed */
     pthread_mutex_unlock(&s->lock);
     ob_config_free(old);
     ob_info("%s: %s read again: %zu targets in %zu jobs", why, s->config_path, count_targets(next),
@@ -912,8 +913,10 @@ int ob_cmd_serve(int argc, char **argv)
         s.cfg->store = strdup(store);
     }
     s.reg = ob_registry_new(NULL);
-    if (s.reg)
+    if (s.reg) {
         ob_registry_set_history(s.reg, (uint32_t)s.cfg->history_points);
+        ob_registry_set_params_fn(s.reg, ob__series_params, &s);
+    }
     s.stats = calloc(count_targets(s.cfg) + 1, sizeof *s.stats);
     char err[512];
     if (s.reg && !(s.store = ob_store_connect(s.cfg->store, s.cfg->store_password_file, err, sizeof err))) {

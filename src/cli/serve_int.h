@@ -108,6 +108,11 @@ void ob__serve_flush(struct serve *s);
 #define OB_KEY_MAX_LABELS 64
 int ob__split_key(const char *key, char *buf, size_t cap, const char **name, struct ob_rw_label *l, int max);
 
+/* The metrics: section's threshold and band for one series (an
+ * ob_registry_params_fn; arg is the struct serve; call with s->lock). */
+void ob__series_params(void *arg, const char *key, size_t key_len, size_t name_len,
+                       struct ob_detector_params *p);
+
 /* A label value escaped as the exposition format wants it (\\, \", \n):
  * for series keys and every label opsbox writes on /metrics. */
 void ob__put_label_value(struct ob_buf *b, const char *v, size_t n);

@@ -30,6 +30,7 @@
  *   prices: {files: [/var/lib/prices/spot.json, /var/lib/prices/ec2/], interval: 1h,
  *            vcpu: 8, memory: 32G, gpu: 0, region: us-east-1, spot: true, limit: 5}
  *   ci: {results_dir: /var/lib/ci/results, interval: 1m, new_failure_runs: 3}
+ *   metrics: {threshold: 0.6795, band: 0.99, overrides: [{match: {job: api}, threshold: 0.7}]}
  *   remote_write: [{url: 'http://127.0.0.1:8428/api/v1/write', interval: 15s}]
  *   query_sources:
  *     - {url: 'http://127.0.0.1:8428', match: ['{job="node"}'], step: 15s, backfill: 1d}
@@ -46,6 +47,7 @@
 #include "io/config.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -612,6 +614,103 @@ static int github_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
     return fail(c, k, "github: unknown key '%s'", key);
 }
 
+/* A number within [lo, hi] (open at an end where open_lo / open_hi). */
+static int set_fraction(struct ctx *c, const yaml_node_t *n, const char *what, bool open_lo,
+                        double *out)
+{
+    const char *s = scalar(c, n, what);
+    if (!s)
+        return -1;
+    char *end;
+    double v = strtod(s, &end);
+    bool in = open_lo ? v > 0 && v < 1 : v >= 0 && v <= 1;
+    if (!*s || *end || !in)
+        return fail(c, n, "%s: '%s' is not a number %s", what, s,
+                    open_lo ? "between 0 and 1 (both excluded)" : "from 0 to 1");
+    *out = v;
+    return 0;
+}
+
+static int override_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_metrics_override *o = arg;
+    if (!strcmp(key, "match")) {
+        struct static_ctx m = {NULL, o->match, o->nmatch, NULL};
+        int rc = each_pair(c, v, "metrics.overrides.match", label_pair, &m);
+        o->match = m.labels;
+        o->nmatch = m.nlabels;
+        return rc;
+    }
+    if (!strcmp(key, "threshold"))
+        return set_fraction(c, v, "metrics.overrides.threshold", false, &o->threshold);
+    if (!strcmp(key, "band"))
+        return set_fraction(c, v, "metrics.overrides.band", true, &o->band);
+    return fail(c, k, "metrics.overrides: unknown key '%s'", key);
+}
+
+static int metrics_overrides(struct ctx *c, yaml_node_t *v, struct ob_metrics_config *m)
+{
+    if (!v || v->type != YAML_SEQUENCE_NODE)
+        return fail(c, v, "metrics.overrides: expected a list");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        yaml_node_t *n = node(c, *it);
+        if (grow_array((void **)&m->overrides, sizeof *m->overrides, m->noverrides) < 0)
+            return fail(c, n, "out of memory");
+        struct ob_metrics_override *o = &m->overrides[m->noverrides++];
+        o->threshold = o->band = NAN;
+        if (each_pair(c, n, "metrics.overrides", override_pair, o) < 0)
+            return -1;
+        if (!o->nmatch)
+            return fail(c, n, "metrics.overrides: match (labels and values) is required");
+        if (isnan(o->threshold) && isnan(o->band))
+            return fail(c, n, "metrics.overrides: sets neither threshold nor band");
+    }
+    return 0;
+}
+
+static int metrics_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct ob_metrics_config *m = arg;
+    if (!strcmp(key, "threshold"))
+        return set_fraction(c, v, "metrics.threshold", false, &m->threshold);
+    if (!strcmp(key, "band"))
+        return set_fraction(c, v, "metrics.band", true, &m->band);
+    if (!strcmp(key, "overrides"))
+        return metrics_overrides(c, v, m);
+    return fail(c, k, "metrics: unknown key '%s'", key);
+}
+
+static bool override_matches(const struct ob_metrics_override *o, const char *name,
+                             const struct ob_label_pair *l, size_t n)
+{
+    for (size_t i = 0; i < o->nmatch; i++) {
+        const struct ob_label_pair *m = &o->match[i];
+        const char *have = !strcmp(m->name, "__name__") ? name : "";
+        for (size_t j = 0; !*have && j < n; j++) /* as in Prometheus, absent is "" */
+            if (!strcmp(l[j].name, m->name))
+                have = l[j].value;
+        if (strcmp(have, m->value))
+            return false;
+    }
+    return true;
+}
+
+void ob_config_metrics_params(const struct ob_metrics_config *m, const char *name,
+                              const struct ob_label_pair *labels, size_t nlabels,
+                              double *threshold, double *band)
+{
+    for (size_t i = 0; i <= m->noverrides; i++) { /* i = 0: the section itself */
+        const struct ob_metrics_override *o = i ? &m->overrides[i - 1] : NULL;
+        if (o && !override_matches(o, name, labels, nlabels))
+            continue;
+        double t = o ? o->threshold : m->threshold, b = o ? o->band : m->band;
+        *threshold = isnan(t) ? *threshold : t;
+        *band = isnan(b) ? *band : b;
+        if (o)
+            break;
+    }
+}
+
 struct globals {
     double interval_s, timeout_s;
 };
@@ -661,6 +760,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
         return each_pair(c, v, "prices", prices_pair, &t->cfg->prices);
     if (!strcmp(key, "ci"))
         return each_pair(c, v, "ci", ci_pair, &t->cfg->ci);
+    if (!strcmp(key, "metrics"))
+        return each_pair(c, v, "metrics", metrics_pair, &t->cfg->metrics);
     if (!strcmp(key, "journal")) {
         t->cfg->journal.enabled = 1;
         if (v && v->type == YAML_SCALAR_NODE && !v->data.scalar.length)
@@ -777,6 +878,7 @@ static int load(struct ctx *c, struct ob_config *cfg)
     cfg->history_points = -1;
     cfg->logs.warmup = -1;
     cfg->logs.max_stream_series = -1;
+    cfg->metrics.threshold = cfg->metrics.band = NAN;
     if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length) &&
         each_pair(c, root, "config", top_pair, &t) < 0)
         return -1;
@@ -965,6 +1067,9 @@ void ob_config_free(struct ob_config *c)
         free(c->writes[i].queue_dir);
     }
     free(c->writes);
+    for (size_t i = 0; i < c->metrics.noverrides; i++)
+        free_labels(c->metrics.overrides[i].match, c->metrics.overrides[i].nmatch);
+    free(c->metrics.overrides);
     free_strings(c->logs.masks, c->logs.nmasks);
     free(c->journal.directory);
     free_strings(c->journal.matches, c->journal.nmatches);

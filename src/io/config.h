@@ -122,6 +122,28 @@ struct ob_journal_config {
     size_t nmatches;
 };
 
+/* metrics: the detector's threshold and band, for all series and for
+ * series whose labels match (the first matching override wins). NaN: not
+ * set here (the detector's default, or the section's own value). */
+struct ob_metrics_override {
+    struct ob_label_pair *match; /* each label equal ("__name__": the name) */
+    size_t nmatch;
+    double threshold, band;
+};
+
+struct ob_metrics_config {
+    double threshold, band;
+    struct ob_metrics_override *overrides;
+    size_t noverrides;
+};
+
+/* The threshold and band the metrics section sets for the series name with
+ * these labels: the section's own, then the first matching override's;
+ * what is not set is left in *threshold / *band. */
+void ob_config_metrics_params(const struct ob_metrics_config *m, const char *name,
+                              const struct ob_label_pair *labels, size_t nlabels,
+                              double *threshold, double *band);
+
 struct ob_config {
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db; or a postgresql:// URL */
@@ -143,6 +165,7 @@ struct ob_config {
     struct ob_remote_write *writes;
     size_t nwrites;
     struct ob_github_config github;
+    struct ob_metrics_config metrics;
 };
 
 /* Parses YAML text (name is used in errors). Returns a new config, or NULL

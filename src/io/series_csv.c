@@ -1,11 +1,16 @@
 /* series_csv.c - CSV series reader.
  *
- * Reads byte by byte into one buffer bounded by OB_SERIES_MAX_LINE, so a
- * 10 MB line or a binary file costs a clear error, not memory; NUL bytes are
- * kept (and then fail as text), never silently truncate a line. */
+ * Reads in blocks into one buffer bounded by OB_SERIES_MAX_LINE plus a
+ * block, and hands out lines in place, so a 10 MB line or a binary file
+ * costs a clear error, not memory; NUL bytes are kept (and then fail as
+ * text), never silently truncate a line. A file or pipe is read with
+ * read(2), which returns what is there: a line is scored when it arrives,
+ * not when a block has filled. Values take the exact fast path of
+ * core/num.h and strtod only when that passes. */
 #include "io/series_csv.h"
 
 #include "core/csv.h"
+#include "core/num.h"
 #include "core/timeparse.h"
 
 #include <ctype.h>
@@ -15,11 +20,19 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define BLOCK (64u * 1024)
+#define CAP (OB_SERIES_MAX_LINE + BLOCK + 1) /* + 1: a NUL past any line */
 
 struct ob_series_reader {
     FILE *f;
+    int fd;      /* f's descriptor, or -1 (fmemopen) to read through stdio */
     char *name;
-    char *buf; /* OB_SERIES_MAX_LINE + 1 bytes */
+    char *buf;   /* CAP bytes; unread input is buf[pos..end) */
+    size_t pos, end;
+    bool eof;
+    char *cur;   /* the current line, NUL-terminated in place */
     size_t len;
     unsigned long line;
     bool header_done;
@@ -32,8 +45,9 @@ struct ob_series_reader *ob_series_reader_new(FILE *f, const char *name)
     if (!r)
         return NULL;
     r->f = f;
+    r->fd = fileno(f);
     r->name = strdup(name ? name : "-");
-    r->buf = malloc(OB_SERIES_MAX_LINE + 1);
+    r->buf = malloc(CAP);
     if (!r->name || !r->buf) {
         ob_series_reader_free(r);
         return NULL;
@@ -69,29 +83,87 @@ static int fail(struct ob_series_reader *r, size_t col, const char *fmt, ...)
     return -1;
 }
 
-/* Reads one line without its terminator (LF or CRLF). Returns 1, 0 at end of
- * input, -1 when the line is too long or the read fails. */
+/* Appends what input there is to buf[end..CAP-1); 0 at its end. */
+static ssize_t fill(struct ob_series_reader *r)
+{
+    size_t room = CAP - 1 - r->end;
+    if (r->fd < 0) {
+        size_t n = fread(r->buf + r->end, 1, room, r->f);
+        return n == 0 && ferror(r->f) ? -1 : (ssize_t)n;
+    }
+    ssize_t n;
+    while ((n = read(r->fd, r->buf + r->end, room)) < 0 && errno == EINTR)
+        ;
+    return n;
+}
+
+/* Makes room and reads more. Returns 1, 0 at the end of input, -1 on error. */
+static int refill(struct ob_series_reader *r)
+{
+    if (r->eof)
+        return 0;
+    memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+    r->end -= r->pos;
+    r->pos = 0;
+    ssize_t n = fill(r);
+    if (n < 0)
+        return fail(r, 1, "read error: %s", strerror(errno));
+    if (n == 0)
+        r->eof = true;
+    r->end += (size_t)n;
+    return n > 0;
+}
+
+/* Skips the rest of an overlong line, through its newline. */
+static int skip_long_line(struct ob_series_reader *r)
+{
+    for (;;) {
+        char *nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+        if (nl) {
+            r->pos = (size_t)(nl + 1 - r->buf);
+            break;
+        }
+        r->pos = r->end;
+        int rc = refill(r);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            break;
+    }
+    return fail(r, OB_SERIES_MAX_LINE + 1, "line longer than %u bytes", OB_SERIES_MAX_LINE);
+}
+
+/* Finds the next line, without its terminator (LF or CRLF). Returns 1, 0 at
+ * end of input, -1 when the line is too long or the read fails. */
 static int read_line(struct ob_series_reader *r)
 {
-    int c;
-    r->len = 0;
     r->line++;
-    while ((c = getc(r->f)) != EOF && c != '\n') {
-        if (r->len == OB_SERIES_MAX_LINE) {
-            while ((c = getc(r->f)) != EOF && c != '\n')
-                ;
-            return fail(r, OB_SERIES_MAX_LINE + 1, "line longer than %u bytes",
-                        OB_SERIES_MAX_LINE);
-        }
-        r->buf[r->len++] = (char)c;
+    char *nl;
+    while (!(nl = memchr(r->buf + r->pos, '\n', r->end - r->pos))) {
+        if (r->end - r->pos > OB_SERIES_MAX_LINE)
+            return skip_long_line(r);
+        int rc = refill(r);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            break;
     }
-    if (ferror(r->f))
-        return fail(r, 1, "read error: %s", strerror(errno));
-    if (c == EOF && r->len == 0)
-        return 0;
-    if (r->len > 0 && r->buf[r->len - 1] == '\r')
+    r->cur = r->buf + r->pos;
+    if (nl) {
+        r->len = (size_t)(nl - r->cur);
+        r->pos += r->len + 1;
+    } else { /* the last line has no newline, or there is none */
+        r->len = r->end - r->pos;
+        r->pos = r->end;
+        if (r->len == 0)
+            return 0;
+    }
+    if (r->len > OB_SERIES_MAX_LINE)
+        return fail(r, OB_SERIES_MAX_LINE + 1, "line longer than %u bytes",
+                    OB_SERIES_MAX_LINE);
+    if (r->len > 0 && r->cur[r->len - 1] == '\r')
         r->len--;
-    r->buf[r->len] = '\0';
+    r->cur[r->len] = '\0';
     return 1;
 }
 
@@ -109,6 +181,8 @@ static const char *shown(const struct ob_csv_field *f, char out[48])
 
 static int parse_value(struct ob_series_reader *r, struct ob_csv_field *f, double *out)
 {
+    if (ob_num_parse_fast(f->ptr, f->len, out))
+        return 0;
     char tmp[48];
     char saved = f->ptr[f->len];
     f->ptr[f->len] = '\0'; /* the buffer has one spare byte past any field */
@@ -133,7 +207,7 @@ static int parse_value(struct ob_series_reader *r, struct ob_csv_field *f, doubl
 static bool is_blank_line(const struct ob_series_reader *r)
 {
     for (size_t i = 0; i < r->len; i++)
-        if (!isspace((unsigned char)r->buf[i]))
+        if (!isspace((unsigned char)r->cur[i]))
             return false;
     return true;
 }
@@ -142,7 +216,7 @@ static bool is_blank_line(const struct ob_series_reader *r)
 static int split(struct ob_series_reader *r, struct ob_csv_field f[2])
 {
     size_t col = 1;
-    int n = ob_csv_split(r->buf, r->len, f, 2, &col);
+    int n = ob_csv_split(r->cur, r->len, f, 2, &col);
     if (n < 0)
         return fail(r, col, "unbalanced quote");
     if (n < 2)

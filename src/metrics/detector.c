@@ -71,10 +71,15 @@ struct ob_detector_params ob_detector_params_default(void)
     return (struct ob_detector_params){.band = 0.99, .threshold = 0.6795};
 }
 
+static bool params_ok(const struct ob_detector_params *p)
+{
+    return p->band > 0 && p->band < 1 && p->threshold >= 0 && p->threshold <= 1;
+}
+
 struct ob_detector *ob_detector_new(const struct ob_detector_params *params)
 {
     struct ob_detector_params p = params ? *params : ob_detector_params_default();
-    if (!(p.band > 0 && p.band < 1) || !(p.threshold >= 0 && p.threshold <= 1))
+    if (!params_ok(&p))
         return NULL;
     struct ob_detector *d = calloc(1, sizeof *d);
     if (!d)
@@ -85,6 +90,19 @@ struct ob_detector *ob_detector_new(const struct ob_detector_params *params)
     ob_rarity_init(&d->rarity[1]);
     d->band_q = 3.0;
     return d;
+}
+
+int ob_detector_set_params(struct ob_detector *d, const struct ob_detector_params *params)
+{
+    if (!params_ok(params))
+        return -1;
+    d->params = *params;
+    return 0;
+}
+
+struct ob_detector_params ob_detector_get_params(const struct ob_detector *d)
+{
+    return d->params;
 }
 
 void ob_detector_free(struct ob_detector *d)

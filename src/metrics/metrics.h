@@ -31,6 +31,14 @@ struct ob_detector_params ob_detector_params_default(void);
 struct ob_detector *ob_detector_new(const struct ob_detector_params *params);
 void ob_detector_free(struct ob_detector *d);
 
+/* Changes the threshold and band of a running or loaded model (a saved
+ * model carries the params it was made with). The threshold applies from
+ * the next point; the band's learned multiple moves toward the new
+ * coverage over the next few hundred points. -1 (d unchanged) when out of
+ * range. */
+int ob_detector_set_params(struct ob_detector *d, const struct ob_detector_params *params);
+struct ob_detector_params ob_detector_get_params(const struct ob_detector *d);
+
 /* Scores then learns the point (ts: unix seconds, value: finite). */
 struct ob_detection ob_detector_step(struct ob_detector *d, double ts, double value);
 

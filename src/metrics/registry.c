@@ -41,6 +41,8 @@ struct series {
 
 struct ob_registry {
     struct ob_detector_params params;
+    ob_registry_params_fn params_fn;
+    void *params_arg;
     uint32_t history_points;
     struct ob_strmap *index; /* key -> position in series[] */
     struct series *series;
@@ -75,6 +77,27 @@ void ob_registry_free(struct ob_registry *r)
     free(r);
 }
 
+void ob_registry_set_params_fn(struct ob_registry *r, ob_registry_params_fn fn, void *arg)
+{
+    r->params_fn = fn;
+    r->params_arg = arg;
+}
+
+static void pick_params(const struct ob_registry *r, struct series *s, size_t key_len)
+{
+    if (!r->params_fn)
+        return;
+    struct ob_detector_params p = r->params;
+    r->params_fn(r->params_arg, s->key, key_len, s->name_len, &p);
+    ob_detector_set_params(s->det, &p); /* out of range: kept as it was */
+}
+
+void ob_registry_apply_params(struct ob_registry *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        pick_params(r, &r->series[i], strlen(r->series[i].key));
+}
+
 static struct series *add_series(struct ob_registry *r, const char *key, size_t len, size_t name_len)
 {
     if (r->n == r->cap) {
@@ -99,6 +122,7 @@ static struct series *add_series(struct ob_registry *r, const char *key, size_t 
         return NULL;
     }
     s->name_len = (uint32_t)name_len;
+    pick_params(r, s, len);
     r->n++;
     return s;
 }
@@ -226,6 +250,7 @@ int ob_registry_restore(struct ob_registry *r, const char *key, size_t key_len, 
     }
     ob_detector_free(s->det);
     s->det = det;
+    pick_params(r, s, key_len);
     s->seen = now;
     return 0;
 }

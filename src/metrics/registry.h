@@ -24,6 +24,17 @@ struct ob_series_view {
 struct ob_registry *ob_registry_new(const struct ob_detector_params *params);
 void ob_registry_free(struct ob_registry *r);
 
+/* Picks one series' params, starting from the registry's in *p; the key is
+ * "name{labels}" with the name key[0..name_len). */
+typedef void (*ob_registry_params_fn)(void *arg, const char *key, size_t key_len,
+                                      size_t name_len, struct ob_detector_params *p);
+/* With fn set (NULL: none), every series gets its params from fn: a new
+ * one, one restored from a saved model (fn's choice replaces the saved
+ * params), and all of them at ob_registry_apply_params (after the rules
+ * changed). Params fn gives out of range are ignored. */
+void ob_registry_set_params_fn(struct ob_registry *r, ob_registry_params_fn fn, void *arg);
+void ob_registry_apply_params(struct ob_registry *r);
+
 /* Scores the point of series key (name_len: length of its name part),
  * creating the model at once for a new series. Returns 1 when the point is
  * flagged, else 0; -1 on OOM. */

@@ -110,6 +110,60 @@ static void test_mistakes_named_with_line(void **state)
     expect_error("- a\n- b\n", "config: expected a mapping");
 }
 
+/* The metrics section: for all series, then the first override whose
+ * labels all match; each error named. */
+static void test_metrics_section(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    struct ob_config *c = parse("metrics:\n"
+                                "  threshold: 0.7\n"
+                                "  overrides:\n"
+                                "    - {match: {job: api, env: prod}, threshold: 0.9}\n"
+                                "    - {match: {job: api}, band: 0.95}\n"
+                                "    - {match: {__name__: up}, threshold: 0, band: 0.5}\n"
+                                "    - {match: {job: ''}, threshold: 0.8}\n", err);
+    if (!c)
+        fail_msg("%s", err);
+    struct ob_label_pair api_prod[] = {{"env", "prod"}, {"job", "api"}}, api[] = {{"job", "api"}},
+                         web[] = {{"job", "web"}};
+    struct {
+        const char *name;
+        struct ob_label_pair *l;
+        size_t n;
+        double threshold, band;
+    } cases[] = {
+        {"req", api_prod, 2, 0.9, 0.99}, /* the first match wins; band as for all */
+        {"req", api, 1, 0.7, 0.95},      /* a label it lacks does not match */
+        {"up", api, 1, 0.7, 0.95},       /* the earlier override wins over __name__ */
+        {"up", web, 1, 0, 0.5},
+        {"req", web, 1, 0.7, 0.99},      /* no override: the section's */
+        {"req", NULL, 0, 0.8, 0.99},     /* job absent equals job: '' */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        double t = 0.6795, b = 0.99;
+        ob_config_metrics_params(&c->metrics, cases[i].name, cases[i].l, cases[i].n, &t, &b);
+        if (t != cases[i].threshold || b != cases[i].band)
+            fail_msg("case %zu: threshold %g band %g, want %g %g", i, t, b, cases[i].threshold,
+                     cases[i].band);
+    }
+    ob_config_free(c);
+    c = ob_config_default(); /* no section: nothing changes */
+    double t = 0.6795, b = 0.99;
+    ob_config_metrics_params(&c->metrics, "x", api, 1, &t, &b);
+    assert_true(t == 0.6795 && b == 0.99);
+    ob_config_free(c);
+    expect_error("metrics: {threshold: 1.5}\n", "opsbox.yml:1: metrics.threshold: '1.5' is not a number from 0 to 1");
+    expect_error("metrics: {band: 1}\n", "metrics.band: '1' is not a number between 0 and 1");
+    expect_error("metrics: {treshold: 0.5}\n", "metrics: unknown key 'treshold'");
+    expect_error("metrics:\n  overrides:\n    - {threshold: 0.5}\n",
+                 "opsbox.yml:3: metrics.overrides: match (labels and values) is required");
+    expect_error("metrics:\n  overrides:\n    - {match: {job: a}}\n", "sets neither threshold nor band");
+    expect_error("metrics: {overrides: {job: a}}\n", "metrics.overrides: expected a list");
+    expect_error("metrics:\n  overrides:\n    - {match: {job: a}, threshold: x}\n",
+                 "metrics.overrides.threshold: 'x' is not a number");
+}
+
 static void test_durations(void **state)
 {
     (void)state;
@@ -131,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_mistakes_named_with_line),
         cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_metrics_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,11 +83,81 @@ static void test_counter_history_is_rates(void **state)
     ob_registry_free(r);
 }
 
+/* A params rule: threshold 0 (every point flagged) for keys holding the
+ * rule's text. */
+static const char *zero_for;
+
+static void rule(void *arg, const char *key, size_t key_len, size_t name_len,
+                 struct ob_detector_params *p)
+{
+    (void)arg;
+    assert_true(strlen(key) == key_len && name_len < key_len && key[name_len] == '{');
+    if (zero_for && strstr(key, zero_for))
+        p->threshold = 0;
+}
+
+struct saved {
+    char blob[8192];
+    size_t len;
+};
+
+static int save_b(void *arg, const char *key, size_t key_len, const void *blob, size_t len)
+{
+    struct saved *sv = arg;
+    if (key_len == strlen("m{job=\"b\"}") && !memcmp(key, "m{job=\"b\"}", key_len)) {
+        assert_true(len <= sizeof sv->blob);
+        memcpy(sv->blob, blob, len);
+        sv->len = len;
+    }
+    return 0;
+}
+
+static int observe(struct ob_registry *r, const char *key, double ts)
+{
+    return ob_registry_observe(r, key, strlen(key), 1, ts, 5.0); /* a constant: never rare */
+}
+
+/* The params rule reaches new series, models restored from a blob (over
+ * the params saved in it) and every series when applied again. */
+static void test_params_rule(void **state)
+{
+    (void)state;
+    struct ob_registry *r = ob_registry_new(NULL);
+    zero_for = "job=\"a\"";
+    ob_registry_set_params_fn(r, rule, NULL);
+    int a = 0, b = 0;
+    for (int i = 0; i < 100; i++) {
+        a += observe(r, "m{job=\"a\"}", 1e9 + i * 60);
+        b += observe(r, "m{job=\"b\"}", 1e9 + i * 60);
+    }
+    assert_int_equal(a, 100);
+    assert_int_equal(b, 0);
+    struct saved sv = {.len = 0};
+    ob_registry_each_model(r, save_b, &sv);
+    assert_true(sv.len > 0);
+
+    zero_for = "job=\"b\""; /* the rule changes: SIGHUP */
+    ob_registry_apply_params(r);
+    a = observe(r, "m{job=\"a\"}", 1e9 + 100 * 60);
+    b = observe(r, "m{job=\"b\"}", 1e9 + 100 * 60);
+    assert_true(a == 0 && b == 1);
+    ob_registry_free(r);
+
+    r = ob_registry_new(NULL); /* b's model was saved at the default threshold */
+    ob_registry_set_params_fn(r, rule, NULL);
+    assert_int_equal(ob_registry_restore(r, "m{job=\"b\"}", strlen("m{job=\"b\"}"), sv.blob, sv.len,
+                                         1e9 + 100 * 60), 0);
+    assert_int_equal(observe(r, "m{job=\"b\"}", 1e9 + 101 * 60), 1);
+    ob_registry_free(r);
+    zero_for = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history_ring),
         cmocka_unit_test(test_counter_history_is_rates),
+        cmocka_unit_test(test_params_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

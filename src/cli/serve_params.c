@@ -1,0 +1,25 @@
+/* serve_params.c - the config's metrics: section applied to each series'
+ * model (the rule itself is ob_config_metrics_params). The registry asks
+ * for a new series, for a model restored from the store (the config wins
+ * over the params saved in it) and for every series after SIGHUP. */
+#include "cli/serve_int.h"
+
+#include <stdlib.h>
+
+void ob__series_params(void *arg, const char *key, size_t key_len, size_t name_len,
+                       struct ob_detector_params *p)
+{
+    (void)name_len;
+    const struct ob_metrics_config *m = &((struct serve *)arg)->cfg->metrics;
+    char small[1024], *buf = key_len < sizeof small ? small : malloc(key_len + 1);
+    struct ob_rw_label l[OB_KEY_MAX_LABELS];
+    struct ob_label_pair pairs[OB_KEY_MAX_LABELS];
+    const char *name;
+    int n = buf ? ob__split_key(key, buf, key_len + 1, &name, l, OB_KEY_MAX_LABELS) : -1;
+    for (int i = 0; i < n; i++) /* the strings are buf's */
+        pairs[i] = (struct ob_label_pair){(char *)l[i].name, (char *)l[i].value};
+    if (n >= 0)
+        ob_config_metrics_params(m, name, pairs, (size_t)n, &p->threshold, &p->band);
+    if (buf != small)
+        free(buf);
+}
