@@ -61,12 +61,12 @@ check "counters modelled as rates" wait_for 5 idle_rate
 check "hundreds of models" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | awk '/^opsbox_series_models /{exit !(\$2 > 200)}'"
 check "target up" has "^opsbox_target_up{job=\"node\",instance=\"127.0.0.1:$ne_port\"} 1"
 check "dead target down, others unaffected" has '^opsbox_target_up{job="dead",instance="127.0.0.1:1"} 0'
-check "file_sd_configs: a target from a file (relative to the config)" wait_for 5 has "^opsbox_target_up{job=\"filesd\",instance=\"127.0.0.1:$ne_port\"} 1"
-check "file_sd_configs: its labels" wait_for 5 has '^node_load1_opsbox{from="file",instance="127.0.0.1:'"$ne_port"'",job="filesd",value_type="yhat"}'
+check "file_sd_configs: a target from a file (relative to the config)" wait_for 20 has "^opsbox_target_up{job=\"filesd\",instance=\"127.0.0.1:$ne_port\"} 1"
+check "file_sd_configs: its labels" wait_for 20 has '^node_load1_opsbox{from="file",instance="127.0.0.1:'"$ne_port"'",job="filesd",value_type="yhat"}'
 printf '[{"targets": ["127.0.0.1:3"]}]\n' >"$tmp/sd/b.json"
-check "file_sd_configs: a new file is read within the refresh interval" wait_for 5 has '^opsbox_target_up{job="filesd",instance="127.0.0.1:3"} 0'
+check "file_sd_configs: a new file is read within the refresh interval" wait_for 20 has '^opsbox_target_up{job="filesd",instance="127.0.0.1:3"} 0'
 rm "$tmp/sd/b.json"
-check "file_sd_configs: a removed file's target goes" wait_for 5 bash -c "! curl -sf 127.0.0.1:$ob_port/metrics | grep -q 'instance=\"127.0.0.1:3\"'"
+check "file_sd_configs: a removed file's target goes" wait_for 20 bash -c "! curl -sf 127.0.0.1:$ob_port/metrics | grep -q 'instance=\"127.0.0.1:3\"'"
 
 check "own outputs not modelled again" bash -c "! curl -sf 127.0.0.1:$ob_port/metrics | grep -q '_opsbox_opsbox{'"
 check "own self-metrics modelled" wait_for 5 has '^opsbox_series_models_opsbox{instance='
