@@ -12,6 +12,7 @@
  * spread: the 5th and 95th percentiles of the same mean over every 30-day
  * window, one a day, or over every day when there are fewer than 30. */
 #include "prices/prices.h"
+#include "prices/prices_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,25 +26,6 @@
 struct spec {
     float vcpu, mem, gpu;
 };
-
-static int by_series_then_time(const void *a, const void *b)
-{
-    const struct ob_price_obs *x = *(const struct ob_price_obs *const *)a;
-    const struct ob_price_obs *y = *(const struct ob_price_obs *const *)b;
-    if (x->sku != y->sku)
-        return x->sku < y->sku ? -1 : 1;
-    if (x->region != y->region)
-        return x->region < y->region ? -1 : 1;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* Time-weighted mean of the step function o[0..n) over [a, b), from the
  * first observation on; NAN when [a, b) ends before it. */
@@ -68,7 +50,7 @@ static double mean_over(const struct ob_price_obs *const *o, size_t n, double a,
 
 static double quantile(double *v, size_t n, double q)
 {
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, ob__prices_cmp_double);
     double pos = q * (double)(n - 1);
     size_t i = (size_t)pos;
     return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[n - 1];
@@ -190,7 +172,7 @@ int ob_prices_fit(const struct ob_prices *t, const struct ob_fit_query *q,
                 end = o->ts;
         }
     }
-    qsort(c, nc, sizeof *c, by_series_then_time);
+    qsort(c, nc, sizeof *c, ob__prices_by_series_then_time);
     offers = malloc((nc ? nc : 1) * sizeof *offers);
     if (!offers)
         goto fail;

@@ -18,6 +18,7 @@
  * The part of the period already billed is known exactly and carries no
  * band. */
 #include "prices/prices.h"
+#include "prices/prices_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -92,15 +93,9 @@ static double forecast_sum(const struct model *md, size_t o, size_t h, long long
     return s;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double quantile(double *v, size_t n, double q)
 {
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, ob__prices_cmp_double);
     double pos = q * (double)(n - 1);
     size_t i = (size_t)pos;
     return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[n - 1];

@@ -18,6 +18,7 @@
  * learns for 150 points before it scores: it first sees PREFIX steps of
  * the series' starting price, so that a change early on is scored too. */
 #include "prices/prices.h"
+#include "prices/prices_int.h"
 
 #include "metrics/metrics.h"
 
@@ -35,29 +36,10 @@
 #define MIN_MOVE 0.01     /* a move under 1 % of the price is not a finding */
 #define DRIFT_TIMES 4     /* ...nor one within 4 times the series' usual drift */
 
-static int by_series_then_time(const void *a, const void *b)
-{
-    const struct ob_price_obs *x = *(const struct ob_price_obs *const *)a;
-    const struct ob_price_obs *y = *(const struct ob_price_obs *const *)b;
-    if (x->sku != y->sku)
-        return x->sku < y->sku ? -1 : 1;
-    if (x->region != y->region)
-        return x->region < y->region ? -1 : 1;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double median(const double *v, size_t n, double *scratch)
 {
     memcpy(scratch, v, n * sizeof *v);
-    qsort(scratch, n, sizeof *scratch, cmp_double);
+    qsort(scratch, n, sizeof *scratch, ob__prices_cmp_double);
     return n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
 }
 
@@ -175,7 +157,7 @@ static double usual_drift(const double *grid, size_t m)
         return -1;
     for (size_t k = 0; k < n; k++)
         d[k] = fabs(grid[k + WINDOW] - grid[k]);
-    qsort(d, n, sizeof *d, cmp_double);
+    qsort(d, n, sizeof *d, ob__prices_cmp_double);
     double med = d[n / 2];
     free(d);
     return med;
@@ -198,7 +180,7 @@ static double usual_step(const double *grid, size_t m, double *share)
             d[n++] = fabs(grid[k + 1] - grid[k]);
     double q = 0;
     if (n >= ORDINARY_MOVES) {
-        qsort(d, n, sizeof *d, cmp_double);
+        qsort(d, n, sizeof *d, ob__prices_cmp_double);
         q = d[n / 2];
         *share = (double)n / (double)(m - 1);
     }
@@ -320,7 +302,7 @@ int ob_prices_history(const struct ob_prices *t, struct ob_price_finding **out, 
         return -1;
     for (size_t i = 0; i < total; i++)
         o[i] = ob_prices_get(t, i);
-    qsort(o, total, sizeof *o, by_series_then_time);
+    qsort(o, total, sizeof *o, ob__prices_by_series_then_time);
     for (size_t i = 0; i < total;) {
         size_t j = i + 1;
         while (j < total && o[j]->sku == o[i]->sku && o[j]->region == o[i]->region)

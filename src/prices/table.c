@@ -5,6 +5,7 @@
  * String bytes live in chunks that never move, so the map can borrow its
  * keys (ob_strmap_put_ref) and ids map back to strings in O(1). */
 #include "prices/prices.h"
+#include "prices/prices_int.h"
 
 #include "core/buf.h"
 #include "core/strmap.h"
@@ -146,4 +147,23 @@ int ob_prices_unit_hourly(const char *unit)
         return 0;
     return !strcmp(low, "hrs") || !strcmp(low, "hr") || !strcmp(low, "hour") ||
            !strcmp(low, "hours") || !strcmp(low, "h");
+}
+
+int ob__prices_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int ob__prices_by_series_then_time(const void *a, const void *b)
+{
+    const struct ob_price_obs *x = *(const struct ob_price_obs *const *)a;
+    const struct ob_price_obs *y = *(const struct ob_price_obs *const *)b;
+    if (x->sku != y->sku)
+        return x->sku < y->sku ? -1 : 1;
+    if (x->region != y->region)
+        return x->region < y->region ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x < y ? -1 : x > y;
 }
