@@ -6,7 +6,7 @@
 #   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s, alerts/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write prices junit ci_log cfgread num
+FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write prices junit ci_log cfgread num mbox mime
 
 .PHONY: all build run test test-asan fuzz bench clean
 

@@ -218,22 +218,42 @@ static void print_changes_text(const struct ob_prices *t, const struct ob_price_
     }
 }
 
-static int cmd_changes(int argc, char **argv)
+/* The start every table subcommand shares: its options into *o, then the
+ * files read into a new table. want: the number of files wanted exactly,
+ * 0 for one or more (usage names them). NULL with *rc set when it fails. */
+static struct ob_prices *load_table(int argc, char **argv, const char *name, struct opts *o,
+                                    int want, const char *usage, int *rc)
 {
-    struct opts o = {0};
-    int rc, first = parse_opts(argc, argv, "changes", &o, &rc);
+    int first = parse_opts(argc, argv, name, o, rc);
     if (first < 0)
-        return rc;
-    if (argc - first != 2) {
-        fprintf(stderr, "opsbox prices changes: two snapshots wanted, OLD and NEW; see --help\n");
-        return OB_EXIT_USAGE;
+        return NULL;
+    int n = argc - first;
+    if (want ? n != want : n < 1) {
+        fprintf(stderr, "opsbox prices %s: %s; see --help\n", name, usage);
+        *rc = OB_EXIT_USAGE;
+        return NULL;
     }
     struct ob_prices *t = ob_prices_new();
     if (!t) {
         fprintf(stderr, "opsbox prices: out of memory\n");
-        return OB_EXIT_FAILURE;
+        *rc = OB_EXIT_FAILURE;
+        return NULL;
     }
-    rc = read_all(t, argv + first, 2);
+    *rc = read_all(t, argv + first, n);
+    if (*rc != OB_EXIT_OK) {
+        ob_prices_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static int cmd_changes(int argc, char **argv)
+{
+    struct opts o = {0};
+    int rc;
+    struct ob_prices *t = load_table(argc, argv, "changes", &o, 2, "two snapshots wanted, OLD and NEW", &rc);
+    if (!t)
+        return rc;
     struct ob_price_change *c = NULL;
     size_t n = 0;
     if (rc == OB_EXIT_OK && ob_prices_changes(t, 0, 1, &c, &n) < 0) {
@@ -270,19 +290,10 @@ static int cmd_changes(int argc, char **argv)
 static int cmd_history(int argc, char **argv)
 {
     struct opts o = {0};
-    int rc, first = parse_opts(argc, argv, "history", &o, &rc);
-    if (first < 0)
+    int rc;
+    struct ob_prices *t = load_table(argc, argv, "history", &o, 0, "no files", &rc);
+    if (!t)
         return rc;
-    if (argc - first < 1) {
-        fprintf(stderr, "opsbox prices history: no files; see --help\n");
-        return OB_EXIT_USAGE;
-    }
-    struct ob_prices *t = ob_prices_new();
-    if (!t) {
-        fprintf(stderr, "opsbox prices: out of memory\n");
-        return OB_EXIT_FAILURE;
-    }
-    rc = read_all(t, argv + first, argc - first);
     struct ob_price_finding *f = NULL;
     size_t n = 0;
     struct ob_history_stats st = {0};
@@ -334,19 +345,10 @@ static int cmd_history(int argc, char **argv)
 static int cmd_fit(int argc, char **argv)
 {
     struct opts o = {.limit = 10};
-    int rc, first = parse_opts(argc, argv, "fit", &o, &rc);
-    if (first < 0)
+    int rc;
+    struct ob_prices *t = load_table(argc, argv, "fit", &o, 0, "no files", &rc);
+    if (!t)
         return rc;
-    if (argc - first < 1) {
-        fprintf(stderr, "opsbox prices fit: no files; see --help\n");
-        return OB_EXIT_USAGE;
-    }
-    struct ob_prices *t = ob_prices_new();
-    if (!t) {
-        fprintf(stderr, "opsbox prices: out of memory\n");
-        return OB_EXIT_FAILURE;
-    }
-    rc = read_all(t, argv + first, argc - first);
     struct ob_fit_query q = {.vcpu = o.vcpu, .mem_gib = o.mem_gib, .gpu = o.gpu,
                              .region = o.region, .spot = o.spot, .limit = o.limit};
     struct ob_fit_offer *f = NULL;
