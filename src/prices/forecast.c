@@ -10,7 +10,10 @@
  *     days and the error of the sum, in days of spend at that origin's level,
  *     is kept. The 5th and 95th percentiles of those errors for the horizon
  *     asked give the 90 % band, their median corrects the forecast (the
- *     level lags a bill that grows). When fewer than MIN_BACKTESTS origins reach
+ *     level lags a bill that grows). The band's halves are widened by
+ *     sqrt(1 + h/k): the k errors come from overlapping windows, about k/h
+ *     independent ones, and the quantiles of few draws undercover a new
+ *     one (without it, rolling-origin coverage was .84 month, .77 quarter). When fewer than MIN_BACKTESTS origins reach
  *     that far, the longest horizon that has them is used and its errors
  *     widened by sqrt(H/h), as for a random walk; with no backtests at all
  *     (under 15 days), the band is the normal one from the spread of daily
@@ -133,9 +136,14 @@ static int band(const double *daily, size_t n, long long first_day, size_t H, do
         size_t k = backtest(daily, n, first_day, h, e);
         if (k >= MIN_BACKTESTS) {
             double widen = sqrt((double)H / (double)h);
-            *lo = quantile(e, k, 0.05) * widen * level;
-            *mid = quantile(e, k, 0.5) * widen * level;
-            *hi = quantile(e, k, 0.95) * widen * level;
+            double q05 = quantile(e, k, 0.05), q50 = quantile(e, k, 0.5), q95 = quantile(e, k, 0.95);
+            /* k overlapping h-day windows hold about k/h independent ones;
+             * a new draw falls outside the quantiles of n draws more often
+             * than their level says: widen by sqrt(1 + 1/n) */
+            double c = sqrt(1 + (double)h / (double)k);
+            *lo = (q50 + (q05 - q50) * c) * widen * level;
+            *mid = q50 * widen * level;
+            *hi = (q50 + (q95 - q50) * c) * widen * level;
             *backtests = (int)k;
             free(e);
             return 0;

@@ -152,7 +152,7 @@ check "fit --memory bogus exits 2" bash -c "[ $? -eq 2 ] && grep -q 'not a size'
 
 # ---- forecast: the 90 % band covers the true totals most of the time
 $gen bill "$tmp/full.csv" 31 300
-check "forecast: band covers the true month total >= 75 % of 30 cuts" \
+check "forecast: band covers the true month and quarter totals >= 80 % of 30 cuts" \
     $py - "$bin" "$tmp/full.csv" "$tmp/part.csv" <<'PY'
 import collections, datetime, subprocess, sys
 rows = [l.strip().split(",") for l in open(sys.argv[2])][1:]
@@ -175,7 +175,7 @@ for cut in range(60, 270, 7):
     hit_m += float(t[3]) <= month <= float(t[4])
     hit_q += float(t[7]) <= quarter <= float(t[8])
 print("     cuts %d: month band coverage %.2f, quarter %.2f (nominal 0.90)" % (n, hit_m / n, hit_q / n))
-sys.exit(0 if hit_m / n >= 0.75 and hit_q / n >= 0.6 else 1)
+sys.exit(0 if hit_m / n >= 0.8 and hit_q / n >= 0.8 else 1)
 PY
 printf 'date,service,cost\n2024-01-01,ec2,10\n2024-01-02,ec2,ten\n' >"$tmp/badbill.csv"
 "$bin" prices forecast "$tmp/badbill.csv" 2>"$tmp/err"
