@@ -59,7 +59,6 @@ bench: build
 	bench/pad.sh build/opsbox
 	bench/prices.sh build/opsbox
 	bench/prices_forecast_cv.py build/opsbox
-	bench/mail.sh build/opsbox
 	bench/ci.sh build/opsbox
 	bench/config.sh build/opsbox
 	bench/mail.sh build/opsbox
