@@ -40,9 +40,9 @@ double ob_mime_date(const char *s, size_t n);
  * to free(); NULL only when memory ran out. */
 char *ob_mime_body_text(const char *msg, size_t n, size_t *len, int *flags);
 
-/* Makes s[0..n) valid UTF-8 in place or into a new string: returns s itself
- * when it already is, else a new string (to free()) with each bad byte as
- * U+FFFD; NULL when memory ran out. */
+/* new: s[0..n) as valid UTF-8 (NUL-terminated, to free()): each bad byte
+ * and each NUL becomes U+FFFD, *bad says whether any did; NULL when memory
+ * ran out. */
 char *ob_utf8_clean(const char *s, size_t n, size_t *len, int *bad);
 
 #endif
