@@ -151,24 +151,29 @@ static void warn_read_past(const struct ob_cfg_file *f)
                 f->nwarnings > 1 ? ", and more like it" : "");
 }
 
-/* ---- learn ---- */
-
-static int cmd_learn(int argc, char **argv)
+/* The options of both subcommands: the one path each needs (--out for
+ * learn, --model for check), --format, --help, and for check --tsv (tsv
+ * NULL: not taken). -1 to go on, else the exit code to return. */
+static int parse_args(int argc, char **argv, const char *path_name, const char **path,
+                      int *format, int *tsv)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'},
+    const struct option opts[] = {
+        {path_name, required_argument, NULL, path_name[0]},
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
+        {tsv ? "tsv" : NULL, no_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
-    int format = OB_CFG_AUTO, c;
+    char shorts[] = {path_name[0], ':', 'f', ':', 'h', tsv ? 't' : 0, 0};
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
-        if (c == 'o')
-            out = optarg;
+    while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+        if (c == path_name[0])
+            *path = optarg;
+        else if (c == 't' && tsv)
+            *tsv = 1;
         else if (c == 'f') {
-            if ((format = parse_format(optarg)) < 0)
+            if ((*format = parse_format(optarg)) < 0)
                 return OB_EXIT_USAGE;
         } else if (c == 'h') {
             usage(stdout);
@@ -178,6 +183,18 @@ static int cmd_learn(int argc, char **argv)
             return OB_EXIT_USAGE;
         }
     }
+    return -1;
+}
+
+/* ---- learn ---- */
+
+static int cmd_learn(int argc, char **argv)
+{
+    const char *out = NULL;
+    int format = OB_CFG_AUTO;
+    int rc = parse_args(argc, argv, "out", &out, &format, NULL);
+    if (rc >= 0)
+        return rc;
     if (!out || optind >= argc) {
         fprintf(stderr, "opsbox config learn: --out MODEL and at least one FILE_OR_DIR\n");
         return OB_EXIT_USAGE;
@@ -190,7 +207,7 @@ static int cmd_learn(int argc, char **argv)
         }
     struct ob_cfg_learner *l = ob_cfg_learner_new();
     size_t skipped = 0, learned = 0;
-    int rc = l ? OB_EXIT_OK : OB_EXIT_FAILURE;
+    rc = l ? OB_EXIT_OK : OB_EXIT_FAILURE;
     for (size_t i = 0; i < ps.n && rc == OB_EXIT_OK; i++) {
         struct ob_cfg_file f;
         char err[512];
@@ -273,32 +290,11 @@ static void print_finding(const char *file, const struct ob_cfg_finding *f, int 
 
 static int cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"model", required_argument, NULL, 'm'},
-        {"tsv", no_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *model = NULL;
-    int format = OB_CFG_AUTO, tsv = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "m:tf:h", opts, NULL)) != -1) {
-        if (c == 'm')
-            model = optarg;
-        else if (c == 't')
-            tsv = 1;
-        else if (c == 'f') {
-            if ((format = parse_format(optarg)) < 0)
-                return OB_EXIT_USAGE;
-        } else if (c == 'h') {
-            usage(stdout);
-            return OB_EXIT_OK;
-        } else {
-            usage(stderr);
-            return OB_EXIT_USAGE;
-        }
-    }
+    int format = OB_CFG_AUTO, tsv = 0;
+    int rc0 = parse_args(argc, argv, "model", &model, &format, &tsv);
+    if (rc0 >= 0)
+        return rc0;
     if (!model || optind >= argc) {
         fprintf(stderr, "opsbox config check: --model MODEL and at least one FILE_OR_DIR\n");
         return OB_EXIT_USAGE;

@@ -239,7 +239,8 @@ static void check_range(json_t *k, const struct ob_cfg_entry *e, const struct ob
      * value) means it is out of the range files use. */
     double f = OB_CFG_RANGE_FACTOR;
     int lo_b = (int)floor(2 * log2(v->mag / f)), hi_b = (int)floor(2 * log2(v->mag * f));
-    unsigned pos = 0, near_up = 0, near_down = 0;
+    int vb = (int)floor(2 * log2(v->mag));
+    unsigned pos = 0, near_up = 0, near_down = 0, close = 0;
     const char *b;
     json_t *cnt;
     json_object_foreach(json_object_get(num, "hist"), b, cnt) {
@@ -248,12 +249,16 @@ static void check_range(json_t *k, const struct ob_cfg_entry *e, const struct ob
         pos += c2;
         near_up += bi >= lo_b ? c2 : 0;   /* values not far below v */
         near_down += bi <= hi_b ? c2 : 0; /* values not far above v */
+        close += abs(bi - vb) <= 2 ? c2 : 0; /* within 2x: the same value */
     }
-    unsigned allowed = pos / OB_CFG_RANGE_OUTLIERS;
+    unsigned allowed = (pos + OB_CFG_RANGE_OUTLIERS / 2) / OB_CFG_RANGE_OUTLIERS;
     if (pos < OB_CFG_RANGE_MIN)
         return;
-    int above = v->mag > hi && near_up <= allowed;
-    int below = v->mag < lo && near_down <= allowed;
+    /* beyond all values but the allowed odd ones; those may lie further
+     * out still (a real file's own slip must not widen the range), but
+     * not near this one: a file that wrote the same is a witness for it */
+    int above = near_up <= allowed && v->mag > lo && (v->mag > hi || !close);
+    int below = near_down <= allowed && v->mag < hi && (v->mag < lo || !close);
     if (above || below)
         propose(c, OB_CFG_RANGE, certainty(pos - (above ? near_up : near_down), pos) * 0.97, n,
                 "%s=%s is %s: %u of %u values in the corpus are within %gx of it (all from %g to %g)",

@@ -437,31 +437,18 @@ static void pm_free(struct pairmap *m)
     free(m->k), free(m->a), free(m->b);
 }
 
-static const char **key_names(struct ob_cfg_learner *l)
+/* The names of a map's ids, by id: every key of obj that ids numbers
+ * (the keys, or the sections, of the model). */
+static const char **names_by_id(json_t *obj, struct ob_strmap *ids, size_t n)
 {
-    const char **names = calloc(l->ninfo ? l->ninfo : 1, sizeof *names);
+    const char **names = calloc(n ? n : 1, sizeof *names);
     if (!names)
         return NULL;
     const char *k;
     json_t *v;
-    json_object_foreach(l->keys, k, v) {
+    json_object_foreach(obj, k, v) {
         uint32_t id;
-        if (ob_strmap_get(l->ids, k, strlen(k), &id))
-            names[id] = k;
-    }
-    return names;
-}
-
-static const char **sec_names(struct ob_cfg_learner *l)
-{
-    const char **names = calloc(l->nsec ? l->nsec : 1, sizeof *names);
-    if (!names)
-        return NULL;
-    const char *k;
-    json_t *v;
-    json_object_foreach(l->sections, k, v) {
-        uint32_t id;
-        if (ob_strmap_get(l->secids, k, strlen(k), &id))
+        if (ob_strmap_get(ids, k, strlen(k), &id))
             names[id] = k;
     }
     return names;
@@ -600,7 +587,8 @@ static int section_breadth(struct ob_cfg_learner *l)
 
 struct ob_cfg_model *ob_cfg_learner_model(struct ob_cfg_learner *l)
 {
-    const char **names = key_names(l), **secs = sec_names(l);
+    const char **names = names_by_id(l->keys, l->ids, l->ninfo),
+                **secs = names_by_id(l->sections, l->secids, l->nsec);
     int rc = names && secs ? 0 : -1;
     if (rc == 0) {
         lead_sections(l, names);
