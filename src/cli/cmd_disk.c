@@ -585,11 +585,11 @@ static void methods(struct method *ms, int *nm, int candidates)
         ms[k].p.featset = OB_DISK_FEAT_COUNTERS;
         ms[k++].p.monotone = 0;
     }
-    if (candidates) { /* stronger regularisation; stumps (an additive model); per-drive weights */
-        ms[k] = (struct method){"xgb_reg", M_XGB, {0}, 0};
+    if (candidates) { /* weaker regularisation; stumps (an additive model); per-drive weights */
+        ms[k] = (struct method){"xgb_weak_reg", M_XGB, {0}, 0}; /* the default before: leaves of 5, lambda 1 */
         ob_disk_train_defaults(&ms[k].p);
-        ms[k].p.min_child = 20;
-        ms[k++].p.lambda = 10;
+        ms[k].p.min_child = 5;
+        ms[k++].p.lambda = 1;
         ms[k] = (struct method){"xgb_stumps", M_XGB, {0}, 0};
         ob_disk_train_defaults(&ms[k].p);
         ms[k].p.depth = 1;

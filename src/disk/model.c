@@ -37,7 +37,7 @@ const char *ob_disk_state_name(int state)
 void ob_disk_train_defaults(struct ob_disk_train_params *p)
 {
     *p = (struct ob_disk_train_params){.rounds = 100, .depth = 2, .eta = 0.1, .threads = 1, .monotone = 1,
-                                       .featset = OB_DISK_FEAT_PORTABLE, .min_child = 5, .lambda = 1};
+                                       .featset = OB_DISK_FEAT_PORTABLE, .min_child = 20, .lambda = 10};
 }
 
 static int set_params(BoosterHandle b, const struct ob_disk_train_params *p, double pos_weight)
