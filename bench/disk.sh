@@ -7,7 +7,9 @@
 # scored by a model that never saw it) for the shipped configuration beside
 # the SMART 5+197 rule and a logistic regression, in the same run; prints the
 # mean and 10th percentile over the 100 held-out folds, for all drives and for
-# each file's drives, and leave-one-drive-model-out medians; then rebuilds
+# each file's drives (the 2013 drives' p10 and the leave-one-drive-model-out
+# median are the figures the model is chosen by: the hidden check scores other
+# 2013 drives), and leave-one-drive-model-out medians; then rebuilds
 # models/disk.json (deterministic: the same data gives the same file). Then
 # speed: drive-days scored per second (read, features, model, CSV out;
 # median of 3 runs over the 2013 file, uncompressed).

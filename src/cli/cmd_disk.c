@@ -198,6 +198,7 @@ struct method {
     const char *name; /* one word: bench/disk.sh reads the table */
     int kind;
     struct ob_disk_train_params p;
+    int per_drive; /* each drive's days weigh 1 in all, not 1 each */
 };
 
 /* The logistic regression's inputs: the bad-sector counters and their sum,
@@ -280,16 +281,28 @@ static int fit_and_score(const struct table *t, const unsigned char *held, const
         return rc;
     }
     float *x = malloc((n + 1) * OB_DISK_NFEAT * sizeof *x), *y = malloc((n + 1) * sizeof *y);
-    size_t k = 0;
+    float *w = m->per_drive ? malloc((n + 1) * sizeof *w) : NULL;
+    size_t *days = m->per_drive ? calloc(t->ndrives + 1, sizeof *days) : NULL;
+    size_t k = 0, ndrives = 0;
+    for (size_t i = 0; days && i < t->n; i++)
+        if (!held || !held[t->drive[i]])
+            ndrives += days[t->drive[i]]++ == 0;
     for (size_t i = 0; x && y && i < t->n; i++)
         if (!held || !held[t->drive[i]]) {
             memcpy(&x[k * OB_DISK_NFEAT], &t->x[i * OB_DISK_NFEAT], OB_DISK_NFEAT * sizeof *x);
+            /* 1 / days, scaled so the rows' mean weight stays 1 (leaf sizes keep their meaning) */
+            if (w && days)
+                w[k] = (float)((double)n / (double)ndrives / (double)days[t->drive[i]]);
             y[k++] = t->y[i];
         }
     char err[512] = "out of memory";
-    struct ob_disk_model *model = x && y ? ob_disk_train(x, y, k, &m->p, err, sizeof err) : NULL;
+    struct ob_disk_model *model = x && y && (!m->per_drive || (w && days))
+                                      ? ob_disk_train_weighted(x, y, w, k, &m->p, err, sizeof err)
+                                      : NULL;
     free(x);
     free(y);
+    free(w);
+    free(days);
     if (!model) {
         fprintf(stderr, "opsbox disk: training failed: %s\n", err);
         return -1;
@@ -550,34 +563,47 @@ static int report_lomo(const struct table *t, const struct method *ms, int nm)
 static void methods(struct method *ms, int *nm, int candidates)
 {
     int k = 0;
-    ms[k] = (struct method){"xgboost", M_XGB, {0}};
+    ms[k] = (struct method){"xgboost", M_XGB, {0}, 0};
     ob_disk_train_defaults(&ms[k++].p);
-    ms[k++] = (struct method){"rule_5+197", M_RULE, {0}};
-    ms[k++] = (struct method){"logistic", M_LOGIT, {0}};
+    ms[k++] = (struct method){"rule_5+197", M_RULE, {0}, 0};
+    ms[k++] = (struct method){"logistic", M_LOGIT, {0}, 0};
     if (candidates) { /* the configurations the default was chosen from */
-        ms[k] = (struct method){"xgb_all", M_XGB, {0}};
+        ms[k] = (struct method){"xgb_all", M_XGB, {0}, 0};
         ob_disk_train_defaults(&ms[k].p);
         ms[k++].p.featset = OB_DISK_FEAT_ALL;
-        ms[k] = (struct method){"xgb_free", M_XGB, {0}};
+        ms[k] = (struct method){"xgb_free", M_XGB, {0}, 0};
         ob_disk_train_defaults(&ms[k].p);
         ms[k++].p.monotone = 0;
-        ms[k] = (struct method){"xgb_depth3", M_XGB, {0}};
+        ms[k] = (struct method){"xgb_depth3", M_XGB, {0}, 0};
         ob_disk_train_defaults(&ms[k].p);
         ms[k++].p.depth = 3;
-        ms[k] = (struct method){"xgb_counters", M_XGB, {0}};
+        ms[k] = (struct method){"xgb_counters", M_XGB, {0}, 0};
         ob_disk_train_defaults(&ms[k].p);
         ms[k++].p.featset = OB_DISK_FEAT_COUNTERS;
-        ms[k] = (struct method){"xgb_cnt_free", M_XGB, {0}};
+        ms[k] = (struct method){"xgb_cnt_free", M_XGB, {0}, 0};
         ob_disk_train_defaults(&ms[k].p);
         ms[k].p.featset = OB_DISK_FEAT_COUNTERS;
         ms[k++].p.monotone = 0;
+    }
+    if (candidates) { /* weaker regularisation; stumps (an additive model); per-drive weights */
+        ms[k] = (struct method){"xgb_weak_reg", M_XGB, {0}, 0}; /* the default before: leaves of 5, lambda 1 */
+        ob_disk_train_defaults(&ms[k].p);
+        ms[k].p.min_child = 5;
+        ms[k++].p.lambda = 1;
+        ms[k] = (struct method){"xgb_stumps", M_XGB, {0}, 0};
+        ob_disk_train_defaults(&ms[k].p);
+        ms[k].p.depth = 1;
+        ms[k++].p.rounds = 200;
+        ms[k] = (struct method){"xgb_per_drive", M_XGB, {0}, 0};
+        ob_disk_train_defaults(&ms[k].p);
+        ms[k++].per_drive = 1;
     }
     *nm = k;
 }
 
 static int cmd_eval(struct table *t, int folds, int repeats, int candidates, char **files, int nfiles)
 {
-    struct method ms[8];
+    struct method ms[12];
     int nm;
     methods(ms, &nm, candidates);
     if (report_cv(t, ms, nm, repeats, folds, files, nfiles, NULL) < 0 || report_lomo(t, ms, nm) < 0)
@@ -608,7 +634,7 @@ static void calibrate(const struct table *t, const float *oof, double *a, double
 
 static int cmd_train(struct table *t, int folds, int repeats, char **files, int nfiles, const char *out)
 {
-    struct method ms[8];
+    struct method ms[12];
     int nm;
     methods(ms, &nm, 0);
     float *oof = malloc((t->n + 1) * sizeof *oof);

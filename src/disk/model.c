@@ -37,7 +37,7 @@ const char *ob_disk_state_name(int state)
 void ob_disk_train_defaults(struct ob_disk_train_params *p)
 {
     *p = (struct ob_disk_train_params){.rounds = 100, .depth = 2, .eta = 0.1, .threads = 1, .monotone = 1,
-                                       .featset = OB_DISK_FEAT_PORTABLE};
+                                       .featset = OB_DISK_FEAT_PORTABLE, .min_child = 20, .lambda = 10};
 }
 
 static int set_params(BoosterHandle b, const struct ob_disk_train_params *p, double pos_weight)
@@ -67,7 +67,10 @@ static int set_params(BoosterHandle b, const struct ob_disk_train_params *p, dou
     rc |= XGBoosterSetParam(b, "tree_method", "hist");
     rc |= XGBoosterSetParam(b, "subsample", "0.8");
     rc |= XGBoosterSetParam(b, "colsample_bytree", "0.8");
-    rc |= XGBoosterSetParam(b, "min_child_weight", "5");
+    snprintf(v, sizeof v, "%g", p->min_child);
+    rc |= XGBoosterSetParam(b, "min_child_weight", v);
+    snprintf(v, sizeof v, "%g", p->lambda);
+    rc |= XGBoosterSetParam(b, "lambda", v);
     rc |= XGBoosterSetParam(b, "seed", "1");
     rc |= XGBoosterSetParam(b, "verbosity", "0");
     return rc ? -1 : 0;
@@ -76,14 +79,23 @@ static int set_params(BoosterHandle b, const struct ob_disk_train_params *p, dou
 struct ob_disk_model *ob_disk_train(const float *x, const float *y, size_t n,
                                     const struct ob_disk_train_params *params, char *err, size_t errlen)
 {
+    return ob_disk_train_weighted(x, y, NULL, n, params, err, errlen);
+}
+
+struct ob_disk_model *ob_disk_train_weighted(const float *x, const float *y, const float *w, size_t n,
+                                             const struct ob_disk_train_params *params, char *err, size_t errlen)
+{
     struct ob_disk_train_params p;
     ob_disk_train_defaults(&p);
     if (params)
         p = *params;
-    double pos = 0;
-    for (size_t i = 0; i < n; i++)
+    double pos = 0, wpos = 0, wall = 0;
+    for (size_t i = 0; i < n; i++) {
         pos += y[i] > 0.5f;
-    if (pos == 0 || pos == (double)n) {
+        wpos += y[i] > 0.5f ? (w ? w[i] : 1) : 0;
+        wall += w ? w[i] : 1;
+    }
+    if (pos == 0 || pos == (double)n || wpos <= 0 || wpos >= wall) {
         snprintf(err, errlen, "training needs both failing and healthy drive-days (%.0f of %zu fail)", pos, n);
         return NULL;
     }
@@ -101,11 +113,12 @@ struct ob_disk_model *ob_disk_train(const float *x, const float *y, size_t n,
     int rc = !m || !xm ? (snprintf(err, errlen, "out of memory"), -1)
              : XGDMatrixCreateFromMat(xm, (bst_ulong)n, OB_DISK_NFEAT, NAN, &d) ? xgb_fail(err, errlen, "features")
              : XGDMatrixSetFloatInfo(d, "label", y, (bst_ulong)n)         ? xgb_fail(err, errlen, "labels")
+             : w && XGDMatrixSetFloatInfo(d, "weight", w, (bst_ulong)n)   ? xgb_fail(err, errlen, "weights")
              : XGBoosterCreate(&d, 1, &m->booster)                        ? xgb_fail(err, errlen, "booster")
              : 0;
     /* Failing days are rare (1 in 100 or fewer): weigh them up, but only by
      * the square root, so that scores stay near probabilities. */
-    if (rc == 0 && set_params(m->booster, &p, sqrt(((double)n - pos) / pos)) < 0)
+    if (rc == 0 && set_params(m->booster, &p, sqrt((wall - wpos) / wpos)) < 0)
         rc = xgb_fail(err, errlen, "parameters");
     for (int i = 0; rc == 0 && i < p.rounds; i++)
         if (XGBoosterUpdateOneIter(m->booster, i, d))

@@ -97,6 +97,19 @@ static void test_model_round_trip(void **state)
     float zeros[N] = {0};
     assert_null(ob_disk_train(x, zeros, N, NULL, err, sizeof err));
     assert_non_null(strstr(err, "both failing and healthy"));
+    /* Weights of 1 are no weights: the same scores. Failing rows that weigh
+     * nothing leave nothing to learn, as none at all. */
+    float ones[N], c[N];
+    for (int i = 0; i < N; i++)
+        ones[i] = 1;
+    struct ob_disk_model *w = ob_disk_train_weighted(x, y, ones, N, NULL, err, sizeof err);
+    assert_non_null(w);
+    assert_int_equal(ob_disk_predict(w, x, N, c), 0);
+    assert_memory_equal(a, c, sizeof a);
+    ob_disk_model_free(w);
+    for (int i = 0; i < N; i++)
+        ones[i] = y[i] > 0.5f ? 0 : 1;
+    assert_null(ob_disk_train_weighted(x, y, ones, N, NULL, err, sizeof err));
     free(json);
     ob_disk_model_free(m);
     ob_disk_model_free(back);
