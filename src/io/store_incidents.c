@@ -299,6 +299,7 @@ int ob_store_lock_incidents(struct ob_store *s, int64_t *rev)
     /* SQLite: BEGIN IMMEDIATE already made this the only writer. */
     int rc = one_int64(s, ST_LOCK_INCIDENTS, rev);
     s->rev = rc == 0 ? *rev : 0;
+    s->turned = rc == 0;
     return rc;
 }
 

@@ -42,6 +42,8 @@ struct ob_store {
     int in_tx;                    /* PostgreSQL: between begin and commit */
     int piped;                    /* writes sent in pipeline mode, not yet read */
     int lost;                     /* the last failure was the connection's */
+    int durable;                  /* PostgreSQL: commits flushed before they return */
+    int turned;                   /* this transaction took the incidents' turn */
     int64_t rev;                  /* incident_rev of this transaction (lock_incidents) */
     char shard[32];               /* models' owner, "" for all ("i/N") */
     sqlite3 *db;

@@ -4,8 +4,18 @@
  * The same tables, versions and statements as the SQLite store (SQL in
  * store_sql.h, ?N read as $N), over libpq. What differs is what sharing
  * asks for:
- *   - commits are durable on the server (synchronous_commit=on) on the
- *     receiver's connection, and off (like SQLite's NORMAL) on the others;
+ *   - commits are durable on the server on the receiver's connection, and
+ *     not waited for (synchronous_commit=off, like SQLite's NORMAL) on the
+ *     others. A durable commit is two steps: COMMIT without waiting for
+ *     the WAL flush, which releases the incidents' turn (and every row
+ *     lock) at once, then a one-row write of its own committed with
+ *     synchronous_commit=on, whose flush covers the commit before it.
+ *     Only then does the commit return (and the receiver answer 200). So
+ *     the turn no longer spans an fsync: replicas' flushes overlap and
+ *     the server merges them. A replica that reads another's commit in its
+ *     turn before that is flushed writes after it in the WAL, so its own
+ *     flush covers both; a turn that wrote nothing flushes as it ends,
+ *     for the same reason;
  *   - migrations run under an advisory lock, so replicas that start at
  *     once apply each one once;
  *   - incident writers take turns on the incident_rev row (store_sql.h)
@@ -317,16 +327,43 @@ void ob__pg_close(struct ob_store *s)
 int ob__pg_begin(struct ob_store *s)
 {
     s->in_tx = 0; /* a broken connection is made again before BEGIN */
+    s->turned = 0;
     if (command(s, "BEGIN", NULL, "beginning") < 0)
         return -1;
     s->in_tx = 1;
+    /* durable: flushed by flush() after COMMIT instead (file comment) */
+    if (s->durable && send_write(s, "SET LOCAL synchronous_commit = off", NULL, "beginning") < 0) {
+        ob__pg_rollback(s);
+        return -1;
+    }
     return 0;
+}
+
+/* Waits until every commit of this connection is on the server's disk: a
+ * durable write of its own row. Never sent again on a new connection: a
+ * commit lost with the old server would be covered by nothing. */
+static int flush(struct ob_store *s)
+{
+    pthread_mutex_lock(&s->pg_mu);
+    int rc = drain(s);
+    if (rc == 0) {
+        PGresult *r = attempt(s, SQL_PG_FLUSH, NULL, 0);
+        if (!ok(r)) {
+            record(s, "flushing the commit", r);
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    pthread_mutex_unlock(&s->pg_mu);
+    return rc;
 }
 
 int ob__pg_commit(struct ob_store *s)
 {
     int rc = command(s, "COMMIT", NULL, "committing");
     s->in_tx = 0;
+    if (rc == 0 && s->durable)
+        rc = flush(s);
     return rc;
 }
 
@@ -338,13 +375,19 @@ void ob__pg_rollback(struct ob_store *s)
     if (PQstatus(s->pg) == CONNECTION_OK)
         command(s, "ROLLBACK", NULL, "rolling back"); /* drains what was sent first */
     s->in_tx = 0;
+    /* A turn that wrote nothing may have read another's commit not yet
+     * flushed, and its caller answers on what it read. */
+    if (s->durable && s->turned && PQstatus(s->pg) == CONNECTION_OK)
+        flush(s);
     s->lost = lost; /* the failure that made us roll back is the one to report */
     memcpy(s->error, error, sizeof error);
 }
 
 int ob__pg_set_durable(struct ob_store *s)
 {
-    return command(s, "SET synchronous_commit = on", NULL, "setting durable commits");
+    int rc = command(s, "SET synchronous_commit = on", NULL, "setting durable commits");
+    s->durable = rc == 0;
+    return rc;
 }
 
 /* ---- models and blobs ---- */

@@ -55,6 +55,12 @@ static const char *const store_migrations[] = {
     "CREATE UNIQUE INDEX outbox_one_open ON outbox(incident) WHERE action = 'open';"          \
     "ALTER TABLE models ADD COLUMN shard TEXT NOT NULL DEFAULT '';"
     STORE_MIGRATION_4,
+#define STORE_MIGRATION_5 /* the same text in both dialects */                           \
+    /* 5: a row per PostgreSQL connection that a durable commit's flush    \
+     * writes (store_pg.c: commits that release the turn before their      \
+     * fsync); SQLite leaves it empty. */                                  \
+    "CREATE TABLE store_flush (conn BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
+    STORE_MIGRATION_5,
 };
 
 /* The same versions for PostgreSQL. */
@@ -91,6 +97,7 @@ static const char *const store_pg_migrations[] = {
     "CREATE TABLE blobs (name TEXT PRIMARY KEY, blob BYTEA NOT NULL,"
     "  updated DOUBLE PRECISION NOT NULL);",
     STORE_MIGRATION_4,
+    STORE_MIGRATION_5,
 };
 
 _Static_assert(sizeof store_migrations == sizeof store_pg_migrations,
@@ -139,6 +146,11 @@ _Static_assert(sizeof store_migrations == sizeof store_pg_migrations,
  * first's commit, then reads the count it left. */
 #define SQL_LOCK_INCIDENTS "UPDATE incident_rev SET v = v + 1 RETURNING v"
 #define SQL_INCIDENTS_REV "SELECT v FROM incident_rev"
+/* PostgreSQL: a durable one-row write on this connection's own row; its
+ * commit flushes the WAL up to it, so every commit before it too. */
+#define SQL_PG_FLUSH                                                                       \
+    "INSERT INTO store_flush VALUES (pg_backend_pid(), 1) "                                  \
+    "ON CONFLICT (conn) DO UPDATE SET n = store_flush.n + 1"
 #define SQL_MAX_INCIDENT "SELECT coalesce(max(id), 0) FROM incidents"
 #define SQL_TIMELINE_OF                                                                    \
     "SELECT at, event, member, detail FROM timeline WHERE incident = ?1 ORDER BY id"
