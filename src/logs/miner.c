@@ -449,68 +449,59 @@ static bool sibling_value(const struct ob_miner *m, uint32_t id)
     return !(i < tt->len && tt->s[i] >= 'A' && tt->s[i] <= 'Z');
 }
 
-/* Step 4 for a template just created from seq. Failing for lack of memory
- * only leaves templates unmerged. */
+/* Counts id as one more value of position p among the templates equal to
+ * seq but there, merging the group once it has MERGE_SIBLINGS values.
+ * Returns 1 when that position is settled (id merged into a group or the
+ * group merged now), 0 when it is not, -1 on OOM (which only leaves
+ * templates unmerged). */
+static int count_sibling(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n, uint32_t p)
+{
+    bool oom;
+    struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
+    if (oom)
+        return -1;
+    if (!g)
+        return 0;
+    if (g->root) {
+        merge_into(m, ob_miner_resolve(m, g->root), id, p);
+        return 1;
+    }
+    if (ob__grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
+        return -1;
+    g->ids[g->n++] = id;
+    if (g->n < MERGE_SIBLINGS)
+        return 0;
+    g->root = ob_miner_resolve(m, g->ids[0]);
+    for (uint32_t i = 1; i < g->n; i++)
+        merge_into(m, g->root, g->ids[i], p);
+    return 1;
+}
+
+/* Step 4 for a template just created from seq: it merges at the first
+ * position that settles (it is no longer its own template after). */
 static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n)
 {
     if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
         return;
-    for (uint32_t p = 1; p < n; p++) {
-        if (seq[p] == 0 || !sibling_value(m, seq[p]))
-            continue;
-        bool oom;
-        struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
-        if (oom)
+    for (uint32_t p = 1; p < n; p++)
+        if (seq[p] != 0 && sibling_value(m, seq[p]) && count_sibling(m, id, seq, n, p) != 0)
             return;
-        if (!g)
-            continue;
-        if (g->root) {
-            merge_into(m, ob_miner_resolve(m, g->root), id, p);
-            return;
-        }
-        if (ob__grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
-            return;
-        g->ids[g->n++] = id;
-        if (g->n >= MERGE_SIBLINGS) {
-            g->root = ob_miner_resolve(m, g->ids[0]);
-            for (uint32_t i = 1; i < g->n; i++)
-                merge_into(m, g->root, g->ids[i], p);
-            return;
-        }
-    }
 }
 
 /* A message joined template id by search: where id has a parameter and the
  * message a word, that word is one more value of that position, as a
  * sibling would be; templates equal to the message but there (created
- * before id generalised) join id once MERGE_SIBLINGS values are seen. */
+ * before id generalised) join id once MERGE_SIBLINGS values are seen.
+ * Every such position counts, not only the first. */
 static void note_absorbed(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n)
 {
     if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
         return;
     const uint32_t *tok = m->tpl[id].tok;
-    for (uint32_t p = 1; p < n; p++) {
-        if (tok[p] != 0 || seq[p] == 0 || !sibling_value(m, seq[p]))
-            continue;
-        bool oom;
-        struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
-        if (oom)
+    for (uint32_t p = 1; p < n; p++)
+        if (tok[p] == 0 && seq[p] != 0 && sibling_value(m, seq[p]) &&
+            count_sibling(m, id, seq, n, p) < 0)
             return;
-        if (!g)
-            continue;
-        if (g->root) {
-            merge_into(m, ob_miner_resolve(m, g->root), id, p);
-            continue;
-        }
-        if (ob__grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
-            return;
-        g->ids[g->n++] = id;
-        if (g->n >= MERGE_SIBLINGS) {
-            g->root = ob_miner_resolve(m, g->ids[0]);
-            for (uint32_t i = 1; i < g->n; i++)
-                merge_into(m, g->root, g->ids[i], p);
-        }
-    }
 }
 
 uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)
