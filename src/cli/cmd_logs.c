@@ -60,38 +60,76 @@ static void logs_usage(FILE *out)
             "  -h, --help        this help\n");
 }
 
+/* One line (with its newline, as getline gives it) into the miner and the
+ * spool. Returns 0, or an exit code. */
+static int mine_line(const char *line, size_t n, struct ob_logformat *fmt, struct ob_logmask *mask,
+                     struct ob_miner *m, FILE *spool)
+{
+    const char *msg;
+    size_t len;
+    ob_logformat_message(fmt, line, n, &msg, &len);
+    if (mask)
+        msg = ob_logmask_apply(mask, msg, len, &len);
+    uint32_t id = ob_miner_add(m, msg, len);
+    if (id == 0) {
+        fprintf(stderr, "opsbox logs: out of memory\n");
+        return OB_EXIT_FAILURE;
+    }
+    uint64_t hdr[2] = {id, len};
+    if (spool && (fwrite(hdr, sizeof hdr, 1, spool) != 1 || fwrite(msg, 1, len, spool) != len)) {
+        fprintf(stderr, "opsbox logs: temporary file: %s\n", strerror(errno));
+        return OB_EXIT_FAILURE;
+    }
+    return OB_EXIT_OK;
+}
+
 /* Reads every line of in into the miner, spooling (id, message) to spool
- * when it is not NULL. Returns 0, or an exit code. */
+ * when it is not NULL. Reads in blocks of IO_BUF and finds lines with
+ * memchr (a line longer than the block grows it): no library call per
+ * line. Returns 0, or an exit code. */
 static int mine(FILE *in, struct ob_logformat *fmt, struct ob_logmask *mask, struct ob_miner *m, FILE *spool)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int rc = OB_EXIT_OK;
-    while ((n = getline(&line, &cap, in)) >= 0) {
-        const char *msg;
-        size_t len;
-        ob_logformat_message(fmt, line, (size_t)n, &msg, &len);
-        if (mask)
-            msg = ob_logmask_apply(mask, msg, len, &len);
-        uint32_t id = ob_miner_add(m, msg, len);
-        if (id == 0) {
-            fprintf(stderr, "opsbox logs: out of memory\n");
-            rc = OB_EXIT_FAILURE;
-            break;
+    size_t cap = IO_BUF, have = 0;
+    char *buf = malloc(cap);
+    int rc = buf ? OB_EXIT_OK : OB_EXIT_FAILURE;
+    if (!buf)
+        fprintf(stderr, "opsbox logs: out of memory\n");
+    bool eof = false;
+    while (rc == OB_EXIT_OK && !eof) {
+        if (have == cap) { /* one line fills the block */
+            char *b = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (!b) {
+                fprintf(stderr, "opsbox logs: out of memory\n");
+                rc = OB_EXIT_FAILURE;
+                break;
+            }
+            buf = b;
+            cap *= 2;
         }
-        uint64_t hdr[2] = {id, len};
-        if (spool && (fwrite(hdr, sizeof hdr, 1, spool) != 1 || fwrite(msg, 1, len, spool) != len)) {
-            fprintf(stderr, "opsbox logs: temporary file: %s\n", strerror(errno));
-            rc = OB_EXIT_FAILURE;
-            break;
+        size_t got = fread(buf + have, 1, cap - have, in);
+        have += got;
+        if (got == 0) {
+            if (ferror(in)) {
+                fprintf(stderr, "opsbox logs: reading input: %s\n", strerror(errno));
+                rc = OB_EXIT_FAILURE;
+                break;
+            }
+            eof = true;
         }
+        size_t start = 0;
+        for (;;) {
+            const char *nl = memchr(buf + start, '\n', have - start);
+            size_t end = nl ? (size_t)(nl - buf) + 1 : have;
+            if (!nl && (!eof || start == have))
+                break; /* an unfinished line waits for more; nothing left at the end */
+            if ((rc = mine_line(buf + start, end - start, fmt, mask, m, spool)) != OB_EXIT_OK)
+                break;
+            start = end;
+        }
+        memmove(buf, buf + start, have - start);
+        have -= start;
     }
-    if (rc == OB_EXIT_OK && ferror(in)) {
-        fprintf(stderr, "opsbox logs: reading input: %s\n", strerror(errno));
-        rc = OB_EXIT_FAILURE;
-    }
-    free(line);
+    free(buf);
     return rc;
 }
 
@@ -290,12 +328,25 @@ static int write_rows(FILE *spool, const struct ob_miner *m, FILE *out)
     return rc;
 }
 
+/* Appends s padded with blanks to width (on the left when right). */
+static void put_padded(struct ob_buf *b, const char *s, size_t n, size_t width, bool right)
+{
+    static const char blanks[] = "                ";
+    size_t pad = n < width ? width - n : 0;
+    if (!right)
+        ob_buf_put(b, s, n);
+    ob_buf_put(b, blanks, pad < sizeof blanks - 1 ? pad : sizeof blanks - 1);
+    if (right)
+        ob_buf_put(b, s, n);
+}
+
 static void print_templates(const struct ob_miner *m, bool json, unsigned long long warmup)
 {
     uint32_t n = ob_miner_templates(m);
     size_t cap = 4096;
     char *buf = malloc(cap);
     json_t *arr = json ? json_array() : NULL;
+    struct ob_buf out = {0}, num = {0};
     for (uint32_t id = 1; buf && id <= n; id++) {
         if (ob_miner_resolve(m, id) != id)
             continue; /* merged into an older template, counted there */
@@ -311,18 +362,42 @@ static void print_templates(const struct ob_miner *m, bool json, unsigned long l
         unsigned long long count = (unsigned long long)ob_miner_template_count(m, id);
         unsigned long long first = (unsigned long long)ob_miner_template_first(m, id);
         bool fresh = first > warmup;
-        if (arr)
+        if (arr) {
             json_array_append_new(arr, json_pack("{s:o,s:s%,s:I,s:I,s:b}", "id", json_sprintf("E%u", id),
                                                  "template", buf, l, "count", (json_int_t)count,
                                                  "first_line", (json_int_t)first, "new", fresh));
-        else
-            printf("E%-6u %10llu %-3s  %s\n", id, count, fresh ? "new" : "", buf);
+            continue;
+        }
+        /* "E%-6u %10llu %-3s  %s\n", without a printf per template. */
+        ob_buf_put(&out, "E", 1);
+        num.len = 0;
+        put_u64(&num, id);
+        put_padded(&out, (const char *)num.p, num.len, 6, false);
+        ob_buf_put(&out, " ", 1);
+        num.len = 0;
+        put_u64(&num, count);
+        put_padded(&out, (const char *)num.p, num.len, 10, true);
+        ob_buf_put(&out, " ", 1);
+        put_padded(&out, fresh ? "new" : "", fresh ? 3 : 0, 3, false);
+        ob_buf_put(&out, "  ", 2);
+        ob_buf_put(&out, buf, l);
+        ob_buf_put(&out, "\n", 1);
+        if (out.len >= IO_BUF && !out.failed) {
+            fwrite(out.p, 1, out.len, stdout);
+            out.len = 0;
+        }
     }
+    if (out.len && !out.failed)
+        fwrite(out.p, 1, out.len, stdout);
+    if (out.failed)
+        fprintf(stderr, "opsbox logs: out of memory writing templates\n");
     if (arr) {
         json_dumpf(arr, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(arr);
     }
+    free(out.p);
+    free(num.p);
     free(buf);
 }
 
@@ -448,8 +523,8 @@ static int run(const char *sub, const struct logs_opts *o, FILE *in)
     bool parse = strcmp(sub, "parse") == 0;
     FILE *spool = parse ? tmpfile() : NULL, *out = stdout;
     /* Large buffers: the default 4 KiB makes a system call every few
-     * dozen lines. A failure only costs speed. */
-    (void)setvbuf(in, NULL, _IOFBF, IO_BUF);
+     * dozen lines (the input is read in blocks, see mine()). A failure
+     * only costs speed. */
     if (spool)
         (void)setvbuf(spool, NULL, _IOFBF, IO_BUF);
     if (parse && !spool) {

@@ -79,9 +79,10 @@ struct ob_miner *ob_miner_new(const struct ob_miner_params *params)
     m->buckets = ob_strmap_new();
     m->shapes = ob_strmap_new();
     m->proj = ob_strmap_new();
+    m->near = ob_strmap_new();
     m->exact = ob_strmap_new();
     m->sibling_keys = ob_strmap_new();
-    if (!m->tokens || !m->buckets || !m->exact || !m->sibling_keys || !m->shapes || !m->proj ||
+    if (!m->tokens || !m->buckets || !m->exact || !m->sibling_keys || !m->shapes || !m->proj || !m->near ||
         ob__grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, 1) < 0 ||
         ob__grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, 1) < 0) {
         ob_miner_free(m);
@@ -108,6 +109,7 @@ void ob_miner_free(struct ob_miner *m)
     ob_strmap_free(m->buckets);
     ob_strmap_free(m->shapes);
     ob_strmap_free(m->proj);
+    ob_strmap_free(m->near);
     for (uint32_t i = 0; i < m->nbk; i++)
         free(m->bk[i].shapes);
     free(m->bk);
@@ -277,9 +279,89 @@ static size_t projection(struct ob_miner *m, uint32_t shape, const uint32_t *seq
     return k * sizeof *m->key;
 }
 
-static bool tolerant(const struct ob_miner *m, const struct template *t)
+/* How many of its constants tokens a line may miss and still join a
+ * template with that many: at most slack() mismatches keep the
+ * similarity at params.similarity or above. */
+static uint32_t slack(const struct ob_miner *m, uint32_t constants)
 {
-    return (double)(t->n - t->nvar) * (1.0 - m->params.similarity) >= 1.0 - 1e-9;
+    return (uint32_t)((double)constants * (1.0 - m->params.similarity) + 1e-9);
+}
+
+/* The near index. A template that tolerates exactly one mismatch (10 to 19
+ * constants at the default 0.9: most long templates) is filed once per
+ * constant position p under a hash of its shape and its constants but p;
+ * a line missing it at p has the same hash there, so a new line probes
+ * one key per constant position of each shape of its bucket, whatever
+ * the number of templates, where scanning them made 50k long templates
+ * cost 17 s instead of 0.3. The hash is a sum of one term per (position,
+ * token), so every key of a template or line costs O(1) after one pass.
+ * Candidates are verified (similarity), so a collision costs nothing but
+ * a probe; templates tolerating more mismatches are still scanned. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t near_term(uint32_t pos, uint32_t tok)
+{
+    return mix64(((uint64_t)pos << 32 | tok) ^ 0x9e3779b97f4a7c15ull);
+}
+
+/* The hash of seq's tokens at shape's constant positions; their count in
+ * *constants. */
+static uint64_t near_sum(const struct ob_miner *m, uint32_t shape, const uint32_t *seq, uint32_t *constants)
+{
+    const uint8_t *var = m->shape_var[shape];
+    uint64_t h = mix64((uint64_t)shape + 0x632be59bd9b4e019ull);
+    uint32_t c = 0;
+    for (uint32_t i = 0; i < m->shape_len[shape]; i++)
+        if (!var[i]) {
+            h += near_term(i, seq[i]);
+            c++;
+        }
+    *constants = c;
+    return h;
+}
+
+/* Whether a and b have the same tokens at shape's constant positions but
+ * skip. */
+static bool same_but(const struct ob_miner *m, uint32_t shape, const uint32_t *a, const uint32_t *b, uint32_t skip)
+{
+    const uint8_t *var = m->shape_var[shape];
+    for (uint32_t i = 0; i < m->shape_len[shape]; i++)
+        if (!var[i] && i != skip && a[i] != b[i])
+            return false;
+    return true;
+}
+
+void ob__index_near(struct ob_miner *m, uint32_t id)
+{
+    const struct template *t = &m->tpl[id];
+    uint32_t c;
+    uint64_t sum = near_sum(m, t->shape, t->tok, &c);
+    if (slack(m, c) != 1)
+        return;
+    const uint8_t *var = m->shape_var[t->shape];
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (var[i])
+            continue;
+        uint64_t key = sum - near_term(i, t->tok[i]);
+        uint32_t old;
+        /* Two live templates under one key: keep the newer, as the scan
+         * this replaces preferred it on a tie. Failing costs the line a
+         * new template, as running out of memory may. */
+        if (ob_strmap_get(m->near, &key, sizeof key, &old)) {
+            old = ob_miner_resolve(m, old);
+            if (old > id && m->tpl[old].shape == t->shape && same_but(m, t->shape, m->tpl[old].tok, t->tok, i))
+                continue;
+        }
+        (void)ob_strmap_put(m->near, &key, sizeof key, id);
+    }
 }
 
 /* Files template id under its current shape. Failing only costs the hash
@@ -302,6 +384,7 @@ static void index_template(struct ob_miner *m, uint32_t id)
     }
     if (key_room(m, t->n) == 0)
         (void)ob_strmap_put(m->proj, m->key, projection(m, shape, t->tok, t->n), id);
+    ob__index_near(m, id);
 }
 
 /* The best template in bucket b for seq, or 0. */
@@ -321,12 +404,36 @@ static uint32_t best_match(struct ob_miner *m, const struct bucket *b, const uin
     }
     if (best)
         return best;
+    /* The best by similarity, then parameters, then the newest. */
     double best_sim = -1;
+    for (uint32_t i = 0; i < b->nshapes; i++) {
+        uint32_t shape = b->shapes[i], c;
+        uint64_t sum = near_sum(m, shape, seq, &c);
+        if (slack(m, c) != 1)
+            continue;
+        const uint8_t *var = m->shape_var[shape];
+        for (uint32_t p = 0; p < n; p++) {
+            uint64_t key = sum - near_term(p, seq[p]);
+            if (var[p] || !ob_strmap_get(m->near, &key, sizeof key, &id))
+                continue;
+            id = ob_miner_resolve(m, id);
+            if (m->tpl[id].n != n)
+                continue;
+            double s = similarity(&m->tpl[id], seq);
+            if (s > best_sim || (s == best_sim && (m->tpl[id].nvar > m->tpl[best].nvar ||
+                                                   (m->tpl[id].nvar == m->tpl[best].nvar && id > best)))) {
+                best_sim = s;
+                best = id;
+            }
+        }
+    }
+    /* Templates that tolerate more than one mismatch, newest first. */
     for (id = b->tolerant; id; id = m->tpl[id].next) {
         if (m->tpl[id].parent != id || m->tpl[id].n != n)
             continue;
         double s = similarity(&m->tpl[id], seq);
-        if (s > best_sim || (s == best_sim && m->tpl[id].nvar > m->tpl[best].nvar)) {
+        if (s > best_sim || (s == best_sim && (m->tpl[id].nvar > m->tpl[best].nvar ||
+                                               (m->tpl[id].nvar == m->tpl[best].nvar && id > best)))) {
             best_sim = s;
             best = id;
         }
@@ -374,7 +481,7 @@ static uint32_t new_template(struct ob_miner *m, const uint32_t *seq, uint32_t n
         nvar += tok[i] == 0;
     m->tpl[m->ntpl++] = (struct template){tok, n, nvar, 0, bucket, 0, id, 0, m->messages};
     struct template *t = &m->tpl[id];
-    if (tolerant(m, t)) {
+    if (slack(m, n - nvar) >= 2) { /* one mismatch: the near index finds it */
         t->next = m->bk[bucket].tolerant;
         m->bk[bucket].tolerant = id;
     }
@@ -449,68 +556,59 @@ static bool sibling_value(const struct ob_miner *m, uint32_t id)
     return !(i < tt->len && tt->s[i] >= 'A' && tt->s[i] <= 'Z');
 }
 
-/* Step 4 for a template just created from seq. Failing for lack of memory
- * only leaves templates unmerged. */
+/* Counts id as one more value of position p among the templates equal to
+ * seq but there, merging the group once it has MERGE_SIBLINGS values.
+ * Returns 1 when that position is settled (id merged into a group or the
+ * group merged now), 0 when it is not, -1 on OOM (which only leaves
+ * templates unmerged). */
+static int count_sibling(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n, uint32_t p)
+{
+    bool oom;
+    struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
+    if (oom)
+        return -1;
+    if (!g)
+        return 0;
+    if (g->root) {
+        merge_into(m, ob_miner_resolve(m, g->root), id, p);
+        return 1;
+    }
+    if (ob__grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
+        return -1;
+    g->ids[g->n++] = id;
+    if (g->n < MERGE_SIBLINGS)
+        return 0;
+    g->root = ob_miner_resolve(m, g->ids[0]);
+    for (uint32_t i = 1; i < g->n; i++)
+        merge_into(m, g->root, g->ids[i], p);
+    return 1;
+}
+
+/* Step 4 for a template just created from seq: it merges at the first
+ * position that settles (it is no longer its own template after). */
 static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n)
 {
     if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
         return;
-    for (uint32_t p = 1; p < n; p++) {
-        if (seq[p] == 0 || !sibling_value(m, seq[p]))
-            continue;
-        bool oom;
-        struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
-        if (oom)
+    for (uint32_t p = 1; p < n; p++)
+        if (seq[p] != 0 && sibling_value(m, seq[p]) && count_sibling(m, id, seq, n, p) != 0)
             return;
-        if (!g)
-            continue;
-        if (g->root) {
-            merge_into(m, ob_miner_resolve(m, g->root), id, p);
-            return;
-        }
-        if (ob__grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
-            return;
-        g->ids[g->n++] = id;
-        if (g->n >= MERGE_SIBLINGS) {
-            g->root = ob_miner_resolve(m, g->ids[0]);
-            for (uint32_t i = 1; i < g->n; i++)
-                merge_into(m, g->root, g->ids[i], p);
-            return;
-        }
-    }
 }
 
 /* A message joined template id by search: where id has a parameter and the
  * message a word, that word is one more value of that position, as a
  * sibling would be; templates equal to the message but there (created
- * before id generalised) join id once MERGE_SIBLINGS values are seen. */
+ * before id generalised) join id once MERGE_SIBLINGS values are seen.
+ * Every such position counts, not only the first. */
 static void note_absorbed(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n)
 {
     if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
         return;
     const uint32_t *tok = m->tpl[id].tok;
-    for (uint32_t p = 1; p < n; p++) {
-        if (tok[p] != 0 || seq[p] == 0 || !sibling_value(m, seq[p]))
-            continue;
-        bool oom;
-        struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
-        if (oom)
+    for (uint32_t p = 1; p < n; p++)
+        if (tok[p] == 0 && seq[p] != 0 && sibling_value(m, seq[p]) &&
+            count_sibling(m, id, seq, n, p) < 0)
             return;
-        if (!g)
-            continue;
-        if (g->root) {
-            merge_into(m, ob_miner_resolve(m, g->root), id, p);
-            continue;
-        }
-        if (ob__grow((void **)&g->ids, sizeof *g->ids, &g->cap, g->n + 1) < 0)
-            return;
-        g->ids[g->n++] = id;
-        if (g->n >= MERGE_SIBLINGS) {
-            g->root = ob_miner_resolve(m, g->ids[0]);
-            for (uint32_t i = 1; i < g->n; i++)
-                merge_into(m, g->root, g->ids[i], p);
-        }
-    }
 }
 
 uint32_t ob_miner_add(struct ob_miner *m, const char *msg, size_t len)

@@ -64,6 +64,7 @@ struct ob_miner {
     uint32_t cap_shape_len;
     uint32_t nshape, cap_shape;
     struct ob_strmap *proj;    /* (shape, constant tokens) -> template */
+    struct ob_strmap *near;    /* hash of (shape, constants less one) -> template */
     struct ob_strmap *exact;   /* token id sequence -> template */
     struct ob_strmap *sibling_keys; /* (position, sequence less it) -> siblings */
     struct siblings *sib;
@@ -76,6 +77,10 @@ struct ob_miner {
     char *buf;                 /* scratch for "key=<*>" texts */
     size_t cap_buf;
 };
+
+/* Files template id in m->near if a line may miss one of its constants
+ * (see miner.c); the loader rebuilds that index with it. */
+void ob__index_near(struct ob_miner *m, uint32_t id);
 
 /* Grows the array *p of elements of size elem to hold need; 0 or -1. */
 int ob__grow(void **p, size_t elem, uint32_t *cap, uint32_t need);

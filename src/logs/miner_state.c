@@ -27,7 +27,9 @@
 #include <string.h>
 
 #define STATE_MAGIC "OBLM"
-#define STATE_VERSION 2u /* 2: a sibling key may hold one template (SIB_SINGLE) */
+#define STATE_VERSION 3u /* 2: a sibling key may hold one template (SIB_SINGLE); 3: the
+                             * scanned list holds only templates that tolerate
+                             * two mismatches or more (one: the near index) */
 
 static void save_map_entry(void *arg, const void *key, size_t len, uint32_t value)
 {
@@ -401,7 +403,7 @@ struct ob_miner *ob_miner_load(const void *buf, size_t len)
     uint64_t messages = ob_read_u64(&r);
     struct ob_miner_params p;
     memcpy(&p.similarity, &sim_bits, sizeof sim_bits);
-    if (r.failed || memcmp(magic, STATE_MAGIC, 4) != 0 || (version != STATE_VERSION && version != 1))
+    if (r.failed || memcmp(magic, STATE_MAGIC, 4) != 0 || (version != STATE_VERSION && version != 2 && version != 1))
         return NULL;
     struct ob_miner *m = ob_miner_new(&p);
     if (!m)
@@ -412,5 +414,8 @@ struct ob_miner *ob_miner_load(const void *buf, size_t len)
         ob_miner_free(m);
         return NULL;
     }
+    for (uint32_t id = 1; id < m->ntpl; id++) /* derived, so not saved */
+        if (m->tpl[id].parent == id)
+            ob__index_near(m, id);
     return m;
 }

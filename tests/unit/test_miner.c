@@ -102,6 +102,50 @@ static void test_similar_lines_generalise(void **state)
     ob_miner_free(m);
 }
 
+/* A long template (10-19 constants: one mismatch allowed) is found among
+ * thousands of its length and first token by the near index, also after a
+ * save and load (which rebuild it); two mismatches make a new template. */
+static void long_line(char *buf, size_t cap, int i, const char *last)
+{
+    char w[8];
+    int k = 0;
+    do
+        w[k++] = (char)('a' + i % 26);
+    while ((i /= 26) > 0 && k < 7);
+    w[k] = '\0';
+    snprintf(buf, cap, "event %s %s happened on node after the job was in its final %s", w, w, last);
+}
+
+static void test_one_mismatch_among_many(void **state)
+{
+    (void)state;
+    struct ob_miner *m = ob_miner_new(NULL);
+    char line[160];
+    uint32_t ids[3000];
+    for (int i = 0; i < 3000; i++) {
+        long_line(line, sizeof line, i, "stage");
+        ids[i] = add(m, line);
+    }
+    assert_int_equal(ob_miner_templates(m), 3000);
+    long_line(line, sizeof line, 1234, "phase");
+    assert_int_equal(add(m, line), ids[1234]);
+    assert_template(m, ids[1234], "event mvb mvb happened on node after the job was in its final <*>");
+    void *blob;
+    size_t len = ob_miner_save(m, &blob);
+    struct ob_miner *b = ob_miner_load(blob, len);
+    free(blob);
+    assert_non_null(b);
+    long_line(line, sizeof line, 2999, "round");
+    assert_int_equal(add(b, line), ids[2999]);
+    assert_int_equal(add(b, "event mvb mvb happened on node after the run was in its final stage"),
+                     ids[1234]);
+    /* Two constants differ: not 0.9 similar to any. */
+    uint32_t fresh = add(b, "event dub dub happened on node after the run was in its last stage");
+    assert_true(fresh > 3000);
+    ob_miner_free(b);
+    ob_miner_free(m);
+}
+
 static void test_three_values_make_a_parameter(void **state)
 {
     (void)state;
@@ -337,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_numbers_join_one_template),
         cmocka_unit_test(test_different_events_stay_apart),
         cmocka_unit_test(test_similar_lines_generalise),
+        cmocka_unit_test(test_one_mismatch_among_many),
         cmocka_unit_test(test_three_values_make_a_parameter),
         cmocka_unit_test(test_capitalised_words_stay_events),
         cmocka_unit_test(test_key_value_words_stay_events),
