@@ -13,7 +13,7 @@
  * The whole folder is read again each time: a history of runs is small
  * beside what the analysis needs to see, and nothing is left to get out of
  * step with the files. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "ci/ci.h"
 #include "cli/cli.h"

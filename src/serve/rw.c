@@ -9,7 +9,7 @@
  * that is down makes the queue grow, up to max_queue_files, past which the
  * oldest batches are dropped (counted): bounded, and a restart resends what
  * was queued. A 4xx other than 429 is the batch's fault: dropped, logged. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"

@@ -7,7 +7,7 @@
  * and /api/v1/disks. A drive turning bad opens an incident the way an
  * Alertmanager group does (alertname DiskFailurePredicted), which resolves
  * when it is no longer bad. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"

@@ -14,7 +14,7 @@
  *     metric detector scores log rates like any other series.
  * The miner is saved with the models and comes back on start, with the
  * same template ids. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"

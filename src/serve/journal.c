@@ -7,7 +7,7 @@
  * after the entry the saved miner had seen, so nothing is skipped and
  * nothing counted twice. Without a saved cursor it starts at the head of
  * what the journal holds. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"

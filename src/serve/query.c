@@ -8,7 +8,7 @@
  * and fed to the models in time order: they are warm before the first live
  * point. Then it follows at `step`, asking only for what came since. One
  * thread for all sources; libcurl easy; progress in the log. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"

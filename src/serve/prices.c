@@ -10,7 +10,7 @@
  *   opsbox_prices_reads_total, opsbox_prices_read_errors_total,
  *   opsbox_prices_observations
  * and /api/v1/prices (the same as JSON, with the last read error). */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/log.h"
 #include "io/prices_read.h"

@@ -2,7 +2,7 @@
  * model (the rule itself is ob_config_metrics_params). The registry asks
  * for a new series, for a model restored from the store (the config wins
  * over the params saved in it) and for every series after SIGHUP. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include <stdlib.h>
 

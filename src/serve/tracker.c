@@ -11,7 +11,7 @@
  * for the incident's marker among the repository's issues, and a retried
  * comment for its own marker among the issue's comments; only when they
  * are not there is the request sent again. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"

@@ -19,7 +19,7 @@
  * write, commit. So the same webhook sent to two replicas is applied twice
  * to one state: the second finds its alerts already there and writes
  * nothing, and an incident is opened (and its issue queued) once. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "alerts/alerts.h"
 #include "core/clock.h"
