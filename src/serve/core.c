@@ -629,25 +629,33 @@ static void carry_stats(const struct ob_config *old, const struct target_stat *o
         }
 }
 
-#define SWAP(T, a, b) do { T swap_tmp_ = (a); (a) = (b); (b) = swap_tmp_; } while (0)
-
-/* The receiver, the tracker, the query sources and remote write out hold
- * pointers into these sections, from their own threads: next takes the
- * running ones (they stay until a restart), and the running config, about
- * to be freed, takes next's. */
-static void keep_thread_sections(struct ob_config *running, struct ob_config *next)
+struct ob_config *ob__cfg_hold(struct serve *s)
 {
-    SWAP(struct ob_alerts_config, running->alerts, next->alerts);
-    SWAP(struct ob_github_config, running->github, next->github);
-    SWAP(struct ob_query_source *, running->queries, next->queries);
-    SWAP(size_t, running->nqueries, next->nqueries);
-    SWAP(struct ob_remote_write *, running->writes, next->writes);
-    SWAP(size_t, running->nwrites, next->nwrites);
+    pthread_mutex_lock(&s->lock);
+    struct ob_config *c = s->cfg;
+    c->holds++;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
+void ob__cfg_release(struct serve *s, struct ob_config *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&s->lock);
+    int last = --c->holds == 0 && c != s->cfg;
+    pthread_mutex_unlock(&s->lock);
+    if (last)
+        ob_config_free(c);
 }
 
 /* SIGHUP, or file_sd files that changed: read the config again and scrape
  * what it says from now on. The models stay; listen and store keep their
- * values until a restart. A bad file is logged and the running config kept. */
+ * values until a restart, and so do the alerts:, github:, query_sources:
+ * and remote_write: sections: their parts hold the config they started
+ * with (ob__cfg_hold) and never read the new one. The new config is
+ * published whole, under s->lock. A bad file is logged and the running
+ * config kept. */
 static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
 {
     int rc = 0;
@@ -670,7 +678,6 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
     free(next->store);
     next->listen = strdup(s->cfg->listen);
     next->store = strdup(s->cfg->store);
-    keep_thread_sections(s->cfg, next);
     ob_scraper_free(*sc);
     *sc = nsc;
     pthread_mutex_lock(&s->lock);
@@ -681,31 +688,60 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
     s->stats = stats;
     ob_registry_set_history(s->reg, (uint32_t)next->history_points);
     ob_registry_apply_params(s->reg); /* the metrics: section may have changed */
+    int unheld = old->holds == 0; /* else its last holder frees it */
     pthread_mutex_unlock(&s->lock);
-    ob_config_free(old);
+    if (unheld)
+        ob_config_free(old);
+    ob__logs_reload(s);
     ob_info("%s: %s read again: %zu targets in %zu jobs", why, s->config_path, count_targets(next),
             next->nscrapes);
+}
+
+/* The parts, in the order they start; they stop in reverse, also when a
+ * start fails half way, so no thread outlives the lock and registry. */
+static const struct part {
+    int (*start)(struct serve *s, char *err, size_t errlen);
+    void (*stop)(struct serve *s);
+} parts[] = {
+    {ob__alerts_start, ob__alerts_stop}, {ob__tracker_start, ob__tracker_stop},
+    {ob__logs_start, ob__logs_stop},     {ob__disks_start, ob__disks_stop},
+    {ob__prices_start, ob__prices_stop}, {ob__ci_start, ob__ci_stop},
+    {ob__query_start, ob__query_stop},   {ob__rw_start, ob__rw_stop},
+    {ob__journal_start, ob__journal_free},
+};
+#define NPARTS (sizeof parts / sizeof *parts)
+
+static void stop_parts(struct serve *s, size_t started)
+{
+    while (started--)
+        parts[started].stop(s);
+}
+
+/* Starts every part; on a failure says why, stops those started and
+ * returns -1. A part that fails to start leaves what it made for its stop. */
+static int start_parts(struct serve *s)
+{
+    char err[512];
+    for (size_t i = 0; i < NPARTS; i++)
+        if (parts[i].start(s, err, sizeof err) < 0) {
+            fprintf(stderr, "opsbox serve: %s\n", err);
+            stop_parts(s, i + 1);
+            return -1;
+        }
+    return 0;
 }
 
 static int run_daemon(struct serve *s)
 {
     char err[512];
-    if (ob__alerts_start(s, err, sizeof err) < 0 || ob__tracker_start(s, err, sizeof err) < 0 ||
-        ob__logs_start(s, err, sizeof err) < 0 || ob__disks_start(s, err, sizeof err) < 0 ||
-        ob__prices_start(s, err, sizeof err) < 0 ||
-        ob__ci_start(s, err, sizeof err) < 0 ||
-        ob__query_start(s, err, sizeof err) < 0 || ob__rw_start(s, err, sizeof err) < 0 ||
-        ob__journal_start(s, err, sizeof err) < 0) {
-        fprintf(stderr, "opsbox serve: %s\n", err);
-        ob__tracker_stop(s);
+    if (start_parts(s) < 0)
         return OB_SERVE_FAILURE;
-    }
     struct ob_scraper *sc = ob_scraper_new(s->cfg);
     struct ob_httpd *h = sc ? ob_httpd_start(s->cfg->listen, handle, s, s->web, err, sizeof err) : NULL;
     if (!h) {
         fprintf(stderr, "opsbox serve: %s\n", sc ? err : "cannot start the scraper (libcurl)");
         ob_scraper_free(sc);
-        ob__tracker_stop(s);
+        stop_parts(s, NPARTS);
         return OB_SERVE_FAILURE;
     }
     ob_info("listening on %s (port %d); %zu targets in %zu jobs; %zu models from %s", s->cfg->listen,
@@ -758,11 +794,9 @@ static int run_daemon(struct serve *s)
     ob_info("stopping: saving %zu models", ob_registry_size(s->reg));
     ob__journal_stop(s); /* before the last snapshot: nothing mined after it */
     snapshot(s);
-    ob__query_stop(s);
-    ob__rw_stop(s);
     ob_httpd_stop(h);
-    ob__tracker_stop(s);
     ob_scraper_free(sc);
+    stop_parts(s, NPARTS);
     return rc;
 }
 
@@ -822,13 +856,7 @@ int ob_serve_run(const struct ob_serve_options *o)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_SERVE_FAILURE;
-    ob__alerts_stop(&s);
-    ob__journal_free(&s);
-    ob__logs_stop(&s);
-    ob__disks_stop(&s);
-    ob__prices_stop(&s);
-    ob__ci_stop(&s);
-    pthread_mutex_destroy(&s.lock);
+    pthread_mutex_destroy(&s.lock); /* run_daemon stopped every part it started */
     ob_store_close(s.store);
     ob_registry_free(s.reg);
     free(s.stats);

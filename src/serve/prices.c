@@ -60,9 +60,8 @@ static void copy(char *dst, size_t cap, const char *src)
 
 /* One read and analysis; the results replace the last ones only when every
  * file was read. */
-static void refresh(struct serve *s, struct prices *p)
+static void refresh(struct prices *p, const struct ob_prices_config *c)
 {
-    const struct ob_prices_config *c = &s->cfg->prices;
     struct ob_prices *t = ob_prices_new();
     char err[600] = "out of memory";
     struct ob_fit_offer *offers = NULL;
@@ -139,11 +138,16 @@ static void *worker(void *arg)
     struct serve *s = arg;
     struct prices *p = s->prices;
     for (;;) {
-        refresh(s, p);
+        /* A pass reads the config of its moment, held so a reload on
+         * the main thread frees it only after the pass. */
+        struct ob_config *cfg = ob__cfg_hold(s);
+        refresh(p, &cfg->prices);
+        time_t interval = (time_t)cfg->prices.interval_s;
+        ob__cfg_release(s, cfg);
         pthread_mutex_lock(&p->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)s->cfg->prices.interval_s;
+        until.tv_sec += interval;
         while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0)
             ;
         int stop = p->stop;

@@ -46,6 +46,7 @@ struct writer {
 };
 
 struct rwout {
+    struct ob_config *cfg;     /* held from start to stop: each w->cfg points into it */
     struct writer *w;          /* one per remote_write entry */
     size_t n;
 };
@@ -325,9 +326,10 @@ int ob__rw_start(struct serve *s, char *err, size_t errlen)
         return -1;
     }
     s->rwout = o;
-    for (size_t i = 0; i < s->cfg->nwrites; i++, o->n++) {
+    o->cfg = ob__cfg_hold(s);
+    for (size_t i = 0; i < o->cfg->nwrites; i++, o->n++) {
         struct writer *w = &o->w[i];
-        w->cfg = &s->cfg->writes[i];
+        w->cfg = &o->cfg->writes[i];
         pthread_mutex_init(&w->mu, NULL);
         pthread_cond_init(&w->cv, NULL);
         if (w->cfg->queue_dir)
@@ -370,6 +372,7 @@ void ob__rw_stop(struct serve *s)
         pthread_mutex_destroy(&w->mu);
     }
     free(o->w);
+    ob__cfg_release(s, o->cfg);
     free(o);
     s->rwout = NULL;
 }

@@ -95,6 +95,14 @@ struct serve {
     double started;
 };
 
+/* The running config, kept for the caller until ob__cfg_release: a part
+ * whose thread reads its settings holds the config it started with, so a
+ * reload (which publishes a new s->cfg under s->lock) never frees or
+ * changes what it reads. The last release of a replaced config frees it.
+ * Takes s->lock: never call with s->lock or a lock taken under it held. */
+struct ob_config *ob__cfg_hold(struct serve *s);
+void ob__cfg_release(struct serve *s, struct ob_config *c);
+
 /* Asks a worker thread to stop (*stop = 1 under mu, waking it on cv when
  * it sleeps on one; cv may be NULL) and waits for it to end. */
 void ob__worker_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *stop, pthread_t thread);
@@ -160,6 +168,8 @@ int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_
 /* Mines lines from another source (the journal) as if pushed. */
 struct ob_loki_push;
 int ob__logs_feed(struct serve *s, const struct ob_loki_push *p);
+/* After a reload published s->cfg: the logs: settings pushes read. */
+void ob__logs_reload(struct serve *s);
 /* Feeds template counts to the registry every rate_interval; takes s->lock. */
 void ob__logs_tick(struct serve *s, double now);
 /* Inside the snapshot's store batch. */
