@@ -589,3 +589,11 @@ void ob__alerts_submit(struct serve *s, const struct ob_webhook *w)
     if (p.status != 200)
         ob_error("incidents: could not record %s", w->group_key);
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_alerts = {
+    .name = "alerts",
+    .start = ob__alerts_start,
+    .stop = ob__alerts_stop,
+    .metrics = ob__alerts_metrics,
+};

@@ -269,3 +269,12 @@ void ob__ci_metrics(struct serve *s, struct ob_buf *b)
     ob_buf_put(b, tail, n > 0 && (size_t)n < sizeof tail ? (size_t)n : 0);
     pthread_mutex_unlock(&k->mu);
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_ci = {
+    .name = "ci",
+    .start = ob__ci_start,
+    .stop = ob__ci_stop,
+    .tick = ob__ci_tick,
+    .metrics = ob__ci_metrics,
+};

@@ -476,6 +476,15 @@ static void put_series(struct serve *s, struct ob_buf *b)
     }
 }
 
+/* The parts, in the order they start; they stop in reverse, also when a
+ * start fails half way, so no thread outlives the lock and registry. Their
+ * metrics go on /metrics in this order too. */
+static const struct ob_serve_part *const parts[] = {
+    &ob__part_alerts, &ob__part_tracker, &ob__part_logs, &ob__part_disks, &ob__part_prices,
+    &ob__part_ci,     &ob__part_query,   &ob__part_rw,   &ob__part_journal,
+};
+#define NPARTS (sizeof parts / sizeof *parts)
+
 static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *body, const char **type)
 {
     struct serve *s = arg;
@@ -512,14 +521,9 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         put_self(s, body);
         put_series(s, body);
         pthread_mutex_unlock(&s->lock);
-        ob__alerts_metrics(s, body);
-        ob__tracker_metrics(s, body);
-        ob__logs_metrics(s, body);
-        ob__disks_metrics(s, body);
-        ob__prices_metrics(s, body);
-        ob__ci_metrics(s, body);
-        ob__query_metrics(s, body);
-        ob__rw_metrics(s, body);
+        for (size_t i = 0; i < NPARTS; i++)
+            if (parts[i]->metrics)
+                parts[i]->metrics(s, body);
         return 200;
     }
     if (!strncmp(path, "/api/", 5)) {
@@ -692,29 +696,17 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
     pthread_mutex_unlock(&s->lock);
     if (unheld)
         ob_config_free(old);
-    ob__logs_reload(s);
+    for (size_t i = 0; i < NPARTS; i++)
+        if (parts[i]->reload)
+            parts[i]->reload(s);
     ob_info("%s: %s read again: %zu targets in %zu jobs", why, s->config_path, count_targets(next),
             next->nscrapes);
 }
 
-/* The parts, in the order they start; they stop in reverse, also when a
- * start fails half way, so no thread outlives the lock and registry. */
-static const struct part {
-    int (*start)(struct serve *s, char *err, size_t errlen);
-    void (*stop)(struct serve *s);
-} parts[] = {
-    {ob__alerts_start, ob__alerts_stop}, {ob__tracker_start, ob__tracker_stop},
-    {ob__logs_start, ob__logs_stop},     {ob__disks_start, ob__disks_stop},
-    {ob__prices_start, ob__prices_stop}, {ob__ci_start, ob__ci_stop},
-    {ob__query_start, ob__query_stop},   {ob__rw_start, ob__rw_stop},
-    {ob__journal_start, ob__journal_free},
-};
-#define NPARTS (sizeof parts / sizeof *parts)
-
 static void stop_parts(struct serve *s, size_t started)
 {
     while (started--)
-        parts[started].stop(s);
+        parts[started]->stop(s);
 }
 
 /* Starts every part; on a failure says why, stops those started and
@@ -723,7 +715,7 @@ static int start_parts(struct serve *s)
 {
     char err[512];
     for (size_t i = 0; i < NPARTS; i++)
-        if (parts[i].start(s, err, sizeof err) < 0) {
+        if (parts[i]->start(s, err, sizeof err) < 0) {
             fprintf(stderr, "opsbox serve: %s\n", err);
             stop_parts(s, i + 1);
             return -1;
@@ -782,10 +774,9 @@ static int run_daemon(struct serve *s)
             }
             next_sd_check = ob_now() + ob_config_file_sd_refresh(s->cfg);
         }
-        ob__logs_tick(s, ob_now());
-        ob__disks_tick(s, ob_now());
-        ob__ci_tick(s, ob_now());
-        ob__rw_tick(s, ob_now());
+        for (size_t i = 0; i < NPARTS; i++)
+            if (parts[i]->tick)
+                parts[i]->tick(s, ob_now());
         if (ob_now() >= next_snapshot) {
             snapshot(s);
             next_snapshot = ob_now() + s->cfg->snapshot_s;

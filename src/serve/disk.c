@@ -315,3 +315,12 @@ json_t *ob__disks_json(struct serve *s)
     pthread_mutex_unlock(&k->mu);
     return arr;
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_disks = {
+    .name = "disks",
+    .start = ob__disks_start,
+    .stop = ob__disks_stop,
+    .tick = ob__disks_tick,
+    .metrics = ob__disks_metrics,
+};

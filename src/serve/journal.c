@@ -232,3 +232,10 @@ int ob__journal_save(struct serve *s, double now)
     pthread_mutex_unlock(&jr->mu);
     return rc;
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_journal = {
+    .name = "journal",
+    .start = ob__journal_start,
+    .stop = ob__journal_free,
+};

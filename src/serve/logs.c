@@ -488,3 +488,13 @@ json_t *ob__logs_templates_json(struct serve *s, long limit)
     free(r);
     return arr;
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_logs = {
+    .name = "logs",
+    .start = ob__logs_start,
+    .stop = ob__logs_stop,
+    .tick = ob__logs_tick,
+    .reload = ob__logs_reload,
+    .metrics = ob__logs_metrics,
+};

@@ -315,3 +315,11 @@ json_t *ob__prices_json(struct serve *s)
     pthread_mutex_unlock(&p->mu);
     return o;
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_prices = {
+    .name = "prices",
+    .start = ob__prices_start,
+    .stop = ob__prices_stop,
+    .metrics = ob__prices_metrics,
+};

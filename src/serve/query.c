@@ -276,3 +276,11 @@ void ob__query_metrics(struct serve *s, struct ob_buf *b)
     pthread_mutex_unlock(&q->mu);
     ob_buf_put(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_query = {
+    .name = "query",
+    .start = ob__query_start,
+    .stop = ob__query_stop,
+    .metrics = ob__query_metrics,
+};

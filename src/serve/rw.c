@@ -399,3 +399,12 @@ void ob__rw_metrics(struct serve *s, struct ob_buf *b)
         ob_buf_put(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
     }
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_rw = {
+    .name = "rw",
+    .start = ob__rw_start,
+    .stop = ob__rw_stop,
+    .tick = ob__rw_tick,
+    .metrics = ob__rw_metrics,
+};

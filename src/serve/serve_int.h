@@ -95,6 +95,24 @@ struct serve {
     double started;
 };
 
+/* A part of the daemon as the core drives it: filled in at the end of its
+ * file, listed in core.c's parts[] in start order. The core calls start
+ * (-1: err says why) in order, and stop in reverse, also for a part whose
+ * start failed half way and for one never started (stop is NULL-safe);
+ * tick from the main loop, reload after a new s->cfg is published (main
+ * thread), metrics for each GET /metrics (an HTTP thread, without s->lock).
+ * A NULL callback is skipped. */
+struct ob_serve_part {
+    const char *name;
+    int (*start)(struct serve *s, char *err, size_t errlen);
+    void (*stop)(struct serve *s);
+    void (*tick)(struct serve *s, double now);
+    void (*reload)(struct serve *s);
+    void (*metrics)(struct serve *s, struct ob_buf *b);
+};
+extern const struct ob_serve_part ob__part_alerts, ob__part_tracker, ob__part_logs, ob__part_disks,
+    ob__part_prices, ob__part_ci, ob__part_query, ob__part_rw, ob__part_journal;
+
 /* The running config, kept for the caller until ob__cfg_release: a part
  * whose thread reads its settings holds the config it started with, so a
  * reload (which publishes a new s->cfg under s->lock) never frees or

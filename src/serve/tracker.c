@@ -432,3 +432,11 @@ void ob__tracker_metrics(struct serve *s, struct ob_buf *b)
     pthread_mutex_unlock(&t->mu);
     ob_buf_put(b, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1);
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_tracker = {
+    .name = "tracker",
+    .start = ob__tracker_start,
+    .stop = ob__tracker_stop,
+    .metrics = ob__tracker_metrics,
+};
