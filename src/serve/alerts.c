@@ -1,4 +1,4 @@
-/* serve_alerts.c - the Alertmanager receiver of `opsbox serve`.
+/* alerts.c - the Alertmanager receiver of `opsbox serve`.
  *
  * POST /v1/receiver (alertmanager-github-receiver's path) takes a webhook,
  * applies it to the incidents, and writes what changed -- incident rows,

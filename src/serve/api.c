@@ -1,4 +1,4 @@
-/* serve_api.c - the daemon's JSON API, for the web page and for scripts.
+/* api.c - the daemon's JSON API, for the web page and for scripts.
  * Shaped like Prometheus's API ({"status": "success", "data": ...}).
  *
  *   GET /api/v1/series[?match=TEXT&limit=N]

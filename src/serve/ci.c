@@ -1,4 +1,4 @@
-/* serve_ci.c - CI test results in `opsbox serve`: every ci.interval, read
+/* ci.c - CI test results in `opsbox serve`: every ci.interval, read
  * the runs in ci.results_dir (each entry a run, by name, as `opsbox ci
  * tests` reads its arguments), analyse them (src/ci/history.c) and report
  *   opsbox_ci_test_runs_total{suite, test, result="pass|fail"}
@@ -112,7 +112,7 @@ static int read_runs(const char *dir, struct ob_ci_history *h)
     return bad;
 }
 
-/* An incident for a test failing since a run, the way serve_disk.c does. */
+/* An incident for a test failing since a run, the way disk.c does. */
 static void tell_incidents(struct serve *s, const struct ci_test *t, int firing)
 {
     char key[700], summary[800], runs[32], id[600];

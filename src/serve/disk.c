@@ -1,4 +1,4 @@
-/* serve_disk.c - disks in `opsbox serve`: every disk.interval, read each
+/* disk.c - disks in `opsbox serve`: every disk.interval, read each
  * drive's SMART data (running `smartctl --json --all DEV` for disk.devices,
  * and reading the *.json files in disk.json_dir), score it with the disk
  * model, and report:

@@ -1,4 +1,4 @@
-/* serve_journal.c - the systemd journal as a log source (libsystemd's
+/* journal.c - the systemd journal as a log source (libsystemd's
  * sd-journal): each entry's MESSAGE joins the miner, with _SYSTEMD_UNIT,
  * _HOSTNAME and PRIORITY as its stream's labels (unit, host, priority).
  *

@@ -1,4 +1,4 @@
-/* serve_logs.c - logs in `opsbox serve`: Loki's push API in, templates out.
+/* logs.c - logs in `opsbox serve`: Loki's push API in, templates out.
  *
  * POST /loki/api/v1/push (JSON, or protobuf + snappy by its Content-Type)
  * is what promtail, Grafana Alloy, Vector and

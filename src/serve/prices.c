@@ -1,4 +1,4 @@
-/* serve_prices.c - prices in `opsbox serve`: a worker thread reads
+/* prices.c - prices in `opsbox serve`: a worker thread reads
  * prices.files every prices.interval (each file or folder a source, as
  * `opsbox prices` reads them, off the scrape loop: an EC2 offer file takes
  * seconds), and keeps the cheapest offers that fit prices.{vcpu, memory,

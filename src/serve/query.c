@@ -1,4 +1,4 @@
-/* serve_query.c - query_sources: a Prometheus-compatible query API
+/* query.c - query_sources: a Prometheus-compatible query API
  * (Prometheus, VictoriaMetrics, Thanos) as where series come from, for
  * operators whose metrics are already stored and who will not let another
  * tool scrape everything again.

@@ -1,4 +1,4 @@
-/* serve_rw.c - remote write out: opsbox's outputs (name_<suffix>{labels,
+/* rw.c - remote write out: opsbox's outputs (name_<suffix>{labels,
  * value_type=yhat|yhat_lower|yhat_upper|anomaly|anomaly_score}) sent to a
  * Prometheus or VictoriaMetrics every interval, so the scores live beside
  * the data in long-term storage.

@@ -32,15 +32,15 @@ struct target_stat {
     uint64_t errors, scrapes;
 };
 
-struct alerts; /* serve_alerts.c */
-struct tracker; /* serve_tracker.c */
-struct logs;    /* serve_logs.c */
-struct disks;   /* serve_disk.c */
-struct prices;  /* serve_prices.c */
-struct ci;      /* serve_ci.c */
-struct querier; /* serve_query.c */
-struct rwout;   /* serve_rw.c */
-struct journal; /* serve_journal.c */
+struct alerts; /* alerts.c */
+struct tracker; /* tracker.c */
+struct logs;    /* logs.c */
+struct disks;   /* disk.c */
+struct prices;  /* prices.c */
+struct ci;      /* ci.c */
+struct querier; /* query.c */
+struct rwout;   /* rw.c */
+struct journal; /* journal.c */
 
 /* A signal for the incidents: a series flagged in the scrape just parsed,
  * or a new log template. */
@@ -153,7 +153,7 @@ void ob__serve_shown(const struct ob_series_view *v, double now, int *anomaly, d
  * HTTP status. */
 int ob__serve_api(struct serve *s, const struct ob_http_request *req, struct ob_buf *body, double now);
 
-/* The Alertmanager receiver and incidents (serve_alerts.c). start opens
+/* The Alertmanager receiver and incidents (alerts.c). start opens
  * its own store connection and brings back the live incidents. */
 int ob__alerts_start(struct serve *s, char *err, size_t errlen);
 void ob__alerts_stop(struct serve *s);
@@ -173,13 +173,13 @@ size_t ob__alerts_open(struct serve *s);
 /* Secrets from files: the first line, without its newline. NULL if unreadable. */
 char *ob__read_secret(const char *path);
 
-/* The tracker worker (serve_tracker.c): sends the outbox to GitHub. */
+/* The tracker worker (tracker.c): sends the outbox to GitHub. */
 int ob__tracker_start(struct serve *s, char *err, size_t errlen);
 void ob__tracker_wake(struct serve *s);
 void ob__tracker_stop(struct serve *s);
 void ob__tracker_metrics(struct serve *s, struct ob_buf *b);
 
-/* Logs (serve_logs.c): POST /loki/api/v1/push, templates, their rates. */
+/* Logs (logs.c): POST /loki/api/v1/push, templates, their rates. */
 int ob__logs_start(struct serve *s, char *err, size_t errlen);
 void ob__logs_stop(struct serve *s);
 int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_buf *body);
@@ -202,12 +202,12 @@ int ob__logs_is_own(const char *name, size_t n);
 void ob__serve_point(struct serve *s, const char *name, const struct ob_rw_label *labels, size_t n,
                      double ts, double value);
 
-/* Query sources (serve_query.c): backfill, then follow. */
+/* Query sources (query.c): backfill, then follow. */
 int ob__query_start(struct serve *s, char *err, size_t errlen);
 void ob__query_stop(struct serve *s);
 void ob__query_metrics(struct serve *s, struct ob_buf *b);
 
-/* The systemd journal (serve_journal.c) into the miner, its cursor saved
+/* The systemd journal (journal.c) into the miner, its cursor saved
  * with the miner so a restart neither skips nor repeats. */
 int ob__journal_start(struct serve *s, char *err, size_t errlen);
 void ob__journal_stop(struct serve *s); /* the reading; the cursor stays */
@@ -216,25 +216,25 @@ void ob__journal_free(struct serve *s);
  * journal's cursor, of the same moment. */
 int ob__journal_save(struct serve *s, double now);
 
-/* Remote write out (serve_rw.c): the outputs, queued on disk, sent. */
+/* Remote write out (rw.c): the outputs, queued on disk, sent. */
 int ob__rw_start(struct serve *s, char *err, size_t errlen);
 void ob__rw_stop(struct serve *s);
 void ob__rw_tick(struct serve *s, double now);
 void ob__rw_metrics(struct serve *s, struct ob_buf *b);
 
-/* Disks (serve_disk.c): SMART on a schedule, scored, on /metrics. */
+/* Disks (disk.c): SMART on a schedule, scored, on /metrics. */
 int ob__disks_start(struct serve *s, char *err, size_t errlen);
 void ob__disks_stop(struct serve *s);
 void ob__disks_tick(struct serve *s, double now);
 void ob__disks_metrics(struct serve *s, struct ob_buf *b);
 json_t *ob__disks_json(struct serve *s);
-/* Prices (serve_prices.c): price files re-read by a worker, the cheapest
+/* Prices (prices.c): price files re-read by a worker, the cheapest
  * fit and the latest findings on /metrics and /api/v1/prices. */
 int ob__prices_start(struct serve *s, char *err, size_t errlen);
 void ob__prices_stop(struct serve *s);
 void ob__prices_metrics(struct serve *s, struct ob_buf *b);
 json_t *ob__prices_json(struct serve *s);
-/* CI test results (serve_ci.c): a folder of runs on a schedule, analysed,
+/* CI test results (ci.c): a folder of runs on a schedule, analysed,
  * on /metrics; an incident for a lasting new failure. */
 int ob__ci_start(struct serve *s, char *err, size_t errlen);
 void ob__ci_stop(struct serve *s);

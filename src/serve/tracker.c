@@ -1,4 +1,4 @@
-/* serve_tracker.c - the worker that turns the outbox into GitHub issues.
+/* tracker.c - the worker that turns the outbox into GitHub issues.
  *
  * One thread, its own store connection. It takes the oldest due action of
  * each incident (so an issue is opened before it is commented on or
