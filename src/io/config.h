@@ -145,6 +145,7 @@ void ob_config_metrics_params(const struct ob_metrics_config *m, const char *nam
                               double *threshold, double *band);
 
 struct ob_config {
+    int holds;           /* the daemon's: parts still reading this config (src/serve/core.c) */
     char *listen;        /* default 127.0.0.1:9393 */
     char *store;         /* default ./opsbox.db; or a postgresql:// URL */
     char *store_password_file; /* the PostgreSQL password (else PGPASSWORD) */

@@ -1,4 +1,4 @@
-/* serve_ci.c - CI test results in `opsbox serve`: every ci.interval, read
+/* ci.c - CI test results in `opsbox serve`: every ci.interval, read
  * the runs in ci.results_dir (each entry a run, by name, as `opsbox ci
  * tests` reads its arguments), analyse them (src/ci/history.c) and report
  *   opsbox_ci_test_runs_total{suite, test, result="pass|fail"}
@@ -13,7 +13,7 @@
  * The whole folder is read again each time: a history of runs is small
  * beside what the analysis needs to see, and nothing is left to get out of
  * step with the files. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "ci/ci.h"
 #include "cli/cli.h"
@@ -112,7 +112,7 @@ static int read_runs(const char *dir, struct ob_ci_history *h)
     return bad;
 }
 
-/* An incident for a test failing since a run, the way serve_disk.c does. */
+/* An incident for a test failing since a run, the way disk.c does. */
 static void tell_incidents(struct serve *s, const struct ci_test *t, int firing)
 {
     char key[700], summary[800], runs[32], id[600];
@@ -269,3 +269,12 @@ void ob__ci_metrics(struct serve *s, struct ob_buf *b)
     ob_buf_put(b, tail, n > 0 && (size_t)n < sizeof tail ? (size_t)n : 0);
     pthread_mutex_unlock(&k->mu);
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_ci = {
+    .name = "ci",
+    .start = ob__ci_start,
+    .stop = ob__ci_stop,
+    .tick = ob__ci_tick,
+    .metrics = ob__ci_metrics,
+};

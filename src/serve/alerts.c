@@ -1,4 +1,4 @@
-/* serve_alerts.c - the Alertmanager receiver of `opsbox serve`.
+/* alerts.c - the Alertmanager receiver of `opsbox serve`.
  *
  * POST /v1/receiver (alertmanager-github-receiver's path) takes a webhook,
  * applies it to the incidents, and writes what changed -- incident rows,
@@ -19,7 +19,7 @@
  * write, commit. So the same webhook sent to two replicas is applied twice
  * to one state: the second finds its alerts already there and writes
  * nothing, and an incident is opened (and its issue queued) once. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "alerts/alerts.h"
 #include "core/clock.h"
@@ -44,6 +44,7 @@ struct pending {
 };
 
 struct alerts {
+    struct ob_config *cfg;     /* held from start to stop: alerts: and github: change on restart */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct pending *head, **tail;
@@ -170,7 +171,7 @@ struct comment_acc {
 static int queue(struct serve *s, const struct ob_incident *inc, const char *action, const char *title,
                  const char *text, double now)
 {
-    char *p = payload(title, text, &s->cfg->github);
+    char *p = payload(title, text, &s->alerts->cfg->github);
     int rc = p ? ob_store_add_outbox(s->alerts->store, inc->id, action, p, now) : -1;
     free(p);
     return rc;
@@ -204,7 +205,8 @@ static int queue_action(struct serve *s, struct comment_acc *c, const struct ob_
     if (c->inc != inc && flush_comment(s, c, now) < 0)
         return -1;
     if (e->kind == OB_EV_OPENED) {
-        char *title = ob_render_title(inc, s->cfg->github.title), *body = ob_render_body(inc, s->cfg->github.body);
+        const struct ob_github_config *g = &s->alerts->cfg->github;
+        char *title = ob_render_title(inc, g->title), *body = ob_render_body(inc, g->body);
         int rc = title && body ? queue(s, inc, "open", title, body, now) : -1;
         free(title);
         free(body);
@@ -216,7 +218,7 @@ static int queue_action(struct serve *s, struct comment_acc *c, const struct ob_
     if (!text)
         return 0;
     int rc = 0;
-    if (e->kind == OB_EV_REOPENED || (e->kind == OB_EV_RESOLVED && s->cfg->alerts.close_on_resolve)) {
+    if (e->kind == OB_EV_REOPENED || (e->kind == OB_EV_RESOLVED && s->alerts->cfg->alerts.close_on_resolve)) {
         rc = flush_comment(s, c, now);
         if (rc == 0)
             rc = queue(s, inc, e->kind == OB_EV_REOPENED ? "reopen" : "close", NULL, text, now);
@@ -285,7 +287,7 @@ static int restore_one(void *arg, struct ob_incident *inc)
 
 static struct ob_incidents *load_incidents(struct serve *s, long *n)
 {
-    const struct ob_alerts_config *c = &s->cfg->alerts;
+    const struct ob_alerts_config *c = &s->alerts->cfg->alerts;
     struct ob_incident_params p = {(const char *const *)c->identifying, c->nidentifying, c->window_s,
                                    c->hold_off_s, 0};
     struct ob_incidents *inc = ob_incidents_new(&p);
@@ -496,6 +498,7 @@ int ob__alerts_start(struct serve *s, char *err, size_t errlen)
         return -1;
     }
     s->alerts = a;
+    a->cfg = ob__cfg_hold(s);
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cv, NULL);
     a->tail = &a->head;
@@ -529,6 +532,7 @@ void ob__alerts_stop(struct serve *s)
     free(a->expect_basic);
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->mu);
+    ob__cfg_release(s, a->cfg);
     free(a);
     s->alerts = NULL;
     free_signals(s->flagged, s->nflagged);
@@ -585,3 +589,11 @@ void ob__alerts_submit(struct serve *s, const struct ob_webhook *w)
     if (p.status != 200)
         ob_error("incidents: could not record %s", w->group_key);
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_alerts = {
+    .name = "alerts",
+    .start = ob__alerts_start,
+    .stop = ob__alerts_stop,
+    .metrics = ob__alerts_metrics,
+};

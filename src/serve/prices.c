@@ -1,4 +1,4 @@
-/* serve_prices.c - prices in `opsbox serve`: a worker thread reads
+/* prices.c - prices in `opsbox serve`: a worker thread reads
  * prices.files every prices.interval (each file or folder a source, as
  * `opsbox prices` reads them, off the scrape loop: an EC2 offer file takes
  * seconds), and keeps the cheapest offers that fit prices.{vcpu, memory,
@@ -10,7 +10,7 @@
  *   opsbox_prices_reads_total, opsbox_prices_read_errors_total,
  *   opsbox_prices_observations
  * and /api/v1/prices (the same as JSON, with the last read error). */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/log.h"
 #include "io/prices_read.h"
@@ -60,9 +60,8 @@ static void copy(char *dst, size_t cap, const char *src)
 
 /* One read and analysis; the results replace the last ones only when every
  * file was read. */
-static void refresh(struct serve *s, struct prices *p)
+static void refresh(struct prices *p, const struct ob_prices_config *c)
 {
-    const struct ob_prices_config *c = &s->cfg->prices;
     struct ob_prices *t = ob_prices_new();
     char err[600] = "out of memory";
     struct ob_fit_offer *offers = NULL;
@@ -139,11 +138,16 @@ static void *worker(void *arg)
     struct serve *s = arg;
     struct prices *p = s->prices;
     for (;;) {
-        refresh(s, p);
+        /* A pass reads the config of its moment, held so a reload on
+         * the main thread frees it only after the pass. */
+        struct ob_config *cfg = ob__cfg_hold(s);
+        refresh(p, &cfg->prices);
+        time_t interval = (time_t)cfg->prices.interval_s;
+        ob__cfg_release(s, cfg);
         pthread_mutex_lock(&p->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)s->cfg->prices.interval_s;
+        until.tv_sec += interval;
         while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0)
             ;
         int stop = p->stop;
@@ -311,3 +315,11 @@ json_t *ob__prices_json(struct serve *s)
     pthread_mutex_unlock(&p->mu);
     return o;
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_prices = {
+    .name = "prices",
+    .start = ob__prices_start,
+    .stop = ob__prices_stop,
+    .metrics = ob__prices_metrics,
+};

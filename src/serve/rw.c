@@ -1,4 +1,4 @@
-/* serve_rw.c - remote write out: opsbox's outputs (name_<suffix>{labels,
+/* rw.c - remote write out: opsbox's outputs (name_<suffix>{labels,
  * value_type=yhat|yhat_lower|yhat_upper|anomaly|anomaly_score}) sent to a
  * Prometheus or VictoriaMetrics every interval, so the scores live beside
  * the data in long-term storage.
@@ -9,7 +9,7 @@
  * that is down makes the queue grow, up to max_queue_files, past which the
  * oldest batches are dropped (counted): bounded, and a restart resends what
  * was queued. A 4xx other than 429 is the batch's fault: dropped, logged. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -46,6 +46,7 @@ struct writer {
 };
 
 struct rwout {
+    struct ob_config *cfg;     /* held from start to stop: each w->cfg points into it */
     struct writer *w;          /* one per remote_write entry */
     size_t n;
 };
@@ -325,9 +326,10 @@ int ob__rw_start(struct serve *s, char *err, size_t errlen)
         return -1;
     }
     s->rwout = o;
-    for (size_t i = 0; i < s->cfg->nwrites; i++, o->n++) {
+    o->cfg = ob__cfg_hold(s);
+    for (size_t i = 0; i < o->cfg->nwrites; i++, o->n++) {
         struct writer *w = &o->w[i];
-        w->cfg = &s->cfg->writes[i];
+        w->cfg = &o->cfg->writes[i];
         pthread_mutex_init(&w->mu, NULL);
         pthread_cond_init(&w->cv, NULL);
         if (w->cfg->queue_dir)
@@ -370,6 +372,7 @@ void ob__rw_stop(struct serve *s)
         pthread_mutex_destroy(&w->mu);
     }
     free(o->w);
+    ob__cfg_release(s, o->cfg);
     free(o);
     s->rwout = NULL;
 }
@@ -396,3 +399,12 @@ void ob__rw_metrics(struct serve *s, struct ob_buf *b)
         ob_buf_put(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
     }
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_rw = {
+    .name = "rw",
+    .start = ob__rw_start,
+    .stop = ob__rw_stop,
+    .tick = ob__rw_tick,
+    .metrics = ob__rw_metrics,
+};

@@ -1,4 +1,4 @@
-/* serve_logs.c - logs in `opsbox serve`: Loki's push API in, templates out.
+/* logs.c - logs in `opsbox serve`: Loki's push API in, templates out.
  *
  * POST /loki/api/v1/push (JSON, or protobuf + snappy by its Content-Type)
  * is what promtail, Grafana Alloy, Vector and
@@ -14,7 +14,7 @@
  *     metric detector scores log rates like any other series.
  * The miner is saved with the models and comes back on start, with the
  * same template ids. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -61,6 +61,8 @@ struct logs {
     long warmup;
     struct ob_logmask *mask;  /* the user's, from logs.masks */
     double next_rate;
+    long max_pairs;           /* logs.max_stream_series, under mu: the pushes' own
+                               * copy, set at start and on reload (ob__logs_reload) */
     uint64_t accepted, rejected, lines, news;
 };
 
@@ -73,6 +75,7 @@ int ob__logs_start(struct serve *s, char *err, size_t errlen)
     }
     s->logs = l;
     pthread_mutex_init(&l->mu, NULL);
+    l->max_pairs = s->cfg->logs.max_stream_series;
     l->warmup = s->cfg->logs.warmup;
     l->streams = ob_strmap_new();
     l->pair_index = ob_strmap_new();
@@ -290,7 +293,7 @@ int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_
     struct flagged *news = NULL;
     size_t nnews = 0;
     pthread_mutex_lock(&l->mu);
-    int rc = mine(l, &p, s->cfg->logs.max_stream_series, &news, &nnews);
+    int rc = mine(l, &p, l->max_pairs, &news, &nnews);
     l->accepted += rc == 0;
     pthread_mutex_unlock(&l->mu);
     ob_loki_free(&p);
@@ -309,11 +312,23 @@ int ob__logs_feed(struct serve *s, const struct ob_loki_push *p)
     struct flagged *news = NULL;
     size_t nnews = 0;
     pthread_mutex_lock(&l->mu);
-    int rc = mine(l, p, s->cfg->logs.max_stream_series, &news, &nnews);
+    int rc = mine(l, p, l->max_pairs, &news, &nnews);
     pthread_mutex_unlock(&l->mu);
     if (nnews)
         ob__alerts_hand_signals(s, news, nnews);
     return rc;
+}
+
+/* SIGHUP: the pushes, on other threads, take the new limit from here on
+ * (the main thread calls this after publishing the new config). */
+void ob__logs_reload(struct serve *s)
+{
+    struct logs *l = s->logs;
+    if (!l)
+        return;
+    pthread_mutex_lock(&l->mu);
+    l->max_pairs = s->cfg->logs.max_stream_series;
+    pthread_mutex_unlock(&l->mu);
 }
 
 /* Every rate_interval: each template's count is a counter point, so the
@@ -473,3 +488,13 @@ json_t *ob__logs_templates_json(struct serve *s, long limit)
     free(r);
     return arr;
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_logs = {
+    .name = "logs",
+    .start = ob__logs_start,
+    .stop = ob__logs_stop,
+    .tick = ob__logs_tick,
+    .reload = ob__logs_reload,
+    .metrics = ob__logs_metrics,
+};

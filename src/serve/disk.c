@@ -1,4 +1,4 @@
-/* serve_disk.c - disks in `opsbox serve`: every disk.interval, read each
+/* disk.c - disks in `opsbox serve`: every disk.interval, read each
  * drive's SMART data (running `smartctl --json --all DEV` for disk.devices,
  * and reading the *.json files in disk.json_dir), score it with the disk
  * model, and report:
@@ -7,7 +7,7 @@
  * and /api/v1/disks. A drive turning bad opens an incident the way an
  * Alertmanager group does (alertname DiskFailurePredicted), which resolves
  * when it is no longer bad. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -315,3 +315,12 @@ json_t *ob__disks_json(struct serve *s)
     pthread_mutex_unlock(&k->mu);
     return arr;
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_disks = {
+    .name = "disks",
+    .start = ob__disks_start,
+    .stop = ob__disks_stop,
+    .tick = ob__disks_tick,
+    .metrics = ob__disks_metrics,
+};

@@ -1,8 +1,8 @@
-/* serve_params.c - the config's metrics: section applied to each series'
+/* params.c - the config's metrics: section applied to each series'
  * model (the rule itself is ob_config_metrics_params). The registry asks
  * for a new series, for a model restored from the store (the config wins
  * over the params saved in it) and for every series after SIGHUP. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include <stdlib.h>
 

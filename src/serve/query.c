@@ -1,4 +1,4 @@
-/* serve_query.c - query_sources: a Prometheus-compatible query API
+/* query.c - query_sources: a Prometheus-compatible query API
  * (Prometheus, VictoriaMetrics, Thanos) as where series come from, for
  * operators whose metrics are already stored and who will not let another
  * tool scrape everything again.
@@ -8,7 +8,7 @@
  * and fed to the models in time order: they are warm before the first live
  * point. Then it follows at `step`, asking only for what came since. One
  * thread for all sources; libcurl easy; progress in the log. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -29,6 +29,7 @@ struct cursor {
 };
 
 struct querier {
+    struct ob_config *cfg;     /* held from start to stop: sources change on restart */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -146,7 +147,7 @@ static int stopping(struct querier *q, double seconds)
 
 static void backfill(struct serve *s, struct querier *q, size_t i, double now)
 {
-    const struct ob_query_source *src = &s->cfg->queries[i];
+    const struct ob_query_source *src = &q->cfg->queries[i];
     double from = floor((now - src->backfill_s) / src->step_s) * src->step_s;
     for (size_t m = 0; m < src->nmatch; m++) {
         struct cursor *c = &q->cur[i][m];
@@ -172,23 +173,23 @@ static void *run(void *arg)
     struct serve *s = arg;
     struct querier *q = s->querier;
     double now = ob_now();
-    for (size_t i = 0; i < s->cfg->nqueries && !stopping(q, 0); i++)
-        if (s->cfg->queries[i].backfill_s > 0)
+    for (size_t i = 0; i < q->cfg->nqueries && !stopping(q, 0); i++)
+        if (q->cfg->queries[i].backfill_s > 0)
             backfill(s, q, i, now);
         else
-            for (size_t m = 0; m < s->cfg->queries[i].nmatch; m++)
+            for (size_t m = 0; m < q->cfg->queries[i].nmatch; m++)
                 q->cur[i][m].last_end = now;
     pthread_mutex_lock(&q->mu);
     q->backfilled = 1;
     pthread_mutex_unlock(&q->mu);
     ob_info("query sources: backfill done; following");
     double step = INFINITY;
-    for (size_t i = 0; i < s->cfg->nqueries; i++)
-        step = fmin(step, s->cfg->queries[i].step_s);
+    for (size_t i = 0; i < q->cfg->nqueries; i++)
+        step = fmin(step, q->cfg->queries[i].step_s);
     while (!stopping(q, step)) {
         now = ob_now();
-        for (size_t i = 0; i < s->cfg->nqueries; i++) {
-            const struct ob_query_source *src = &s->cfg->queries[i];
+        for (size_t i = 0; i < q->cfg->nqueries; i++) {
+            const struct ob_query_source *src = &q->cfg->queries[i];
             for (size_t m = 0; m < src->nmatch; m++) {
                 struct cursor *c = &q->cur[i][m];
                 if (now - c->last_end < src->step_s)
@@ -219,10 +220,11 @@ int ob__query_start(struct serve *s, char *err, size_t errlen)
         return -1;
     }
     s->querier = q;
+    q->cfg = ob__cfg_hold(s);
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
-    for (size_t i = 0; i < s->cfg->nqueries; i++)
-        if (!(q->cur[i] = calloc(s->cfg->queries[i].nmatch + 1, sizeof *q->cur[i]))) {
+    for (size_t i = 0; i < q->cfg->nqueries; i++)
+        if (!(q->cur[i] = calloc(q->cfg->queries[i].nmatch + 1, sizeof *q->cur[i]))) {
             snprintf(err, errlen, "query sources: out of memory");
             return -1;
         }
@@ -232,7 +234,7 @@ int ob__query_start(struct serve *s, char *err, size_t errlen)
         q->curl = NULL;
         return -1;
     }
-    ob_info("query sources: %zu, backfilling", s->cfg->nqueries);
+    ob_info("query sources: %zu, backfilling", q->cfg->nqueries);
     return 0;
 }
 
@@ -245,11 +247,12 @@ void ob__query_stop(struct serve *s)
         ob__worker_stop(&q->mu, &q->cv, &q->stop, q->thread);
         curl_easy_cleanup(q->curl);
     }
-    for (size_t i = 0; i < s->cfg->nqueries; i++)
+    for (size_t i = 0; i < q->cfg->nqueries; i++)
         free(q->cur[i]);
     free(q->cur);
     pthread_cond_destroy(&q->cv);
     pthread_mutex_destroy(&q->mu);
+    ob__cfg_release(s, q->cfg);
     free(q);
     s->querier = NULL;
 }
@@ -273,3 +276,11 @@ void ob__query_metrics(struct serve *s, struct ob_buf *b)
     pthread_mutex_unlock(&q->mu);
     ob_buf_put(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_query = {
+    .name = "query",
+    .start = ob__query_start,
+    .stop = ob__query_stop,
+    .metrics = ob__query_metrics,
+};

@@ -1,4 +1,4 @@
-/* serve_api.c - the daemon's JSON API, for the web page and for scripts.
+/* api.c - the daemon's JSON API, for the web page and for scripts.
  * Shaped like Prometheus's API ({"status": "success", "data": ...}).
  *
  *   GET /api/v1/series[?match=TEXT&limit=N]
@@ -15,7 +15,7 @@
  *   GET /api/v1/incidents[?limit=N]   the newest incidents (default 50)
  *   GET /api/v1/incidents/ID          one, with members and timeline */
 #include "cli/incident_json.h"
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* serve_tracker.c - the worker that turns the outbox into GitHub issues.
+/* tracker.c - the worker that turns the outbox into GitHub issues.
  *
  * One thread, its own store connection. It takes the oldest due action of
  * each incident (so an issue is opened before it is commented on or
@@ -11,7 +11,7 @@
  * for the incident's marker among the repository's issues, and a retried
  * comment for its own marker among the issue's comments; only when they
  * are not there is the request sent again. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -432,3 +432,11 @@ void ob__tracker_metrics(struct serve *s, struct ob_buf *b)
     pthread_mutex_unlock(&t->mu);
     ob_buf_put(b, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1);
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_tracker = {
+    .name = "tracker",
+    .start = ob__tracker_start,
+    .stop = ob__tracker_stop,
+    .metrics = ob__tracker_metrics,
+};

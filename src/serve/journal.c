@@ -1,4 +1,4 @@
-/* serve_journal.c - the systemd journal as a log source (libsystemd's
+/* journal.c - the systemd journal as a log source (libsystemd's
  * sd-journal): each entry's MESSAGE joins the miner, with _SYSTEMD_UNIT,
  * _HOSTNAME and PRIORITY as its stream's labels (unit, host, priority).
  *
@@ -7,7 +7,7 @@
  * after the entry the saved miner had seen, so nothing is skipped and
  * nothing counted twice. Without a saved cursor it starts at the head of
  * what the journal holds. */
-#include "cli/serve_int.h"
+#include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -232,3 +232,10 @@ int ob__journal_save(struct serve *s, double now)
     pthread_mutex_unlock(&jr->mu);
     return rc;
 }
+
+/* The part, as the core sees it (parts[] in core.c). */
+const struct ob_serve_part ob__part_journal = {
+    .name = "journal",
+    .start = ob__journal_start,
+    .stop = ob__journal_free,
+};
