@@ -3,12 +3,13 @@
 #   make run    build, then run the daemon on its embedded default (the local
 #               node_exporter and itself; models in ./opsbox.db); Ctrl-C stops it
 #   make test   unit + end-to-end tests, normal and ASan/UBSan builds, bounded fuzzing
+#   make tsan   unit + end-to-end tests in a ThreadSanitizer build (not in make test)
 #   make bench  speed, state size, NAB score, Loghub accuracy, log lines/s, alerts/s
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS = series_csv logs miner_state expfmt config webhook loki smart remote_write prices junit ci_log cfgread num mbox mime
 
-.PHONY: all build run test test-asan fuzz bench clean
+.PHONY: all build run test test-asan tsan fuzz bench clean
 
 all: build
 
@@ -33,6 +34,16 @@ test-asan:
 	cmake -S . -B build-asan -DOPSBOX_TESTS=ON -DOPSBOX_SANITIZE=ON >/dev/null
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && ctest --output-on-failure
+
+# ThreadSanitizer: the tests wait 4 times longer (OB_WAIT_SCALE), a race
+# fails the test (exit code 66), and xgboost runs one OpenMP thread (libgomp
+# is not instrumented, so its barriers would read as races).
+tsan:
+	@scripts/install-deps.sh test
+	cmake -S . -B build-tsan -DOPSBOX_TESTS=ON -DOPSBOX_TSAN=ON >/dev/null
+	cmake --build build-tsan -j$(JOBS)
+	cd build-tsan && OB_WAIT_SCALE=4 OMP_NUM_THREADS=1 TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" \
+	    ctest --output-on-failure
 
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DOPSBOX_TESTS=OFF -DOPSBOX_SANITIZE=ON -DOPSBOX_FUZZ=ON >/dev/null
@@ -64,4 +75,4 @@ bench: build
 	bench/mail.sh build/opsbox
 
 clean:
-	rm -rf build build-test build-asan build-fuzz
+	rm -rf build build-test build-asan build-tsan build-fuzz

@@ -15,16 +15,9 @@ KILL_WITH=KILL # a killed opsbox must not linger waiting on the stand-in
 . "$(dirname "$0")/lib.sh"
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
-am=$(command -v prometheus-alertmanager || echo /usr/bin/prometheus-alertmanager)
-if [ ! -x "$am" ]; then echo "FAIL prometheus-alertmanager is not installed"; exit 1; fi
 
 # ---- the GitHub stand-in ----
-$py "$here/github_standin.py" "$tmp/gh.port" gh-token >"$tmp/gh.log" 2>&1 & pids+=($!)
-wait_for 10 test -s "$tmp/gh.port" || { echo "FAIL stand-in did not start"; exit 1; }
-gh="127.0.0.1:$(cat "$tmp/gh.port")"
-control() { curl -sf -XPOST "$gh/_control" -d "$1" -o /dev/null; }
-# issues_titled TITLE: how many issues have exactly this title
-issues_titled() { curl -sf "$gh/_state" | $py -c "import json,sys; print(sum(1 for i in json.load(sys.stdin)['issues'] if i['title']==sys.argv[1]))" "$1"; }
+start_github_standin
 issue_field() { # issue_field TITLE FIELD
     curl -sf "$gh/_state" | $py -c "
 import json,sys
@@ -33,7 +26,6 @@ for i in d['issues']:
     if i['title']==t:
         print(len(d['comments'].get(str(i['number']),[])) if f=='comments' else i[f])" "$1" "$2"
 }
-one_issue() { [ "$(issues_titled "$1")" = 1 ]; }
 
 # ---- opsbox ----
 ob_port=$(free_port)
@@ -61,25 +53,7 @@ start_opsbox() {
 start_opsbox || { echo "FAIL opsbox did not start"; cat "$tmp/serve.log"; exit 1; }
 
 # ---- Alertmanager, sending to opsbox ----
-am_port=$(free_port)
-cat >"$tmp/am.yml" <<YML
-route:
-  receiver: opsbox
-  group_by: [alertname, instance]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: opsbox
-    webhook_configs:
-      - url: http://127.0.0.1:$ob_port/v1/receiver
-        send_resolved: true
-        http_config:
-          authorization: {credentials: am-token}
-YML
-"$am" --config.file="$tmp/am.yml" --storage.path="$tmp/am" --web.listen-address=127.0.0.1:$am_port \
-    --cluster.listen-address= >"$tmp/am.log" 2>&1 & pids+=($!)
-wait_for 20 curl -sf "127.0.0.1:$am_port/-/ready" -o /dev/null || { echo "FAIL alertmanager did not start"; cat "$tmp/am.log"; exit 1; }
+start_alertmanager "http://127.0.0.1:$ob_port/v1/receiver"
 
 # fire NAME INSTANCE [EXTRA_LABELS_JSON] / resolve ...: through Alertmanager's API
 post_alert() {
@@ -148,9 +122,12 @@ control '{"hang_after_create": 1, "seconds": 4}'
 fire SlowApi db5
 check "a time-out after the issue was made: found by its marker, not made twice" \
     wait_for 30 one_issue "SlowApi (instance=db5)"
-sleep 3
-check "...still one after the slow reply" one_issue "SlowApi (instance=db5)"
-check "retries were counted" bash -c "curl -sf 127.0.0.1:$ob_port/metrics | awk '/^opsbox_tracker_errors_total/{exit !(\$2 >= 6)}'"
+# The slow reply is over when every issue action in the store is done.
+outbox_empty() { [ "$(sqlite3 "$tmp/opsbox.db" 'SELECT count(*) FROM outbox WHERE done IS NULL' 2>/dev/null)" = 0 ]; }
+check "...the outbox drains after the slow reply" wait_for 30 outbox_empty
+check "...still one after the slow reply" stays 2 one_issue "SlowApi (instance=db5)"
+errors_counted() { curl -sf "127.0.0.1:$ob_port/metrics" | awk '/^opsbox_tracker_errors_total/{n = $2} END {exit !(n >= 6)}'; }
+check "retries were counted" wait_for 20 errors_counted
 
 # 5. kill -9 with the tracker down, and with a creation in flight, in a loop.
 incident_stored() { "$bin" incidents --store "$tmp/opsbox.db" --json | grep -q "\"alertname\": \"$1\""; }
@@ -170,7 +147,7 @@ for round in 1 2 3; do
     start_opsbox
     check "round $round: after two kill -9, exactly one issue" wait_for 30 one_issue "Crash$round (instance=db$round)"
 done
-sleep 2
+check "the outbox drains" wait_for 30 outbox_empty
 check "no duplicates anywhere" bash -c "curl -sf $gh/_state | $py -c '
 import json,sys,collections
 c=collections.Counter(i[\"title\"] for i in json.load(sys.stdin)[\"issues\"])

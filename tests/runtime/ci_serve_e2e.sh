@@ -11,9 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 $py "$here/../tools/junit_gen.py" "$tmp/runs" --runs 30 --tests 40 --flaky 0.1 --p 0.4 \
     --regressions 0.05 --outages 1 --noise 0 --seed 7
 mv "$tmp/runs/truth.json" "$tmp/truth.json"
-$py "$here/github_standin.py" "$tmp/gh.port" gh-token >"$tmp/gh.log" 2>&1 & pids+=($!)
-wait_for 10 test -s "$tmp/gh.port" || { echo "FAIL stand-in did not start"; exit 1; }
-gh="127.0.0.1:$(cat "$tmp/gh.port")"
+start_github_standin
 printf 'gh-token\n' >"$tmp/gh-token"
 port=$(free_port)
 cat >"$tmp/opsbox.yml" <<YML
@@ -49,8 +47,10 @@ import json, sys
 st = json.load(sys.stdin); regs = json.load(open('$tmp/truth.json'))['regressions']
 text = ' '.join(i['title'] + ' ' + i.get('body', '') for i in st['issues'])
 sys.exit(0 if all(t in text for t in regs) else 1)\""
-sleep 3 # ticks pass: no second issue
-check "still one issue each after more ticks" issues_are "$nreg"
+# Every issue action sent, then more ticks (interval 1s) make no second issue.
+outbox_empty() { [ "$(sqlite3 "$tmp/opsbox.db" 'SELECT count(*) FROM outbox WHERE done IS NULL' 2>/dev/null)" = 0 ]; }
+check "the outbox drains" wait_for 20 outbox_empty
+check "still one issue each after more ticks" stays 3 issues_are "$nreg"
 kill -TERM "$ob"; wait "$ob" 2>/dev/null
 # two more runs while it was down: the regressions still fail
 $py "$here/../tools/junit_gen.py" "$tmp/more" --runs 32 --tests 40 --flaky 0.1 --p 0.4 \
@@ -58,6 +58,6 @@ $py "$here/../tools/junit_gen.py" "$tmp/more" --runs 32 --tests 40 --flaky 0.1 -
 cp "$tmp/more/run_00031.xml" "$tmp/more/run_00032.xml" "$tmp/runs/"
 start_opsbox || { echo "FAIL opsbox did not restart"; exit 1; }
 check "restart reads the new runs" wait_for 15 runs_are 32
-sleep 3
-check "after restart: still one issue each" issues_are "$nreg"
+check "after restart: the outbox drains" wait_for 20 outbox_empty
+check "after restart: still one issue each" stays 3 issues_are "$nreg"
 [ $fails -eq 0 ] || { echo "$fails failed"; tail -20 "$tmp/serve.log"; exit 1; }

@@ -86,21 +86,16 @@ store: $tmp/serve.db
 disk: {devices: [/dev/sdc], json_dir: $tmp/json, smartctl: $tmp/smartctl, interval: 200ms}
 YML
 "$bin" serve --config "$tmp/serve.yml" >"$tmp/serve.log" 2>&1 & pid=$!
-# Waits (at most 10 s) until /metrics has the line.
-wait_metric() {
-    for _ in $(seq 100); do
-        curl -sf "127.0.0.1:$port/metrics" -o "$tmp/m" && grep -qF "$1" "$tmp/m" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+# Waits (at most 20 s) until /metrics has the line; keeps it in $tmp/m.
+has_metric() { curl -sf "127.0.0.1:$port/metrics" -o "$tmp/m" && grep -qF "$1" "$tmp/m"; }
+wait_metric() { wait_for 20 has_metric "$1"; }
 nvme='serial="BTNH93710FS91P0B"'
 check "serve: the NVMe drive is good" wait_metric "$nvme,state=\"good\"} 1"
 check "serve: a probability per drive" [ "$(grep -c '^opsbox_disk_failure_probability{' "$tmp/m")" -eq 4 ]
 check "serve: the failed drive's state is bad" grep -qF 'opsbox_disk_state{device="/dev/sdc",model="Hitachi HDS721050DLE630",serial="MSK423Y20S3HBC",state="bad"} 1' "$tmp/m"
 check "serve: the SCSI drive is warning" grep -qF 'serial="Z1Z5DWJK0000XXXXXXXX",state="warning"} 1' "$tmp/m"
 check "serve: /api/v1/disks" bash -c "curl -sf 127.0.0.1:$port/api/v1/disks | grep -q '\"state\":\"bad\"'"
-check "serve: a drive turning bad opens an incident" bash -c "curl -sf 127.0.0.1:$port/api/v1/incidents | grep -q 'DiskFailurePredicted.*MSK423Y20S3HBC'"
+check "serve: a drive turning bad opens an incident" wait_for 20 bash -c "curl -sf 127.0.0.1:$port/api/v1/incidents | grep -q 'DiskFailurePredicted.*MSK423Y20S3HBC'"
 check "serve: no incident for the good NVMe drive" bash -c "! curl -sf 127.0.0.1:$port/api/v1/incidents | grep -q 'BTNH93710FS91P0B'"
 /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["nvme_smart_health_information_log"]["critical_warning"]=4; json.dump(d,open(sys.argv[2],"w"))' \
     "$sc/smart-nvme.json" "$tmp/nvme-bad.json"
@@ -108,16 +103,12 @@ mv "$tmp/nvme-bad.json" "$tmp/json/smart-nvme.json"
 check "serve: the NVMe drive turning bad: its state" wait_metric "$nvme,state=\"bad\"} 1"
 check "serve: its probability is the rule's" grep -q "^opsbox_disk_failure_probability{.*$nvme} 0.9" "$tmp/m"
 incident() { # the incident, then its members' summary (with the rule's reason)
-    for _ in $(seq 100); do
-        id=$(curl -sf "127.0.0.1:$port/api/v1/incidents" | /usr/bin/python3 -c 'import json,sys
+    id=$(curl -sf "127.0.0.1:$port/api/v1/incidents" | /usr/bin/python3 -c 'import json,sys
 for i in json.load(sys.stdin)["data"]:
     if i["labels"].get("serial") == "BTNH93710FS91P0B" and i["state"] == "firing": print(i["id"])')
-        [ -n "$id" ] && curl -sf "127.0.0.1:$port/api/v1/incidents/$id" | grep -q 'critical warning: NVM subsystem reliability degraded' && return 0
-        sleep 0.1
-    done
-    return 1
+    [ -n "$id" ] && curl -sf "127.0.0.1:$port/api/v1/incidents/$id" | grep -q 'critical warning: NVM subsystem reliability degraded'
 }
-check "serve: the NVMe drive turning bad opens an incident, with the reason" incident
+check "serve: the NVMe drive turning bad opens an incident, with the reason" wait_for 20 incident
 kill "$pid"; wait "$pid" 2>/dev/null
 
 "$bin" disk >/dev/null 2>&1; rc=$?

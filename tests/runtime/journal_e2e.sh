@@ -14,7 +14,7 @@ entry() { # entry USER IP SECONDS: one sshd-like journal entry, export format
 mkdir "$tmp/journal"
 { entry alice 10.0.0.1 1700000000; entry alice 10.0.0.2 1700000001; } |
     "$jr" --output="$tmp/journal/a.journal" - 2>/dev/null || { echo "FAIL cannot write a journal"; exit 1; }
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >"$tmp/opsbox.yml" <<YML
 listen: 127.0.0.1:$port
 store: $tmp/opsbox.db
@@ -33,9 +33,8 @@ check "journal entries become a template" wait_for 10 is 2
 check "an example line from the journal" bash -c "curl -sf 127.0.0.1:$port/api/v1/templates | grep -q '\"example\":\"Accepted password for alice from 10.0.0.1 port 22\"'"
 kill -TERM $ob; wait $ob
 start
-sleep 1.5
-check "after a restart: nothing counted twice" is 2
-check "the log says it resumed" grep -q "resuming after the saved cursor" "$tmp/serve.log"
+check "the log says it resumed" wait_for 10 grep -q "resuming after the saved cursor" "$tmp/serve.log"
+check "after a restart: nothing counted twice" stays 2 is 2
 kill -TERM $ob; wait $ob
 entry alice 10.0.0.3 1700000002 | "$jr" --output="$tmp/journal/b.journal" - 2>/dev/null
 start

@@ -34,17 +34,17 @@ anomaly() { # anomaly JOB VALUE: steady_gauge of job JOB shows anomaly VALUE
 wait_for 10 curl -sf "127.0.0.1:$web_port/metrics" -o /dev/null
 config a
 start
-check "the matched series is flagged at threshold 0" wait_for 10 anomaly a 1
-check "the other job's is not" wait_for 5 anomaly b 0
+check "the matched series is flagged at threshold 0" wait_for 20 anomaly a 1
+check "the other job's is not" wait_for 20 anomaly b 0
 config b
 kill -HUP "$ob"
-check "after SIGHUP the override reaches the running model of job b" wait_for 10 anomaly b 1
+check "after SIGHUP the override reaches the running model of job b" wait_for 20 anomaly b 1
 kill -TERM "$ob"; wait "$ob" 2>/dev/null
 config a
 start
-check "restart: models brought back from the store" wait_for 10 grep -q ' [1-9][0-9]* models from' "$tmp/ob.log"
-check "restart: the restored model of job a takes the config's threshold" wait_for 10 anomaly a 1
-check "restart: the restored model of job b takes the default again" wait_for 5 anomaly b 0
+check "restart: models brought back from the store" wait_for 20 grep -q ' [1-9][0-9]* models from' "$tmp/ob.log"
+check "restart: the restored model of job a takes the config's threshold" wait_for 20 anomaly a 1
+check "restart: the restored model of job b takes the default again" wait_for 20 anomaly b 0
 check "a bad metrics section is refused with its line" bash -c "printf 'metrics: {threshold: 2}\n' >'$tmp/bad.yml'; '$bin' serve --config '$tmp/bad.yml' 2>&1 | grep -q 'bad.yml:1: metrics.threshold'"
 [ $fails -eq 0 ] && echo "all checks passed"
 exit $((fails > 0))

@@ -18,9 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/pg_lib.sh"
 bin=$1
-am=$(command -v prometheus-alertmanager || echo /usr/bin/prometheus-alertmanager)
 pg_have || { echo "SKIP: no PostgreSQL server binaries (Debian's postgresql)"; exit 77; }
-if [ ! -x "$am" ]; then echo "FAIL prometheus-alertmanager is not installed"; exit 1; fi
 trap 'for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; pg_stop; rm -rf "$tmp"' EXIT
 pg_start || { echo "FAIL PostgreSQL did not start"; cat "$tmp/pg/log"; exit 1; }
 psql=$pg_bin/psql
@@ -28,12 +26,7 @@ psql=$pg_bin/psql
 sql() { "$psql" -X -Atq "$pg_url" -c "$1"; }
 
 # ---- the GitHub stand-in ----
-$py "$here/github_standin.py" "$tmp/gh.port" gh-token >"$tmp/gh.log" 2>&1 & pids+=($!)
-wait_for 10 test -s "$tmp/gh.port" || { echo "FAIL stand-in did not start"; exit 1; }
-gh="127.0.0.1:$(cat "$tmp/gh.port")"
-control() { curl -sf -XPOST "$gh/_control" -d "$1" -o /dev/null; }
-issues_titled() { curl -sf "$gh/_state" | $py -c "import json,sys; print(sum(1 for i in json.load(sys.stdin)['issues'] if i['title']==sys.argv[1]))" "$1"; }
-one_issue() { [ "$(issues_titled "$1")" = 1 ]; }
+start_github_standin
 state_of() { curl -sf "$gh/_state" | $py -c "
 import json,sys
 print(' '.join(i['state'] for i in json.load(sys.stdin)['issues'] if i['title']==sys.argv[1]))" "$1"; }
@@ -71,27 +64,7 @@ both_ready() { ready a && ready b; }
 check "two replicas start together on one fresh database" wait_for 20 both_ready
 
 # ---- Alertmanager: one receiver, a webhook_config per replica ----
-am_port=$(free_port)
-cat >"$tmp/am.yml" <<YML
-route:
-  receiver: opsbox
-  group_by: [alertname, instance]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: opsbox
-    webhook_configs:
-      - url: http://127.0.0.1:$port_a/v1/receiver
-        send_resolved: true
-        http_config: {authorization: {credentials: am-token}}
-      - url: http://127.0.0.1:$port_b/v1/receiver
-        send_resolved: true
-        http_config: {authorization: {credentials: am-token}}
-YML
-"$am" --config.file="$tmp/am.yml" --storage.path="$tmp/am" --web.listen-address=127.0.0.1:$am_port \
-    --cluster.listen-address= >"$tmp/am.log" 2>&1 & pids+=($!)
-wait_for 20 curl -sf "127.0.0.1:$am_port/-/ready" -o /dev/null || { echo "FAIL alertmanager did not start"; cat "$tmp/am.log"; exit 1; }
+start_alertmanager "http://127.0.0.1:$port_a/v1/receiver" "http://127.0.0.1:$port_b/v1/receiver"
 post_alert() { # post_alert NAME INSTANCE [ENDS_AT]
     curl -sf -XPOST -H 'Content-Type: application/json' "127.0.0.1:$am_port/api/v2/alerts" -d "[{
       \"labels\": {\"alertname\": \"$1\", \"instance\": \"$2\", \"job\": \"node\"},

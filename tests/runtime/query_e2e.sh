@@ -61,7 +61,7 @@ check "receiver up: the queue drains" wait_for 30 drained
 stored() { curl -sf "127.0.0.1:$vm2_port/internal/force_flush" -o /dev/null;
            curl -sf "127.0.0.1:$vm2_port/api/v1/query" --data-urlencode 'query=test_wave_opsbox{value_type="yhat",job="imported"}' | grep -q '"value":\['; }
 check "the scores are queryable in VictoriaMetrics" wait_for 20 stored
-check "all five output types arrived" bash -c "curl -sf '127.0.0.1:$vm2_port/api/v1/series' --data-urlencode 'match[]=test_wave_opsbox' | grep -o 'value_type\":\"[a-z_]*' | sort -u | wc -l | grep -qx 5"
+check "all five output types arrived" wait_for 20 bash -c "curl -sf '127.0.0.1:$vm2_port/api/v1/series' --data-urlencode 'match[]=test_wave_opsbox' | grep -o 'value_type\":\"[a-z_]*' | sort -u | wc -l | grep -qx 5"
 [ $fails -eq 0 ] || { echo "--- serve log"; tail -20 "$tmp/serve.log"; }
 echo "$fails failed"
 [ $fails -eq 0 ]

@@ -31,10 +31,10 @@ wait_for 10 curl -sf "127.0.0.1:$web_port/metrics" -o /dev/null
 "$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & pids+=($!)
 m() { curl -sf "127.0.0.1:$ob_port/metrics"; }
 warmed() { m | awk '/^opsbox_target_scrapes_total{job="jumpy"/ { n = $2 } END { exit !(n >= 200) }'; }
-wait_for 40 warmed || { echo "FAIL the test target did not warm up"; exit 1; }
+wait_for 60 warmed || { echo "FAIL the test target did not warm up"; exit 1; }
 { echo "test_gauge 100"; calm; } >"$tmp/web/metrics.new" && mv "$tmp/web/metrics.new" "$tmp/web/metrics"
 flagged() { m | grep -q '^test_gauge_opsbox{.*value_type="anomaly"} 1'; }
-wait_for 5 flagged || { echo "FAIL the jump was not flagged"; m | grep -E "^test_gauge|scrapes_total"; tail "$tmp/serve.log"; exit 1; }
+wait_for 20 flagged || { echo "FAIL the jump was not flagged"; m | grep -E "^test_gauge|scrapes_total"; tail "$tmp/serve.log"; exit 1; }
 # The chart shows the last 64 points; at 40 ms a scrape the flagged one would
 # scroll out while a busy machine starts the browser. Stopping the target
 # keeps the history as it is (scrapes fail, no points are added).
