@@ -5,6 +5,7 @@
 # says which test failed in which iteration (its output in BUILD_DIR/stress/).
 # Not part of `make test`: it takes N times the runtime suite.
 #   tests/stress_loop.sh BUILD_DIR [N]        (default N = 10)
+#   STRESS_JOBS=2 tests/stress_loop.sh ...    tests two at a time (more load)
 #   scripts/install-deps.sh stress            installs stress-ng
 set -u
 [ $# -ge 1 ] && [ -d "$1" ] || { echo "usage: tests/stress_loop.sh BUILD_DIR [N]" >&2; exit 2; }
@@ -26,7 +27,7 @@ stress-ng --cpu 2 --quiet & load=$!
 trap 'kill $load 2>/dev/null; wait $load 2>/dev/null' EXIT
 for i in $(seq 1 "$n"); do
     start=$SECONDS
-    if ctest --output-on-failure -R "$re" >"stress/iteration-$i.log" 2>&1; then
+    if ctest --output-on-failure -j"${STRESS_JOBS:-1}" -R "$re" >"stress/iteration-$i.log" 2>&1; then
         echo "iteration $i of $n: passed ($((SECONDS - start)) s, $(grep -c 'Not Run\|Skipped' "stress/iteration-$i.log") skipped)"
     else
         echo "iteration $i of $n: FAILED after $((SECONDS - start)) s:"

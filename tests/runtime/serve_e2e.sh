@@ -76,11 +76,15 @@ check "unknown path 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 12
 
 # The jump: after the detector's warm-up (150 points at 40 ms), 10 -> 100.
 check "test target modelled" wait_for 20 has '^test_gauge_opsbox{.*value_type="anomaly"} 0'
-warmed() { m | awk '/^opsbox_target_scrapes_total{job="jumpy"/ { n = $2 } END { exit !(n >= 200) }'; }
+# Past the detector's warm-up (150 points): counted in points modelled, not
+# in scrapes, since on a loaded machine many 30 ms scrapes time out.
+warmed() { curl -sf "127.0.0.1:$ob_port/api/v1/series?match=test_gauge&limit=1" |
+    $py -c 'import json,sys; d=json.load(sys.stdin)["data"]; sys.exit(not (d and d[0]["points"] >= 200))'; }
 check "test target past the warm-up" wait_for 60 warmed
 echo "test_gauge 100" >"$tmp/web/metrics.new" && mv "$tmp/web/metrics.new" "$tmp/web/metrics"
 flagged() { m | grep -q '^test_gauge_opsbox{.*value_type="anomaly"} 1'; }
 check "the jump is flagged" wait_for 20 flagged
+flagged_at=$SECONDS
 # The history holds the last 64 points (2.5 s at 40 ms a scrape): look at
 # once, while the flagged point is in it, whatever the machine's load.
 history_flagged() { bash -c "curl -sfG 127.0.0.1:$ob_port/api/v1/series/history --data-urlencode \"series=\$(curl -sf '127.0.0.1:$ob_port/api/v1/series?match=test_gauge&limit=1' | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[\"data\"][0][\"series\"])')\" | /usr/bin/python3 -c '
@@ -187,7 +191,13 @@ check "API unknown endpoint 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_c
 gone() { ! m | grep -q '^gone_gauge_opsbox'; }
 check "a series the target stopped exposing is dropped after staleness" wait_for 30 gone
 check "and counted" has '^opsbox_series_dropped_stale_total [1-9]'
-check "and the flag is held for whoever scrapes opsbox" has '^test_gauge_opsbox{.*value_type="anomaly"} 1'
+# The flag is held 60 s after the jump; a machine so loaded that the checks
+# above took longer cannot show it (said, not counted as a failure).
+if [ $((SECONDS - flagged_at)) -lt 50 ]; then
+    check "and the flag is held for whoever scrapes opsbox" has '^test_gauge_opsbox{.*value_type="anomaly"} 1'
+else
+    echo "skip and the flag is held ($((SECONDS - flagged_at)) s since the flag: past the 60 s hold)"
+fi
 
 # Prometheus scraping opsbox: the output series are queryable there.
 prom_port=$(free_port)
