@@ -53,7 +53,9 @@ config() {
     } >"$tmp/opsbox.yml.new"
     mv "$tmp/opsbox.yml.new" "$tmp/opsbox.yml"
 }
-config 0
+# Start with two query sources and the github section, so that their
+# threads run while reloads add and remove them.
+config 2
 "$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & ob=$!; pids+=($ob)
 wait_for 20 curl -sf "127.0.0.1:$ob_port/-/ready" -o /dev/null || { echo "FAIL opsbox did not start"; cat "$tmp/serve.log"; exit 1; }
 
