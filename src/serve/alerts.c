@@ -467,12 +467,16 @@ int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struc
     return p.status;
 }
 
+/* Takes the list under s->lock: the scrape thread and the remote-write
+ * HTTP thread both fill it and both come here after unlocking. */
 void ob__alerts_signals(struct serve *s)
 {
+    pthread_mutex_lock(&s->lock);
     struct flagged *f = s->flagged;
     size_t n = s->nflagged;
     s->flagged = NULL;
     s->nflagged = 0;
+    pthread_mutex_unlock(&s->lock);
     ob__alerts_hand_signals(s, f, n);
 }
 

@@ -160,7 +160,7 @@ void ob__alerts_stop(struct serve *s);
 /* POST /v1/receiver: answers once the alerts are committed. */
 int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struct ob_buf *body);
 /* Hands the series flagged in the last scrape to the incidents (takes
- * s->flagged); call without s->lock. */
+ * s->flagged, under s->lock it takes itself); call without s->lock. */
 void ob__alerts_signals(struct serve *s);
 /* Applies a webhook made inside opsbox (a drive turning bad) as if
  * Alertmanager had sent it; w stays the caller's. */
