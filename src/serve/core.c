@@ -723,6 +723,16 @@ static int start_parts(struct serve *s)
     return 0;
 }
 
+/* The registry's size for a log line: the query and remote-write threads
+ * add series while the main loop runs, so it is read under s->lock. */
+static size_t models_now(struct serve *s)
+{
+    pthread_mutex_lock(&s->lock);
+    size_t n = ob_registry_size(s->reg);
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
 static int run_daemon(struct serve *s)
 {
     char err[512];
@@ -737,7 +747,7 @@ static int run_daemon(struct serve *s)
         return OB_SERVE_FAILURE;
     }
     ob_info("listening on %s (port %d); %zu targets in %zu jobs; %zu models from %s", s->cfg->listen,
-            ob_httpd_port(h), count_targets(s->cfg), s->cfg->nscrapes, ob_registry_size(s->reg),
+            ob_httpd_port(h), count_targets(s->cfg), s->cfg->nscrapes, models_now(s),
             s->cfg->store);
     ob_info("forecasts, bands and scores: http://%s/metrics", s->cfg->listen);
     int rc = OB_SERVE_OK;
@@ -782,7 +792,7 @@ static int run_daemon(struct serve *s)
             next_snapshot = ob_now() + s->cfg->snapshot_s;
         }
     }
-    ob_info("stopping: saving %zu models", ob_registry_size(s->reg));
+    ob_info("stopping: saving %zu models", models_now(s));
     ob__journal_stop(s); /* before the last snapshot: nothing mined after it */
     snapshot(s);
     ob_httpd_stop(h);
