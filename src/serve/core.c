@@ -11,7 +11,9 @@
  * kill -9 loses at most one interval.
  *
  * Threads: the main thread runs the scrape loop; libmicrohttpd answers
- * requests on its own thread. One mutex guards the registry and counters. */
+ * requests on its own thread. One mutex guards the registry and counters.
+ * The threads start with SIGTERM, SIGINT and SIGHUP blocked, so the
+ * handler runs on the main thread, which acts on its flags between polls. */
 #include "serve/serve.h"
 #include "serve/serve_int.h"
 #include "cli/web_assets.h" /* generated with the executable */
@@ -33,20 +35,42 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static volatile sig_atomic_t stop_requested, reload_requested;
-
+/* Set by the handler, read by the main loop. Atomics, not only
+ * sig_atomic_t: the handler may run on a thread the daemon does not own
+ * (libcurl's resolver, started from the main thread); lock-free, so safe
+ * in a handler. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal flags must be lock-free");
+static atomic_int stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
-    if (sig == SIGHUP)
-        reload_requested = 1;
-    else
-        stop_requested = 1;
+    int saved = errno; /* the interrupted code may be about to read it */
+    atomic_store(sig == SIGHUP ? &reload_requested : &stop_requested, 1);
+    errno = saved;
+}
+
+/* Blocks SIGTERM, SIGINT and SIGHUP in the calling thread, so that the
+ * threads it starts now inherit the mask and never run the handler; the
+ * main thread gets them back with unblock_signals. */
+static void block_signals(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void unblock_signals(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 static size_t target_index(const struct serve *s, const struct ob_scrape_result *r)
@@ -660,7 +684,7 @@ void ob__cfg_release(struct serve *s, struct ob_config *c)
  * with (ob__cfg_hold) and never read the new one. The new config is
  * published whole, under s->lock. A bad file is logged and the running
  * config kept. */
-static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
+static void reload_config(struct serve *s, struct ob_scraper **sc, const char *why)
 {
     int rc = 0;
     if (!s->config_path) {
@@ -703,6 +727,15 @@ static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
             next->nscrapes);
 }
 
+/* A part's reload may start its thread again: with the signals blocked. */
+static void reload(struct serve *s, struct ob_scraper **sc, const char *why)
+{
+    sigset_t old;
+    block_signals(&old);
+    reload_config(s, sc, why);
+    unblock_signals(&old);
+}
+
 static void stop_parts(struct serve *s, size_t started)
 {
     while (started--)
@@ -736,10 +769,15 @@ static size_t models_now(struct serve *s)
 static int run_daemon(struct serve *s)
 {
     char err[512];
-    if (start_parts(s) < 0)
+    sigset_t old; /* every thread started here leaves the signals to this one */
+    block_signals(&old);
+    if (start_parts(s) < 0) {
+        unblock_signals(&old);
         return OB_SERVE_FAILURE;
+    }
     struct ob_scraper *sc = ob_scraper_new(s->cfg);
     struct ob_httpd *h = sc ? ob_httpd_start(s->cfg->listen, handle, s, s->web, err, sizeof err) : NULL;
+    unblock_signals(&old);
     if (!h) {
         fprintf(stderr, "opsbox serve: %s\n", sc ? err : "cannot start the scraper (libcurl)");
         ob_scraper_free(sc);
@@ -759,9 +797,8 @@ static int run_daemon(struct serve *s)
         config_dir(s->config_path, dir, sizeof dir);
         sd_stamp = ob_config_file_sd_stamp(s->cfg, dir);
     }
-    while (!stop_requested) {
-        if (reload_requested) {
-            reload_requested = 0;
+    while (!atomic_load(&stop_requested)) {
+        if (atomic_exchange(&reload_requested, 0)) {
             reload(s, &sc, "SIGHUP");
         }
         if (ob_scraper_poll(sc, 200, on_scrape, s) < 0) {
