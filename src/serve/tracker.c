@@ -306,13 +306,23 @@ static int work_once(struct tracker *t)
     return 1;
 }
 
+/* The stop flag, read under t->mu: ob__worker_stop sets it from the main
+ * thread while this one drains the outbox. */
+static int stopping(struct tracker *t)
+{
+    pthread_mutex_lock(&t->mu);
+    int stop = t->stop;
+    pthread_mutex_unlock(&t->mu);
+    return stop;
+}
+
 static void *run(void *arg)
 {
     struct tracker *t = arg;
     pthread_mutex_lock(&t->mu);
     while (!t->stop) {
         pthread_mutex_unlock(&t->mu);
-        while (ob_now() >= t->paused_until && work_once(t) && !t->stop)
+        while (ob_now() >= t->paused_until && work_once(t) && !stopping(t))
             ;
         long n = 0;
         double oldest = 0;
