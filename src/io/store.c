@@ -156,12 +156,12 @@ int ob_store_commit(struct ob_store *s)
     return ob__store_exec(s, "COMMIT");
 }
 
-void ob_store_rollback(struct ob_store *s)
+int ob_store_rollback(struct ob_store *s)
 {
     if (s->pg)
-        ob__pg_rollback(s);
-    else
-        ob__store_exec(s, "ROLLBACK");
+        return ob__pg_rollback(s);
+    ob__store_exec(s, "ROLLBACK"); /* one writer: what it read is already durable */
+    return 0;
 }
 
 int ob_store_clear_models(struct ob_store *s)

@@ -42,7 +42,9 @@ int ob_store_clear_models(struct ob_store *s);
 int ob_store_put_model(struct ob_store *s, const char *series, size_t series_len,
                        const void *blob, size_t len, double updated);
 int ob_store_commit(struct ob_store *s);
-void ob_store_rollback(struct ob_store *s);
+/* Ends the transaction without writing. Returns -1 when what it read (another
+ * replica's commit) could not be made durable: do not answer on it. */
+int ob_store_rollback(struct ob_store *s);
 
 typedef int (*ob_store_model_fn)(void *arg, const char *series, size_t series_len,
                                  const void *blob, size_t len);

@@ -63,7 +63,7 @@ struct ob_store *ob__pg_open(const char *url, const char *password, char *err, s
 void ob__pg_close(struct ob_store *s);
 int ob__pg_begin(struct ob_store *s);
 int ob__pg_commit(struct ob_store *s);
-void ob__pg_rollback(struct ob_store *s);
+int ob__pg_rollback(struct ob_store *s);
 int ob__pg_clear_models(struct ob_store *s);
 int ob__pg_put_model(struct ob_store *s, const char *series, size_t series_len, const void *blob,
                      size_t len, double updated);

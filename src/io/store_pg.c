@@ -367,7 +367,7 @@ int ob__pg_commit(struct ob_store *s)
     return rc;
 }
 
-void ob__pg_rollback(struct ob_store *s)
+int ob__pg_rollback(struct ob_store *s)
 {
     int lost = s->lost;
     char error[sizeof s->error];
@@ -377,10 +377,14 @@ void ob__pg_rollback(struct ob_store *s)
     s->in_tx = 0;
     /* A turn that wrote nothing may have read another's commit not yet
      * flushed, and its caller answers on what it read. */
+    int rc = 0;
     if (s->durable && s->turned && PQstatus(s->pg) == CONNECTION_OK)
-        flush(s);
-    s->lost = lost; /* the failure that made us roll back is the one to report */
-    memcpy(s->error, error, sizeof error);
+        rc = flush(s);
+    if (rc == 0 || lost) { /* the failure that made us roll back is the one to report */
+        s->lost = lost;
+        memcpy(s->error, error, sizeof error);
+    }
+    return rc;
 }
 
 int ob__pg_set_durable(struct ob_store *s)

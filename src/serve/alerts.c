@@ -376,8 +376,8 @@ static int commit_batch(struct serve *s, struct pending *batch)
     if (rc == 0 && a->ev.n && (rc = persist(s, &a->ev, now)) == 0 &&
         (rc = ob_store_commit(a->store)) == 0)
         a->rev = rev;
-    else
-        ob_store_rollback(a->store); /* also when nothing changed: the turn is given back */
+    else if (ob_store_rollback(a->store) != 0 && rc == 0)
+        rc = -1; /* nothing changed, but what it read is not durable yet: no 200 on it */
     if (rc != 0) {
         ob_error("incidents: writing to the store failed (%s); reading them back",
                  ob_store_error(a->store));
