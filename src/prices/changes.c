@@ -6,6 +6,7 @@
  * different prices repriced. Any difference counts: prices are compared as
  * published, and equal text parses to equal doubles. */
 #include "prices/prices.h"
+#include "prices/prices_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -15,19 +16,6 @@ struct side {
     const struct ob_price_obs **o;
     size_t n;
 };
-
-static int by_key_then_time(const void *a, const void *b)
-{
-    const struct ob_price_obs *x = *(const struct ob_price_obs *const *)a;
-    const struct ob_price_obs *y = *(const struct ob_price_obs *const *)b;
-    if (x->sku != y->sku)
-        return x->sku < y->sku ? -1 : 1;
-    if (x->region != y->region)
-        return x->region < y->region ? -1 : 1;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    return x < y ? -1 : x > y; /* later in the file wins a tie */
-}
 
 /* The latest observation per key of one source, sorted by key. */
 static int latest(const struct ob_prices *t, unsigned src, struct side *s)
@@ -41,7 +29,7 @@ static int latest(const struct ob_prices *t, unsigned src, struct side *s)
         if (o->source == src)
             s->o[n++] = o;
     }
-    qsort(s->o, n, sizeof *s->o, by_key_then_time);
+    qsort(s->o, n, sizeof *s->o, ob__prices_by_series_then_time); /* later in the file wins a tie */
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (i + 1 < n && s->o[i + 1]->sku == s->o[i]->sku &&
