@@ -5,6 +5,9 @@
 #                      127.0.0.1 (as the postgres user when run as root);
 #                      sets $pg_url (a postgresql:// URL) and $pg_port
 #   pg_stop / pg_restart [SECONDS_AWAY]
+#   pg_test_begin      for an end-to-end script: exit 77 without the server
+#                      binaries, start it, and on exit kill ${pids[@]}, stop it
+#                      and remove $tmp; gives sql "STATEMENT" (psql -Atq)
 # The caller stops it (pg_stop) in its own exit path; pg_cleanup is for
 # a trap.
 pg_bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
@@ -29,3 +32,11 @@ pg_ctl_start() {
 }
 pg_stop() { [ -d "${pg_dir:-}/data" ] && pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1; true; }
 pg_cleanup() { pg_stop; }
+pg_test_begin() {
+    pg_have || { echo "SKIP: no PostgreSQL server binaries (Debian's postgresql)"; exit 77; }
+    trap 'for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; pg_stop; rm -rf "$tmp"' EXIT
+    pg_start || { echo "FAIL PostgreSQL did not start"; cat "$tmp/pg/log"; exit 1; }
+    psql=$pg_bin/psql
+    [ -x "$psql" ] || psql=psql
+}
+sql() { "$psql" -X -Atq "$pg_url" -c "$1"; }

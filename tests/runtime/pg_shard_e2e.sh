@@ -16,12 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/pg_lib.sh"
 bin=$1
-pg_have || { echo "SKIP: no PostgreSQL server binaries (Debian's postgresql)"; exit 77; }
-trap 'for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; pg_stop; rm -rf "$tmp"' EXIT
-pg_start || { echo "FAIL PostgreSQL did not start"; cat "$tmp/pg/log"; exit 1; }
-psql=$pg_bin/psql
-[ -x "$psql" ] || psql=psql
-sql() { "$psql" -X -Atq "$pg_url" -c "$1"; }
+pg_test_begin
 
 # ---- the target: 64 series, two names, a label that varies ----
 mkdir "$tmp/web"
