@@ -25,23 +25,37 @@ static enum ob_ci_result status(json_int_t v, int *retried)
 }
 
 /* Columns: the timestamps' count when given, else the longest row. */
+/* A grid's statuses are run-length counts, so a few bytes can claim any
+ * number of runs; what a reader takes is bounded (far above TestGrid's own
+ * grids) so bad input is an error, not all the memory. */
+#define GRID_COLUMNS_MAX (1L << 20)
+#define GRID_CELLS_MAX (1L << 26)
+
 static long columns(json_t *tests, json_t *stamps, char *err, size_t errlen)
 {
-    if (json_is_array(stamps))
-        return (long)json_array_size(stamps);
-    long most = 0;
+    long most = 0, cells = 0;
     size_t i;
     json_t *t;
     json_array_foreach(tests, i, t) {
         long n = 0;
         size_t j;
         json_t *c;
-        json_array_foreach(json_object_get(t, "statuses"), j, c)
-            n += (long)json_integer_value(json_object_get(c, "count"));
+        json_array_foreach(json_object_get(t, "statuses"), j, c) {
+            json_int_t k = json_integer_value(json_object_get(c, "count"));
+            if (k <= 0)
+                continue; /* add_row names a bad count */
+            if (k > GRID_COLUMNS_MAX || (n += (long)k) > GRID_COLUMNS_MAX ||
+                (cells += (long)k) > GRID_CELLS_MAX) {
+                snprintf(err, errlen, "tests[%zu]: statuses' counts claim more than %ld runs "
+                         "or %ld results in all", i, GRID_COLUMNS_MAX, GRID_CELLS_MAX);
+                return -1;
+            }
+        }
         if (n > most)
             most = n;
     }
-    (void)err, (void)errlen;
+    if (json_is_array(stamps))
+        return (long)json_array_size(stamps);
     return most;
 }
 
@@ -98,6 +112,8 @@ long ob_testgrid_read(struct ob_ci_history *h, const char *buf, size_t len, char
         goto done;
     }
     long ncol = columns(tests, stamps, err, errlen);
+    if (ncol < 0)
+        goto done;
     /* TestGrid puts the newest column first; timestamps say so when given */
     int newest_first = 1;
     if (json_is_array(stamps) && json_array_size(stamps) > 1)
