@@ -90,11 +90,49 @@ static void test_removed_keys_given_back(void **state)
     ob_strmap_free(m);
 }
 
+/* Maps past 2 MiB of slots and of keys take their memory in huge pages
+ * (strmap.c's alloc_big): every key must still be there after growth,
+ * removals and the compaction that moves the live keys to one chunk, and
+ * a key larger than a chunk must get its own. */
+static void test_large_map(void **state)
+{
+    (void)state;
+    enum { N = 300000 };
+    struct ob_strmap *m = ob_strmap_new();
+    assert_non_null(m);
+    char key[64];
+    for (uint32_t i = 0; i < N; i++) {
+        int n = snprintf(key, sizeof key, "template %u of the large map test", i);
+        assert_int_equal(ob_strmap_put(m, key, (size_t)n, i), 0);
+    }
+    static char huge[3 << 20];
+    memset(huge, 'x', sizeof huge);
+    assert_int_equal(ob_strmap_put(m, huge, sizeof huge, 7), 0);
+    assert_int_equal(ob_strmap_size(m), N + 1);
+    uint32_t v;
+    for (uint32_t i = 0; i < N; i += 2) {
+        int n = snprintf(key, sizeof key, "template %u of the large map test", i);
+        assert_int_equal(ob_strmap_del(m, key, (size_t)n), 1);
+    }
+    assert_int_equal(ob_strmap_del(m, huge, sizeof huge), 1);
+    /* More removed than live bytes: the live ones have moved to one chunk. */
+    assert_true(ob_strmap_key_bytes(m) < (size_t)N / 2 * 40 + (3u << 20));
+    for (uint32_t i = 0; i < N; i++) {
+        int n = snprintf(key, sizeof key, "template %u of the large map test", i);
+        assert_int_equal(ob_strmap_get(m, key, (size_t)n, &v), (int)(i % 2));
+        if (i % 2)
+            assert_int_equal(v, i);
+    }
+    assert_int_equal(ob_strmap_get(m, huge, sizeof huge, &v), 0);
+    ob_strmap_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_model),
         cmocka_unit_test(test_removed_keys_given_back),
+        cmocka_unit_test(test_large_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
