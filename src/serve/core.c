@@ -463,13 +463,42 @@ static int family_order(const void *a, const void *b)
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
+/* The outputs of a series with a value_type label of its own (opsbox's
+ * prices, scraped back): that one becomes exported_value_type, as
+ * Prometheus renames a target's label that clashes, since a sample with
+ * two value_type labels would make the whole of /metrics unreadable. 0, or
+ * -1 when the series has no such label after all. */
+static int put_renamed(struct ob_expo *e, const struct ob_series_view *v, const char *const kinds[5],
+                       const double values[5])
+{
+    size_t len = strlen(v->key);
+    char *buf = malloc(len + 1);
+    struct ob_label l[OB_KEY_MAX_LABELS + 1];
+    const char *name;
+    int n = buf ? ob_key_split(v->key, len, buf, len + 1, &name, l, OB_KEY_MAX_LABELS) : -1, clash = 0;
+    for (int i = 0; i < n; i++)
+        if (l[i].name_len == 10 && !memcmp(l[i].name, "value_type", 10)) {
+            l[i].name = "exported_value_type";
+            l[i].name_len = strlen(l[i].name);
+            clash = 1;
+        }
+    for (int t = 0; clash && t < 5; t++) {
+        l[n] = ob_label_of("value_type", kinds[t]);
+        ob_expo_sample(e, l, (size_t)n + 1, values[t]);
+    }
+    free(buf);
+    return clash ? 0 : -1;
+}
+
 /* One series' five outputs, in its family name_suffix. */
 static void put_one_series(struct serve *s, struct ob_expo *e, struct ob_buf *name, size_t i, double now)
 {
+    static const char *const kinds[5] = {"yhat", "yhat_lower", "yhat_upper", "anomaly", "anomaly_score"};
     struct ob_series_view v = ob_registry_get(s->reg, i);
     int anomaly;
     double score;
     ob__serve_shown(&v, now, &anomaly, &score);
+    const double values[5] = {v.last.yhat, v.last.yhat_lower, v.last.yhat_upper, anomaly, score};
     name->len = 0;
     ob_buf_put(name, v.key, v.name_len);
     ob_buf_put(name, "_", 1);
@@ -477,11 +506,10 @@ static void put_one_series(struct serve *s, struct ob_expo *e, struct ob_buf *na
     ob_expo_family_n(e, (const char *)name->p, name->len, "gauge",
                      "opsbox's forecast of the series (value_type yhat, with its band yhat_lower and "
                      "yhat_upper), its flag (anomaly) and its anomaly_score.");
-    put_output(e, &v, "yhat", v.last.yhat);
-    put_output(e, &v, "yhat_lower", v.last.yhat_lower);
-    put_output(e, &v, "yhat_upper", v.last.yhat_upper);
-    put_output(e, &v, "anomaly", anomaly);
-    put_output(e, &v, "anomaly_score", score);
+    if (strstr(v.key + v.name_len, "value_type=\"") && put_renamed(e, &v, kinds, values) == 0)
+        return;
+    for (int t = 0; t < 5; t++)
+        put_output(e, &v, kinds[t], values[t]);
 }
 
 /* Every modelled series, grouped by name as the format wants a family

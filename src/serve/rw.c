@@ -134,6 +134,23 @@ struct producer {
     size_t n;
 };
 
+/* A series' own value_type label goes out as exported_value_type (as on
+ * /metrics): the outputs' value_type must be the only one. Keeps l sorted. */
+static void rename_value_type(struct ob_label *l, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (strcmp(l[i].name, "value_type"))
+            continue;
+        struct ob_label x = l[i];
+        x.name = "exported_value_type";
+        x.name_len = strlen(x.name);
+        int j = i;
+        for (; j > 0 && strcmp(l[j - 1].name, x.name) > 0; j--)
+            l[j] = l[j - 1];
+        l[j] = x;
+    }
+}
+
 static void produce_one(struct serve *s, struct producer *p, const struct ob_series_view *v, double now)
 {
     static const char *const types[] = {"yhat", "yhat_lower", "yhat_upper", "anomaly", "anomaly_score"};
@@ -144,6 +161,7 @@ static void produce_one(struct serve *s, struct producer *p, const struct ob_ser
     int n = ob_key_split(v->key, strlen(v->key), buf, 2048, &name, l, MAX_LABELS - 1);
     if (n < 0)
         return;
+    rename_value_type(l, n);
     int anomaly;
     double score;
     ob__serve_shown(v, now, &anomaly, &score);
