@@ -33,26 +33,29 @@ static void put_help(struct ob_buf *b, const char *h)
     }
 }
 
+/* A line "# HELP name text" or "# TYPE name type". */
+static void put_meta(struct ob_buf *b, const char *what, const char *name, size_t len, const char *text, int escape)
+{
+    put(b, what);
+    ob_buf_put(b, name, len);
+    ob_buf_put(b, " ", 1);
+    if (escape)
+        put_help(b, text);
+    else
+        put(b, text);
+    ob_buf_put(b, "\n", 1);
+}
+
 void ob_expo_family_n(struct ob_expo *e, const char *name, size_t len, const char *type, const char *help)
 {
     if (e->name.len == len && !e->name.failed && (!len || !memcmp(e->name.p, name, len)))
         return; /* the current one: its samples go on */
     e->name.len = 0;
     ob_buf_put(&e->name, name, len);
-    if (help) {
-        ob_buf_put(e->out, "# HELP ", 7);
-        ob_buf_put(e->out, name, len);
-        ob_buf_put(e->out, " ", 1);
-        put_help(e->out, help);
-        ob_buf_put(e->out, "\n", 1);
-    }
-    if (type) {
-        ob_buf_put(e->out, "# TYPE ", 7);
-        ob_buf_put(e->out, name, len);
-        ob_buf_put(e->out, " ", 1);
-        put(e->out, type);
-        ob_buf_put(e->out, "\n", 1);
-    }
+    if (help)
+        put_meta(e->out, "# HELP ", name, len, help, 1);
+    if (type)
+        put_meta(e->out, "# TYPE ", name, len, type, 0);
 }
 
 void ob_expo_family(struct ob_expo *e, const char *name, const char *type, const char *help)
@@ -89,14 +92,8 @@ static void put_head(struct ob_expo *e, const char *escaped, size_t elen, const 
         return;
     ob_buf_put(b, "{", 1);
     ob_buf_put(b, escaped, elen);
-    for (size_t i = 0; i < n; i++) {
-        if (i || elen)
-            ob_buf_put(b, ",", 1);
-        ob_buf_put(b, l[i].name, l[i].name_len);
-        ob_buf_put(b, "=\"", 2);
-        ob_label_escape(b, l[i].value, l[i].value_len);
-        ob_buf_put(b, "\"", 1);
-    }
+    ob_buf_put(b, ",", elen && n);
+    ob_labels_put(b, l, n);
     ob_buf_put(b, "}", 1);
 }
 
@@ -135,4 +132,16 @@ void ob_expo_sample_escaped(struct ob_expo *e, const char *escaped, size_t len, 
     put_head(e, escaped, len, l, n);
     put_value(e->out, v);
     ob_buf_put(e->out, "\n", 1);
+}
+
+void ob_expo_single(struct ob_expo *e, const char *name, const char *type, const char *help, double v)
+{
+    ob_expo_family(e, name, type, help);
+    ob_expo_sample(e, NULL, 0, v);
+}
+
+void ob_expo_single_u64(struct ob_expo *e, const char *name, const char *type, const char *help, uint64_t v)
+{
+    ob_expo_family(e, name, type, help);
+    ob_expo_sample_u64(e, NULL, 0, v);
 }

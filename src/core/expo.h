@@ -44,6 +44,10 @@ void ob_expo_sample_at(struct ob_expo *e, const struct ob_label *l, size_t n, do
 void ob_expo_sample_escaped(struct ob_expo *e, const char *escaped, size_t len, const struct ob_label *l,
                             size_t n, double v);
 
+/* A family of one sample without labels: family, then sample. */
+void ob_expo_single(struct ob_expo *e, const char *name, const char *type, const char *help, double v);
+void ob_expo_single_u64(struct ob_expo *e, const char *name, const char *type, const char *help, uint64_t v);
+
 /* v as a sample value into num (32 bytes are enough); returns its length. */
 #define OB_EXPO_NUM_MAX 32
 size_t ob_expo_format(char *num, double v);

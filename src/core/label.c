@@ -3,6 +3,14 @@
  * versions into existing stores read back unchanged. */
 #include "core/label.h"
 
+int ob_label_by_name(const void *a, const void *b)
+{
+    const struct ob_label *x = a, *y = b;
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, n);
+    return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
 void ob_label_escape(struct ob_buf *b, const char *v, size_t n)
 {
     size_t start = 0; /* runs without anything to escape go in one copy */
@@ -16,10 +24,8 @@ void ob_label_escape(struct ob_buf *b, const char *v, size_t n)
     ob_buf_put(b, v + start, n - start);
 }
 
-void ob_key_build(struct ob_buf *b, const char *name, size_t name_len, const struct ob_label *l, size_t n)
+void ob_labels_put(struct ob_buf *b, const struct ob_label *l, size_t n)
 {
-    ob_buf_put(b, name, name_len);
-    ob_buf_put(b, "{", 1);
     for (size_t i = 0; i < n; i++) {
         if (i)
             ob_buf_put(b, ",", 1);
@@ -28,6 +34,13 @@ void ob_key_build(struct ob_buf *b, const char *name, size_t name_len, const str
         ob_label_escape(b, l[i].value, l[i].value_len);
         ob_buf_put(b, "\"", 1);
     }
+}
+
+void ob_key_build(struct ob_buf *b, const char *name, size_t name_len, const struct ob_label *l, size_t n)
+{
+    ob_buf_put(b, name, name_len);
+    ob_buf_put(b, "{", 1);
+    ob_labels_put(b, l, n);
     ob_buf_put(b, "}", 1);
 }
 

@@ -27,9 +27,17 @@ static inline struct ob_label ob_label_of(const char *name, const char *value)
     return (struct ob_label){name, value, strlen(name), strlen(value)};
 }
 
+/* Orders labels by name, bytewise (a qsort comparator over struct ob_label):
+ * the order of a key's labels. */
+int ob_label_by_name(const void *a, const void *b);
+
 /* Appends v[0..n) escaped as a label value of the exposition format:
  * backslash, double quote and newline as \\, \" and \n. */
 void ob_label_escape(struct ob_buf *b, const char *v, size_t n);
+
+/* Appends l[0..n) as the exposition format writes them inside braces:
+ * a="1",b="x\"y" (names as they are, values escaped). */
+void ob_labels_put(struct ob_buf *b, const struct ob_label *l, size_t n);
 
 /* Appends a series' key: name{l[0],l[1],...} (give the labels sorted by
  * name: the key is the series' identity). b->failed says memory ran out. */

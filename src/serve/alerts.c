@@ -555,14 +555,11 @@ void ob__alerts_metrics(struct serve *s, struct ob_expo *e)
         struct ob_label l = ob_label_of("result", results[i]);
         ob_expo_sample_u64(e, &l, 1, by_result[i]);
     }
-    ob_expo_family(e, "opsbox_alerts_received_total", "counter", "Alerts in accepted webhooks.");
-    ob_expo_sample_u64(e, NULL, 0, a->alerts);
-    ob_expo_family(e, "opsbox_signals_total", "counter", "Series flags handed to the incidents.");
-    ob_expo_sample_u64(e, NULL, 0, a->signals);
-    ob_expo_family(e, "opsbox_incident_commits_total", "counter", "Transactions of the receiver (group commits).");
-    ob_expo_sample_u64(e, NULL, 0, a->commits);
-    ob_expo_family(e, "opsbox_incidents_open", "gauge", "Incidents firing now.");
-    ob_expo_sample_u64(e, NULL, 0, a->open);
+    ob_expo_single_u64(e, "opsbox_alerts_received_total", "counter", "Alerts in accepted webhooks.", a->alerts);
+    ob_expo_single_u64(e, "opsbox_signals_total", "counter", "Series flags handed to the incidents.", a->signals);
+    ob_expo_single_u64(e, "opsbox_incident_commits_total", "counter", "Transactions of the receiver (group commits).",
+                       a->commits);
+    ob_expo_single_u64(e, "opsbox_incidents_open", "gauge", "Incidents firing now.", a->open);
     pthread_mutex_unlock(&a->mu);
 }
 

@@ -235,14 +235,13 @@ void ob__ci_metrics(struct serve *s, struct ob_expo *e)
         struct ob_label l[] = {ob_label_of("suite", k->t[i].suite), ob_label_of("test", k->t[i].name)};
         ob_expo_sample_u64(e, l, 2, k->t[i].streak);
     }
-    ob_expo_family(e, "opsbox_ci_pass_rate", "gauge", "Share of the runs (outages left out) where every test passed.");
-    ob_expo_sample(e, NULL, 0, k->pass_rate);
-    ob_expo_family(e, "opsbox_ci_runs", "gauge", "Runs read.");
-    ob_expo_sample_u64(e, NULL, 0, k->runs);
-    ob_expo_family(e, "opsbox_ci_infra_runs", "gauge", "Runs that were outages (the infrastructure failed).");
-    ob_expo_sample_u64(e, NULL, 0, k->infra);
-    ob_expo_family(e, "opsbox_ci_read_errors_total", "counter", "Reads of the results folder that failed.");
-    ob_expo_sample_u64(e, NULL, 0, k->errors);
+    ob_expo_single(e, "opsbox_ci_pass_rate", "gauge", "Share of the runs (outages left out) where every test passed.",
+                   k->pass_rate);
+    ob_expo_single_u64(e, "opsbox_ci_runs", "gauge", "Runs read.", k->runs);
+    ob_expo_single_u64(e, "opsbox_ci_infra_runs", "gauge", "Runs that were outages (the infrastructure failed).",
+                       k->infra);
+    ob_expo_single_u64(e, "opsbox_ci_read_errors_total", "counter", "Reads of the results folder that failed.",
+                       k->errors);
     pthread_mutex_unlock(&k->mu);
 }
 

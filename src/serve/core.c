@@ -101,14 +101,6 @@ void ob__worker_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *stop, pthread
 }
 
 
-static int by_name(const void *a, const void *b)
-{
-    const struct ob_label *x = a, *y = b;
-    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
-    int c = memcmp(x->name, y->name, n);
-    return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
-}
-
 static bool has_label(const struct ob_label *l, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
@@ -132,7 +124,7 @@ static int gather_labels(const struct serve *s, const struct ob_sample *smp, str
         l[n++] = (struct ob_label){"job", r->job->job_name, 3, strlen(r->job->job_name)};
     if (n < OB_EXPFMT_MAX_LABELS && !has_label(l, n, "instance"))
         l[n++] = (struct ob_label){"instance", r->target->address, 8, strlen(r->target->address)};
-    qsort(l, (size_t)n, sizeof *l, by_name);
+    qsort(l, (size_t)n, sizeof *l, ob_label_by_name);
     return n;
 }
 
@@ -379,13 +371,6 @@ static int restore_one(void *arg, const char *key, size_t key_len, const void *b
     return 0;
 }
 
-/* A counter or gauge of the daemon's own, without labels. */
-static void put_one(struct ob_expo *e, const char *name, const char *type, const char *help, double v)
-{
-    ob_expo_family(e, name, type, help);
-    ob_expo_sample(e, NULL, 0, v);
-}
-
 /* Per scrape target: {job, instance} and the stat f picks. */
 static void put_targets(struct serve *s, struct ob_expo *e, const char *name, const char *type, const char *help,
                         double (*f)(const struct target_stat *))
@@ -412,24 +397,24 @@ static void put_self(struct serve *s, struct ob_expo *e)
     struct ob_label version = ob_label_of("version", OB_VERSION);
     ob_expo_family(e, "opsbox_build_info", "gauge", "opsbox's version.");
     ob_expo_sample(e, &version, 1, 1);
-    put_one(e, "opsbox_series_models", "gauge", "Series with a model.", (double)ob_registry_size(s->reg));
-    put_one(e, "opsbox_series_dropped_stale_total", "counter", "Series dropped after the staleness period.",
-            (double)s->stale_dropped);
-    put_one(e, "opsbox_points_ingested_total", "counter", "Points modelled.", (double)s->points);
-    put_one(e, "opsbox_shard_skipped_samples_total", "counter", "Samples of series other shards own.",
-            (double)s->skipped);
-    put_one(e, "opsbox_scrapes_total", "counter", "Scrapes of all targets.", (double)s->scrapes);
+    ob_expo_single(e, "opsbox_series_models", "gauge", "Series with a model.", (double)ob_registry_size(s->reg));
+    ob_expo_single(e, "opsbox_series_dropped_stale_total", "counter", "Series dropped after the staleness period.",
+                   (double)s->stale_dropped);
+    ob_expo_single(e, "opsbox_points_ingested_total", "counter", "Points modelled.", (double)s->points);
+    ob_expo_single(e, "opsbox_shard_skipped_samples_total", "counter", "Samples of series other shards own.",
+                   (double)s->skipped);
+    ob_expo_single(e, "opsbox_scrapes_total", "counter", "Scrapes of all targets.", (double)s->scrapes);
     struct ob_label accepted = ob_label_of("result", "accepted"), refused = ob_label_of("result", "refused");
     ob_expo_family(e, "opsbox_remote_write_requests_total", "counter", "Remote write requests, by result.");
     ob_expo_sample(e, &accepted, 1, (double)s->writes);
     ob_expo_sample(e, &refused, 1, (double)s->write_errors);
-    put_one(e, "opsbox_remote_write_samples_total", "counter", "Samples received by remote write.",
-            (double)s->written);
-    put_one(e, "opsbox_store_snapshots_total", "counter", "Snapshots of the models to the store.",
-            (double)s->snapshots);
-    put_one(e, "opsbox_store_snapshot_errors_total", "counter", "Snapshots that failed.",
-            (double)s->snapshot_errors);
-    put_one(e, "opsbox_store_snapshot_seconds", "gauge", "How long the last snapshot took.", s->snapshot_seconds);
+    ob_expo_single(e, "opsbox_remote_write_samples_total", "counter", "Samples received by remote write.",
+                   (double)s->written);
+    ob_expo_single(e, "opsbox_store_snapshots_total", "counter", "Snapshots of the models to the store.",
+                   (double)s->snapshots);
+    ob_expo_single(e, "opsbox_store_snapshot_errors_total", "counter", "Snapshots that failed.",
+                   (double)s->snapshot_errors);
+    ob_expo_single(e, "opsbox_store_snapshot_seconds", "gauge", "How long the last snapshot took.", s->snapshot_seconds);
     put_targets(s, e, "opsbox_target_up", "gauge", "1 when the target's last scrape worked.", stat_up);
     put_targets(s, e, "opsbox_scrape_duration_seconds", "gauge", "How long the target's last scrape took.",
                 stat_duration);

@@ -274,8 +274,7 @@ void ob__disks_metrics(struct serve *s, struct ob_expo *e)
                                    ob_label_of("serial", d->serial), ob_label_of("state", ob_disk_state_name(st))};
             ob_expo_sample_u64(e, l, 4, d->state == st);
         }
-    ob_expo_family(e, "opsbox_disk_read_errors_total", "counter", "SMART reads that failed.");
-    ob_expo_sample_u64(e, NULL, 0, k->errors);
+    ob_expo_single_u64(e, "opsbox_disk_read_errors_total", "counter", "SMART reads that failed.", k->errors);
     pthread_mutex_unlock(&k->mu);
 }
 

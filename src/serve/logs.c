@@ -432,10 +432,9 @@ void ob__logs_metrics(struct serve *s, struct ob_expo *e)
     ob_expo_family(e, "opsbox_log_pushes_total", "counter", "Loki pushes received, by result.");
     ob_expo_sample_u64(e, &accepted, 1, l->accepted);
     ob_expo_sample_u64(e, &rejected, 1, l->rejected);
-    ob_expo_family(e, "opsbox_log_lines_total", "counter", "Log lines mined.");
-    ob_expo_sample_u64(e, NULL, 0, l->lines);
-    ob_expo_family(e, "opsbox_log_new_templates_total", "counter", "Templates first seen after the warm-up.");
-    ob_expo_sample_u64(e, NULL, 0, l->news);
+    ob_expo_single_u64(e, "opsbox_log_lines_total", "counter", "Log lines mined.", l->lines);
+    ob_expo_single_u64(e, "opsbox_log_new_templates_total", "counter", "Templates first seen after the warm-up.",
+                       l->news);
     put_stream_counts(l, e);
     ob_expo_family(e, RATE_SERIES, "counter", "Lines per log template.");
     for (uint32_t t = 1; t <= n; t++) {

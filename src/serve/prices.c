@@ -247,12 +247,10 @@ void ob__prices_metrics(struct serve *s, struct ob_expo *e)
         finding_labels(l, &p->findings[i]);
         ob_expo_sample(e, l, 3, p->findings[i].ts);
     }
-    ob_expo_family(e, "opsbox_prices_reads_total", "counter", "Reads of the price files.");
-    ob_expo_sample_u64(e, NULL, 0, p->reads);
-    ob_expo_family(e, "opsbox_prices_read_errors_total", "counter", "Reads of the price files that failed.");
-    ob_expo_sample_u64(e, NULL, 0, p->errors);
-    ob_expo_family(e, "opsbox_prices_observations", "gauge", "Price observations read.");
-    ob_expo_sample_u64(e, NULL, 0, p->observations);
+    ob_expo_single_u64(e, "opsbox_prices_reads_total", "counter", "Reads of the price files.", p->reads);
+    ob_expo_single_u64(e, "opsbox_prices_read_errors_total", "counter", "Reads of the price files that failed.",
+                       p->errors);
+    ob_expo_single_u64(e, "opsbox_prices_observations", "gauge", "Price observations read.", p->observations);
     pthread_mutex_unlock(&p->mu);
 }
 

@@ -46,11 +46,6 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
     return ((struct ob_buf *)arg)->failed ? 0 : size * n;
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct ob_label *)a)->name, ((const struct ob_label *)b)->name);
-}
-
 /* One series of a query_range answer into the models; returns points. */
 static long feed_series(struct serve *s, json_t *series, double after, double *newest)
 {
@@ -66,7 +61,7 @@ static long feed_series(struct serve *s, json_t *series, double after, double *n
         if (n < MAX_LABELS && strcmp(k, "__name__") && json_is_string(v))
             l[n++] = ob_label_of(k, json_string_value(v));
     }
-    qsort(l, n, sizeof l[0], by_name);
+    qsort(l, n, sizeof l[0], ob_label_by_name);
     long fed = 0;
     size_t i;
     json_t *pair;
@@ -263,14 +258,14 @@ void ob__query_metrics(struct serve *s, struct ob_expo *e)
     if (!q)
         return;
     pthread_mutex_lock(&q->mu);
-    ob_expo_family(e, "opsbox_query_source_points_total", "counter", "Points read from query sources.");
-    ob_expo_sample_u64(e, NULL, 0, q->points);
-    ob_expo_family(e, "opsbox_query_source_requests_total", "counter", "Requests to query sources.");
-    ob_expo_sample_u64(e, NULL, 0, q->requests);
-    ob_expo_family(e, "opsbox_query_source_errors_total", "counter", "Requests to query sources that failed.");
-    ob_expo_sample_u64(e, NULL, 0, q->errors);
-    ob_expo_family(e, "opsbox_query_source_backfilled", "gauge", "1 once the history has been read.");
-    ob_expo_sample(e, NULL, 0, q->backfilled);
+    ob_expo_single_u64(e, "opsbox_query_source_points_total", "counter", "Points read from query sources.",
+                       q->points);
+    ob_expo_single_u64(e, "opsbox_query_source_requests_total", "counter", "Requests to query sources.",
+                       q->requests);
+    ob_expo_single_u64(e, "opsbox_query_source_errors_total", "counter", "Requests to query sources that failed.",
+                       q->errors);
+    ob_expo_single(e, "opsbox_query_source_backfilled", "gauge", "1 once the history has been read.",
+                   q->backfilled);
     pthread_mutex_unlock(&q->mu);
 }
 

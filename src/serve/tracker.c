@@ -424,16 +424,13 @@ void ob__tracker_metrics(struct serve *s, struct ob_expo *e)
         return;
     pthread_mutex_lock(&t->mu);
     double age = t->pending && t->oldest > 0 ? ob_now() - t->oldest : 0;
-    ob_expo_family(e, "opsbox_tracker_actions_sent_total", "counter", "Issue actions (open, comment, close) done.");
-    ob_expo_sample_u64(e, NULL, 0, t->sent);
-    ob_expo_family(e, "opsbox_tracker_errors_total", "counter", "Failed attempts (retried).");
-    ob_expo_sample_u64(e, NULL, 0, t->errors);
-    ob_expo_family(e, "opsbox_tracker_requests_total", "counter", "Requests to the tracker's API.");
-    ob_expo_sample_u64(e, NULL, 0, t->requests);
-    ob_expo_family(e, "opsbox_outbox_pending", "gauge", "Issue actions waiting to be sent.");
-    ob_expo_sample(e, NULL, 0, (double)t->pending);
-    ob_expo_family(e, "opsbox_outbox_oldest_age_seconds", "gauge", "Age of the oldest waiting action.");
-    ob_expo_sample(e, NULL, 0, age);
+    ob_expo_single_u64(e, "opsbox_tracker_actions_sent_total", "counter", "Issue actions (open, comment, close) done.",
+                       t->sent);
+    ob_expo_single_u64(e, "opsbox_tracker_errors_total", "counter", "Failed attempts (retried).", t->errors);
+    ob_expo_single_u64(e, "opsbox_tracker_requests_total", "counter", "Requests to the tracker's API.",
+                       t->requests);
+    ob_expo_single(e, "opsbox_outbox_pending", "gauge", "Issue actions waiting to be sent.", (double)t->pending);
+    ob_expo_single(e, "opsbox_outbox_oldest_age_seconds", "gauge", "Age of the oldest waiting action.", age);
     pthread_mutex_unlock(&t->mu);
 }
 
