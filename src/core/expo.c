@@ -2,6 +2,7 @@
  * text format wants all of a family's lines as one group, with at most one
  * # HELP and one # TYPE before them. */
 #include "core/expo.h"
+#include "core/num.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -74,13 +75,16 @@ size_t ob_expo_format(char *num, double v)
         return (size_t)snprintf(num, OB_EXPO_NUM_MAX, v > 0 ? "+Inf" : "-Inf");
     if (v == floor(v) && fabs(v) < EXACT_INT)
         return (size_t)snprintf(num, OB_EXPO_NUM_MAX, "%" PRId64, (int64_t)v);
-    int n = 0;
-    for (int digits = 15; digits <= 17; digits++) { /* the fewest that read back as v */
-        n = snprintf(num, OB_EXPO_NUM_MAX, "%.*g", digits, v);
-        if (strtod(num, NULL) == v)
-            break;
-    }
-    return (size_t)n;
+    /* Ten digits when they read back as v (prices, scores, most of what
+     * people read), through num.c's fast paths; else 17, which always do. */
+    size_t n = ob_num_format_g10(num, v);
+    double back;
+    num[n] = '\0';
+    if (!ob_num_parse_fast(num, n, &back))
+        back = strtod(num, NULL);
+    if (back == v)
+        return n;
+    return (size_t)snprintf(num, OB_EXPO_NUM_MAX, "%.17g", v);
 }
 
 /* name{labels} (no braces without labels), the value to follow. */

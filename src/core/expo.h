@@ -2,7 +2,8 @@
  * (what /metrics answers): a family (# HELP, # TYPE), then its samples.
  * Escapes label values (\\, \", \n) and help text (\\, \n), writes values
  * as Prometheus reads them back exactly (NaN, +Inf, -Inf, integers without
- * an exponent, others in the fewest digits that round-trip), and keeps a
+ * an exponent, others in 10 significant digits when those read back as
+ * the same double, else in 17, which always do), and keeps a
  * family's samples together: a family named again while it is the current
  * one continues it. Pure: writes into a growing buffer, no I/O. */
 #ifndef OB_CORE_EXPO_H

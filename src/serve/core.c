@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/strmap.h"
 #include "io/config.h"
 #include "io/expfmt.h"
 #include "io/httpd.h"
@@ -497,20 +498,43 @@ static void put_one_series(struct serve *s, struct ob_expo *e, struct ob_buf *na
         put_output(e, &v, kinds[t], values[t]);
 }
 
-/* Every modelled series, grouped by name as the format wants a family
- * (the registry keeps them in the order they came). */
+/* Whether the registry's order keeps each name's series together (the
+ * usual case: a scrape lists a family's samples in a row); one look-up
+ * per change of name. */
+static bool grouped_already(const struct ob_registry *reg)
+{
+    struct ob_strmap *seen = ob_strmap_new();
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    bool grouped = seen != NULL;
+    for (size_t i = 0; grouped && i < ob_registry_size(reg); i++) {
+        struct ob_series_view v = ob_registry_get(reg, i);
+        if (v.points == 0 || (prev && v.name_len == prev_len && !memcmp(v.key, prev, prev_len)))
+            continue;
+        uint32_t ignored;
+        grouped = !ob_strmap_get(seen, v.key, v.name_len, &ignored) &&
+                  ob_strmap_put(seen, v.key, v.name_len, 0) == 0;
+        prev = v.key;
+        prev_len = v.name_len;
+    }
+    ob_strmap_free(seen);
+    return grouped;
+}
+
+/* Every modelled series, grouped by name as the format wants a family:
+ * in the registry's order when that keeps them together, else sorted. */
 static void put_series(struct serve *s, struct ob_expo *e)
 {
     double now = ob_now();
     size_t total = ob_registry_size(s->reg), n = 0;
-    struct by_family *order = malloc((total ? total : 1) * sizeof *order);
+    struct by_family *order = grouped_already(s->reg) ? NULL : malloc((total ? total : 1) * sizeof *order);
     struct ob_buf name = {0};
     for (size_t i = 0; i < total; i++) {
         struct ob_series_view v = ob_registry_get(s->reg, i);
         if (v.points == 0)
             continue; /* a counter with only its baseline so far */
         if (!order)
-            put_one_series(s, e, &name, i, now); /* no memory to sort: as they come */
+            put_one_series(s, e, &name, i, now); /* grouped already, or no memory to sort */
         else
             order[n++] = (struct by_family){v.key, v.name_len, i};
     }
