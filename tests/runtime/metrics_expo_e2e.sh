@@ -16,7 +16,7 @@ promtool=$(command -v promtool || echo /usr/bin/promtool)
 ob_port=$(free_port); web_port=$(free_port)
 # A target whose label values need every escape of the text format.
 mkdir "$tmp/web"
-printf '# TYPE odd_value gauge\nodd_value{path="C:\\\\dir\\"quoted\\"\\nnext",plain="x"} 3\nodd_value{path="ünïcode"} 4\n' \
+printf '# TYPE odd_value gauge\nodd_value{path="C:\\\\dir\\"quoted\\"\\nnext",plain="x"} 3\nodd_value{path="ünïcode"} 4\nother_value 5\n' \
     >"$tmp/web/metrics"
 (cd "$tmp/web" && exec $py -m http.server "$web_port" --bind 127.0.0.1) >/dev/null 2>&1 & pids+=($!)
 $py "$here/../tools/junit_gen.py" "$tmp/runs" --runs 12 --tests 10 --flaky 0.2 --p 0.4 \
@@ -52,6 +52,12 @@ scrape_configs:
   - job_name: self
     scrape_interval: 200ms
     static_configs: [{targets: ['127.0.0.1:$ob_port']}]
+  # The same two families from a second job: in the registry's order each
+  # is split (odd's odd_value, other_value, then odd_again's), and /metrics
+  # must group them.
+  - job_name: odd_again
+    scrape_interval: 300ms
+    static_configs: [{targets: ['127.0.0.1:$web_port']}]
 YML
 wait_for 10 curl -sf "127.0.0.1:$web_port/metrics" -o /dev/null
 "$bin" serve --config "$tmp/opsbox.yml" >"$tmp/serve.log" 2>&1 & pids+=($!)
@@ -77,6 +83,7 @@ check "Loki push: 204" [ "$(curl -s -o /dev/null -w '%{http_code}' -XPOST 127.0.
 
 # Every part's families are there before the parser reads them.
 check "forecasts of the odd series" wait_for 20 has '^odd_value_opsbox{.*value_type="anomaly_score"}'
+check "and of the second job's" wait_for 20 has '^odd_value_opsbox{.*job="odd_again".*value_type="anomaly_score"}'
 check "disks read" wait_for 20 has '^opsbox_disk_state{'
 check "prices read" wait_for 20 has '^opsbox_prices_reads_total 1$'
 check "CI runs read" wait_for 20 has '^opsbox_ci_runs 12$'
