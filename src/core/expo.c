@@ -53,6 +53,8 @@ void ob_expo_family_n(struct ob_expo *e, const char *name, size_t len, const cha
         return; /* the current one: its samples go on */
     e->name.len = 0;
     ob_buf_put(&e->name, name, len);
+    if (e->name.failed)
+        e->out->failed = 1; /* no name for the samples: the text is incomplete */
     if (help)
         put_meta(e->out, "# HELP ", name, len, help, 1);
     if (type)
