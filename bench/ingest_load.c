@@ -25,12 +25,12 @@ static void *rw_body(int series, int samples, int round, size_t *len)
 {
     size_t n = (size_t)series * (size_t)samples;
     struct ob_rw_series *s = calloc(n, sizeof *s);
-    struct ob_rw_label *l = calloc((size_t)series * 2, sizeof *l);
+    struct ob_label *l = calloc((size_t)series * 2, sizeof *l);
     char (*ids)[16] = calloc((size_t)series, sizeof *ids);
     for (int i = 0; i < series; i++) {
         snprintf(ids[i], sizeof ids[i], "%d", i);
-        l[2 * i] = (struct ob_rw_label){"id", ids[i]};
-        l[2 * i + 1] = (struct ob_rw_label){"job", "bench"};
+        l[2 * i] = ob_label_of("id", ids[i]);
+        l[2 * i + 1] = ob_label_of("job", "bench");
     }
     size_t k = 0;
     for (int r = 0; r < samples; r++)

@@ -4,21 +4,18 @@
 #ifndef OB_EXPFMT_H
 #define OB_EXPFMT_H
 
+#include "core/label.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define OB_EXPFMT_MAX_LABELS 64
 
-struct ob_label {
-    const char *name, *value; /* borrowed for the callback's duration */
-    size_t name_len, value_len;
-};
-
 struct ob_sample {
     const char *name;
     size_t name_len;
-    const struct ob_label *labels; /* in the order written */
+    const struct ob_label *labels; /* in the order written; borrowed for the callback */
     int nlabels;
     double value;                  /* may be NaN or +-Inf, as exposed */
     int64_t timestamp_ms;          /* valid when has_timestamp */

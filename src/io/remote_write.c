@@ -13,10 +13,10 @@
 
 /* The spec has senders sort labels by name, so they nearly always come
  * sorted: an insertion sort is one comparison a label then. */
-static void sort_by_name(struct ob_rw_label *l, size_t n)
+static void sort_by_name(struct ob_label *l, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
-        struct ob_rw_label x = l[i];
+        struct ob_label x = l[i];
         size_t j = i;
         for (; j > 0 && strcmp(l[j - 1].name, x.name) > 0; j--)
             l[j] = l[j - 1];
@@ -62,7 +62,7 @@ static int check(const Opsbox__Remote__WriteRequest *w, char *err, size_t errlen
 
 static long hand_over(const Opsbox__Remote__WriteRequest *w, ob_rw_fn fn, void *arg)
 {
-    struct ob_rw_label l[MAX_LABELS];
+    struct ob_label l[MAX_LABELS];
     long n = 0;
     for (size_t i = 0; i < w->n_timeseries; i++) {
         const Opsbox__Remote__TimeSeries *ts = w->timeseries[i];
@@ -72,7 +72,7 @@ static long hand_over(const Opsbox__Remote__WriteRequest *w, ob_rw_fn fn, void *
             if (is_name(ts->labels[j]->name))
                 name = ts->labels[j]->value;
             else
-                l[k++] = (struct ob_rw_label){ts->labels[j]->name, ts->labels[j]->value};
+                l[k++] = ob_label_of(ts->labels[j]->name, ts->labels[j]->value);
         }
         sort_by_name(l, k);
         for (size_t j = 0; j < ts->n_samples; j++, n++)

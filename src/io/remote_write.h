@@ -4,17 +4,16 @@
 #ifndef OB_REMOTE_WRITE_H
 #define OB_REMOTE_WRITE_H
 
+#include "core/label.h"
+
 #include <stddef.h>
 
 #define OB_RW_MAX_UNCOMPRESSED ((size_t)64 << 20)
 
-struct ob_rw_label {
-    const char *name, *value;
-};
-
-/* One series' sample: its name, its other labels (sorted by name), time
+/* One series' sample: its name, its other labels (sorted by name; their
+ * strings end in a NUL, borrowed for the call), time
  * in seconds, value. Return non-zero to stop. */
-typedef int (*ob_rw_fn)(void *arg, const char *name, const struct ob_rw_label *labels, size_t nlabels,
+typedef int (*ob_rw_fn)(void *arg, const char *name, const struct ob_label *labels, size_t nlabels,
                         double ts, double value);
 
 /* Returns the number of samples, or -1 with what is wrong in err (not
@@ -24,7 +23,7 @@ long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg
 /* Encoding, for opsbox's own remote write out: one sample per series. */
 struct ob_rw_series {
     const char *name;
-    const struct ob_rw_label *labels; /* sorted by name, without __name__ */
+    const struct ob_label *labels; /* sorted by name, without __name__; NUL-terminated */
     size_t nlabels;
     double ts, value;
 };

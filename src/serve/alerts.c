@@ -542,35 +542,25 @@ void ob__alerts_stop(struct serve *s)
     free_signals(s->flagged, s->nflagged);
 }
 
-void ob__alerts_metrics(struct serve *s, struct ob_buf *b)
+void ob__alerts_metrics(struct serve *s, struct ob_expo *e)
 {
     struct alerts *a = s->alerts;
     if (!a)
         return;
-    char text[2048];
     pthread_mutex_lock(&a->mu);
-    int len = snprintf(
-        text, sizeof text,
-        "# HELP opsbox_webhooks_total Alertmanager webhooks received, by result.\n"
-        "# TYPE opsbox_webhooks_total counter\n"
-        "opsbox_webhooks_total{result=\"accepted\"} %llu\n"
-        "opsbox_webhooks_total{result=\"rejected\"} %llu\n"
-        "opsbox_webhooks_total{result=\"unauthorized\"} %llu\n"
-        "opsbox_webhooks_total{result=\"failed\"} %llu\n"
-        "# HELP opsbox_alerts_received_total Alerts in accepted webhooks.\n"
-        "# TYPE opsbox_alerts_received_total counter\nopsbox_alerts_received_total %llu\n"
-        "# HELP opsbox_signals_total Series flags handed to the incidents.\n"
-        "# TYPE opsbox_signals_total counter\nopsbox_signals_total %llu\n"
-        "# HELP opsbox_incident_commits_total Transactions of the receiver (group commits).\n"
-        "# TYPE opsbox_incident_commits_total counter\nopsbox_incident_commits_total %llu\n"
-        "# HELP opsbox_incidents_open Incidents firing now.\n"
-        "# TYPE opsbox_incidents_open gauge\nopsbox_incidents_open %zu\n",
-        (unsigned long long)a->accepted, (unsigned long long)a->rejected,
-        (unsigned long long)a->unauthorized, (unsigned long long)a->failed,
-        (unsigned long long)a->alerts, (unsigned long long)a->signals,
-        (unsigned long long)a->commits, a->open);
+    const char *results[] = {"accepted", "rejected", "unauthorized", "failed"};
+    const uint64_t by_result[] = {a->accepted, a->rejected, a->unauthorized, a->failed};
+    ob_expo_family(e, "opsbox_webhooks_total", "counter", "Alertmanager webhooks received, by result.");
+    for (int i = 0; i < 4; i++) {
+        struct ob_label l = ob_label_of("result", results[i]);
+        ob_expo_sample_u64(e, &l, 1, by_result[i]);
+    }
+    ob_expo_single_u64(e, "opsbox_alerts_received_total", "counter", "Alerts in accepted webhooks.", a->alerts);
+    ob_expo_single_u64(e, "opsbox_signals_total", "counter", "Series flags handed to the incidents.", a->signals);
+    ob_expo_single_u64(e, "opsbox_incident_commits_total", "counter", "Transactions of the receiver (group commits).",
+                       a->commits);
+    ob_expo_single_u64(e, "opsbox_incidents_open", "gauge", "Incidents firing now.", a->open);
     pthread_mutex_unlock(&a->mu);
-    ob_buf_put(b, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1);
 }
 
 size_t ob__alerts_open(struct serve *s)

@@ -208,65 +208,40 @@ void ob__ci_tick(struct serve *s, double now)
     ob_ci_history_free(h);
 }
 
-static void put_labels(struct ob_buf *b, const struct ci_test *t)
-{
-    ob_buf_put(b, "{suite=\"", 8);
-    ob__put_label_value(b, t->suite, strlen(t->suite));
-    ob_buf_put(b, "\",test=\"", 8);
-    ob__put_label_value(b, t->name, strlen(t->name));
-    ob_buf_put(b, "\"", 1);
-}
-
-void ob__ci_metrics(struct serve *s, struct ob_buf *b)
+void ob__ci_metrics(struct serve *s, struct ob_expo *e)
 {
     struct ci *k = s->ci;
     if (!k)
         return;
-    static const char head[] =
-        "# HELP opsbox_ci_test_runs_total Runs of each test by result (outages included).\n"
-        "# TYPE opsbox_ci_test_runs_total counter\n";
-    static const char head2[] = "# HELP opsbox_ci_test_flaky 1 when the test fails and passes "
-                                "again with no fix, or passes on retry.\n"
-                                "# TYPE opsbox_ci_test_flaky gauge\n";
-    static const char head3[] = "# HELP opsbox_ci_test_new_failure_runs Runs a test has failed "
-                                "in a row since it began failing (new failures only).\n"
-                                "# TYPE opsbox_ci_test_new_failure_runs gauge\n";
-    char num[160];
     pthread_mutex_lock(&k->mu);
-    ob_buf_put(b, head, sizeof head - 1);
+    ob_expo_family(e, "opsbox_ci_test_runs_total", "counter", "Runs of each test by result (outages included).");
     for (size_t i = 0; i < k->n; i++)
         for (int fail = 0; fail < 2; fail++) {
-            ob_buf_put(b, "opsbox_ci_test_runs_total", 25);
-            put_labels(b, &k->t[i]);
-            int n = snprintf(num, sizeof num, ",result=\"%s\"} %u\n", fail ? "fail" : "pass",
-                             fail ? k->t[i].failures : k->t[i].runs - k->t[i].failures);
-            ob_buf_put(b, num, (size_t)n);
+            struct ob_label l[] = {ob_label_of("suite", k->t[i].suite), ob_label_of("test", k->t[i].name),
+                                   ob_label_of("result", fail ? "fail" : "pass")};
+            ob_expo_sample_u64(e, l, 3, fail ? k->t[i].failures : k->t[i].runs - k->t[i].failures);
         }
-    ob_buf_put(b, head2, sizeof head2 - 1);
+    ob_expo_family(e, "opsbox_ci_test_flaky", "gauge",
+                   "1 when the test fails and passes again with no fix, or passes on retry.");
     for (size_t i = 0; i < k->n; i++) {
-        ob_buf_put(b, "opsbox_ci_test_flaky", 20);
-        put_labels(b, &k->t[i]);
-        int n = snprintf(num, sizeof num, "} %d\n", k->t[i].flaky != 0);
-        ob_buf_put(b, num, (size_t)n);
+        struct ob_label l[] = {ob_label_of("suite", k->t[i].suite), ob_label_of("test", k->t[i].name)};
+        ob_expo_sample_u64(e, l, 2, k->t[i].flaky != 0);
     }
-    ob_buf_put(b, head3, sizeof head3 - 1);
+    ob_expo_family(e, "opsbox_ci_test_new_failure_runs", "gauge",
+                   "Runs a test has failed in a row since it began failing (new failures only).");
     for (size_t i = 0; i < k->n; i++) {
         if (k->t[i].since < 0)
             continue;
-        ob_buf_put(b, "opsbox_ci_test_new_failure_runs", 31);
-        put_labels(b, &k->t[i]);
-        int n = snprintf(num, sizeof num, "} %u\n", k->t[i].streak);
-        ob_buf_put(b, num, (size_t)n);
+        struct ob_label l[] = {ob_label_of("suite", k->t[i].suite), ob_label_of("test", k->t[i].name)};
+        ob_expo_sample_u64(e, l, 2, k->t[i].streak);
     }
-    char tail[512];
-    int n = snprintf(tail, sizeof tail,
-                     "# TYPE opsbox_ci_pass_rate gauge\nopsbox_ci_pass_rate %.6f\n"
-                     "# TYPE opsbox_ci_runs gauge\nopsbox_ci_runs %zu\n"
-                     "# TYPE opsbox_ci_infra_runs gauge\nopsbox_ci_infra_runs %zu\n"
-                     "# TYPE opsbox_ci_read_errors_total counter\n"
-                     "opsbox_ci_read_errors_total %llu\n",
-                     k->pass_rate, k->runs, k->infra, (unsigned long long)k->errors);
-    ob_buf_put(b, tail, n > 0 && (size_t)n < sizeof tail ? (size_t)n : 0);
+    ob_expo_single(e, "opsbox_ci_pass_rate", "gauge", "Share of the runs (outages left out) where every test passed.",
+                   k->pass_rate);
+    ob_expo_single_u64(e, "opsbox_ci_runs", "gauge", "Runs read.", k->runs);
+    ob_expo_single_u64(e, "opsbox_ci_infra_runs", "gauge", "Runs that were outages (the infrastructure failed).",
+                       k->infra);
+    ob_expo_single_u64(e, "opsbox_ci_read_errors_total", "counter", "Reads of the results folder that failed.",
+                       k->errors);
     pthread_mutex_unlock(&k->mu);
 }
 

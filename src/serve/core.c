@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/strmap.h"
 #include "io/config.h"
 #include "io/expfmt.h"
 #include "io/httpd.h"
@@ -101,20 +102,7 @@ void ob__worker_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *stop, pthread
 }
 
 
-struct label_ref {
-    const char *name, *value;
-    size_t name_len, value_len;
-};
-
-static int by_name(const void *a, const void *b)
-{
-    const struct label_ref *x = a, *y = b;
-    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
-    int c = memcmp(x->name, y->name, n);
-    return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
-}
-
-static bool has_label(const struct label_ref *l, int n, const char *name)
+static bool has_label(const struct ob_label *l, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
         if (l[i].name_len == strlen(name) && !memcmp(l[i].name, name, l[i].name_len))
@@ -124,23 +112,20 @@ static bool has_label(const struct label_ref *l, int n, const char *name)
 
 /* The sample's labels, then the target's, job and instance (a label the
  * sample already has wins, as with honor_labels), sorted by name. */
-static int gather_labels(const struct serve *s, const struct ob_sample *smp, struct label_ref *l)
+static int gather_labels(const struct serve *s, const struct ob_sample *smp, struct ob_label *l)
 {
     const struct ob_scrape_result *r = s->current;
     int n = 0;
     for (int i = 0; i < smp->nlabels; i++)
-        l[n++] = (struct label_ref){smp->labels[i].name, smp->labels[i].value,
-                                    smp->labels[i].name_len, smp->labels[i].value_len};
+        l[n++] = smp->labels[i];
     for (size_t i = 0; i < r->target->nlabels && n < OB_EXPFMT_MAX_LABELS; i++)
         if (!has_label(l, n, r->target->labels[i].name))
-            l[n++] = (struct label_ref){r->target->labels[i].name, r->target->labels[i].value,
-                                        strlen(r->target->labels[i].name),
-                                        strlen(r->target->labels[i].value)};
+            l[n++] = ob_label_of(r->target->labels[i].name, r->target->labels[i].value);
     if (n < OB_EXPFMT_MAX_LABELS && !has_label(l, n, "job"))
-        l[n++] = (struct label_ref){"job", r->job->job_name, 3, strlen(r->job->job_name)};
+        l[n++] = (struct ob_label){"job", r->job->job_name, 3, strlen(r->job->job_name)};
     if (n < OB_EXPFMT_MAX_LABELS && !has_label(l, n, "instance"))
-        l[n++] = (struct label_ref){"instance", r->target->address, 8, strlen(r->target->address)};
-    qsort(l, (size_t)n, sizeof *l, by_name);
+        l[n++] = (struct ob_label){"instance", r->target->address, 8, strlen(r->target->address)};
+    qsort(l, (size_t)n, sizeof *l, ob_label_by_name);
     return n;
 }
 
@@ -179,9 +164,9 @@ static void note_flagged(struct serve *s, const char *key, size_t len)
     f->kind = OB_MEMBER_ANOMALY;
     f->key = strndup(key, len);
     char *buf = malloc(len + 1);
-    struct ob_rw_label l[OB_KEY_MAX_LABELS];
+    struct ob_label l[OB_KEY_MAX_LABELS];
     const char *name;
-    int n = f->key && buf ? ob__split_key(f->key, buf, len + 1, &name, l, OB_KEY_MAX_LABELS) : -1;
+    int n = f->key && buf ? ob_key_split(f->key, len, buf, len + 1, &name, l, OB_KEY_MAX_LABELS) : -1;
     f->labels = n >= 0 ? calloc((size_t)n + 1, sizeof *f->labels) : NULL;
     for (int i = 0; f->labels && i < n; i++) {
         f->labels[i].name = strdup(l[i].name);
@@ -224,7 +209,7 @@ void ob__serve_flush(struct serve *s)
  * a remote write: its key, its shard, its model. Called with s->lock. The
  * point waits while the next one is found (ob__serve_flush scores the
  * last), so one model's trip from memory overlaps another's scoring. */
-static void model_point(struct serve *s, const char *name, size_t name_len, const struct label_ref *l, int n,
+static void model_point(struct serve *s, const char *name, size_t name_len, const struct ob_label *l, size_t n,
                         double ts, double value)
 {
     /* Scraping an opsbox (itself, or a peer) must not model its forecasts:
@@ -233,17 +218,7 @@ static void model_point(struct serve *s, const char *name, size_t name_len, cons
         return; /* template rates: modelled from the miner directly */
     struct ob_buf *k = &s->key;
     k->len = 0;
-    ob_buf_put(k, name, name_len);
-    ob_buf_put(k, "{", 1);
-    for (int i = 0; i < n; i++) {
-        if (i)
-            ob_buf_put(k, ",", 1);
-        ob_buf_put(k, l[i].name, l[i].name_len);
-        ob_buf_put(k, "=\"", 2);
-        ob__put_label_value(k, l[i].value, l[i].value_len);
-        ob_buf_put(k, "\"", 1);
-    }
-    ob_buf_put(k, "}", 1);
+    ob_key_build(k, name, name_len, l, n);
     if (s->shards > 1 && !k->failed && ob_shard_of((char *)k->p, k->len, s->shards) != s->shard) {
         s->skipped++;
         return;
@@ -263,24 +238,20 @@ static void model_point(struct serve *s, const char *name, size_t name_len, cons
 static int on_sample(void *arg, const struct ob_sample *smp)
 {
     struct serve *s = arg;
-    struct label_ref l[OB_EXPFMT_MAX_LABELS + 8];
+    struct ob_label l[OB_EXPFMT_MAX_LABELS + 8];
     int n = gather_labels(s, smp, l);
     double ts = smp->has_timestamp ? (double)smp->timestamp_ms / 1000.0 : s->current->started;
-    model_point(s, smp->name, smp->name_len, l, n, ts, smp->value);
+    model_point(s, smp->name, smp->name_len, l, (size_t)n, ts, smp->value);
     return 0;
 }
 
-void ob__serve_point(struct serve *s, const char *name, const struct ob_rw_label *labels, size_t nlabels,
+void ob__serve_point(struct serve *s, const char *name, const struct ob_label *labels, size_t nlabels,
                      double ts, double value)
 {
-    struct label_ref l[256];
-    int n = 0;
-    for (size_t i = 0; i < nlabels && i < 256; i++)
-        l[n++] = (struct label_ref){labels[i].name, labels[i].value, strlen(labels[i].name), strlen(labels[i].value)};
-    model_point(s, name, strlen(name), l, n, ts, value);
+    model_point(s, name, strlen(name), labels, nlabels < 256 ? nlabels : 256, ts, value);
 }
 
-static int on_written(void *arg, const char *name, const struct ob_rw_label *labels, size_t nlabels, double ts,
+static int on_written(void *arg, const char *name, const struct ob_label *labels, size_t nlabels, double ts,
                       double value)
 {
     struct serve *s = arg;
@@ -401,103 +372,179 @@ static int restore_one(void *arg, const char *key, size_t key_len, const void *b
     return 0;
 }
 
-static void put_gauge(struct ob_buf *b, const char *name, const char *labels, double v)
+/* Per scrape target: {job, instance} and the stat f picks. */
+static void put_targets(struct serve *s, struct ob_expo *e, const char *name, const char *type, const char *help,
+                        double (*f)(const struct target_stat *))
 {
-    char num[64];
-    snprintf(num, sizeof num, " %.17g\n", v);
-    put_str(b, name);
-    if (labels) {
-        ob_buf_put(b, "{", 1);
-        put_str(b, labels);
-        ob_buf_put(b, "}", 1);
-    }
-    put_str(b, num);
-}
-
-static void put_self(struct serve *s, struct ob_buf *b)
-{
-    char labels[512];
-    put_str(b, "# HELP opsbox_build_info opsbox's version.\n# TYPE opsbox_build_info gauge\n");
-    put_gauge(b, "opsbox_build_info", "version=\"" OB_VERSION "\"", 1);
-    put_str(b, "# HELP opsbox_series_models Series with a model.\n# TYPE opsbox_series_models gauge\n");
-    put_gauge(b, "opsbox_series_models", NULL, (double)ob_registry_size(s->reg));
-    put_str(b, "# TYPE opsbox_series_dropped_stale_total counter\n");
-    put_gauge(b, "opsbox_series_dropped_stale_total", NULL, (double)s->stale_dropped);
-    put_str(b, "# TYPE opsbox_points_ingested_total counter\n");
-    put_gauge(b, "opsbox_points_ingested_total", NULL, (double)s->points);
-    put_str(b, "# HELP opsbox_shard_skipped_samples_total Samples of series other shards own.\n"
-               "# TYPE opsbox_shard_skipped_samples_total counter\n");
-    put_gauge(b, "opsbox_shard_skipped_samples_total", NULL, (double)s->skipped);
-    put_str(b, "# TYPE opsbox_scrapes_total counter\n");
-    put_gauge(b, "opsbox_scrapes_total", NULL, (double)s->scrapes);
-    put_str(b, "# HELP opsbox_remote_write_requests_total Remote write requests, by result.\n"
-               "# TYPE opsbox_remote_write_requests_total counter\n");
-    put_gauge(b, "opsbox_remote_write_requests_total", "result=\"accepted\"", (double)s->writes);
-    put_gauge(b, "opsbox_remote_write_requests_total", "result=\"refused\"", (double)s->write_errors);
-    put_str(b, "# HELP opsbox_remote_write_samples_total Samples received by remote write.\n"
-               "# TYPE opsbox_remote_write_samples_total counter\n");
-    put_gauge(b, "opsbox_remote_write_samples_total", NULL, (double)s->written);
-    put_str(b, "# TYPE opsbox_store_snapshots_total counter\n");
-    put_gauge(b, "opsbox_store_snapshots_total", NULL, (double)s->snapshots);
-    put_str(b, "# TYPE opsbox_store_snapshot_errors_total counter\n");
-    put_gauge(b, "opsbox_store_snapshot_errors_total", NULL, (double)s->snapshot_errors);
-    put_str(b, "# TYPE opsbox_store_snapshot_seconds gauge\n");
-    put_gauge(b, "opsbox_store_snapshot_seconds", NULL, s->snapshot_seconds);
-    put_str(b, "# TYPE opsbox_target_up gauge\n# TYPE opsbox_scrape_duration_seconds gauge\n"
-               "# TYPE opsbox_scrape_errors_total counter\n"
-               "# HELP opsbox_scrape_processing_seconds Parsing and scoring the last scrape.\n"
-               "# TYPE opsbox_scrape_processing_seconds gauge\n"
-               "# TYPE opsbox_scrape_samples gauge\n"
-               "# TYPE opsbox_target_scrapes_total counter\n");
+    ob_expo_family(e, name, type, help);
     size_t i = 0;
     for (size_t j = 0; j < s->cfg->nscrapes; j++)
         for (size_t t = 0; t < s->cfg->scrapes[j].ntargets; t++, i++) {
-            snprintf(labels, sizeof labels, "job=\"%s\",instance=\"%s\"", s->cfg->scrapes[j].job_name,
-                     s->cfg->scrapes[j].targets[t].address);
-            put_gauge(b, "opsbox_target_up", labels, s->stats[i].up);
-            put_gauge(b, "opsbox_scrape_duration_seconds", labels, s->stats[i].duration);
-            put_gauge(b, "opsbox_scrape_errors_total", labels, (double)s->stats[i].errors);
-            put_gauge(b, "opsbox_scrape_processing_seconds", labels, s->stats[i].processing);
-            put_gauge(b, "opsbox_scrape_samples", labels, (double)s->stats[i].samples);
-            put_gauge(b, "opsbox_target_scrapes_total", labels, (double)s->stats[i].scrapes);
+            struct ob_label l[] = {ob_label_of("job", s->cfg->scrapes[j].job_name),
+                                   ob_label_of("instance", s->cfg->scrapes[j].targets[t].address)};
+            ob_expo_sample(e, l, 2, f(&s->stats[i]));
         }
 }
 
-/* One output line: name_suffix{labels,value_type="kind"} value. */
-static void put_output(struct ob_buf *b, const struct ob_series_view *v, const char *suffix,
-                       const char *kind, double value)
+static double stat_up(const struct target_stat *t) { return t->up; }
+static double stat_duration(const struct target_stat *t) { return t->duration; }
+static double stat_errors(const struct target_stat *t) { return (double)t->errors; }
+static double stat_processing(const struct target_stat *t) { return t->processing; }
+static double stat_samples(const struct target_stat *t) { return (double)t->samples; }
+static double stat_scrapes(const struct target_stat *t) { return (double)t->scrapes; }
+
+static void put_self(struct serve *s, struct ob_expo *e)
 {
-    char num[64];
-    const char *labels = v->key + v->name_len + 1; /* after '{' */
-    size_t llen = strlen(labels) - 1;              /* without '}' */
-    ob_buf_put(b, v->key, v->name_len);
-    ob_buf_put(b, "_", 1);
-    put_str(b, suffix);
-    ob_buf_put(b, "{", 1);
-    ob_buf_put(b, labels, llen);
-    put_str(b, llen ? ",value_type=\"" : "value_type=\"");
-    put_str(b, kind);
-    snprintf(num, sizeof num, "\"} %.10g\n", value);
-    put_str(b, num);
+    struct ob_label version = ob_label_of("version", OB_VERSION);
+    ob_expo_family(e, "opsbox_build_info", "gauge", "opsbox's version.");
+    ob_expo_sample(e, &version, 1, 1);
+    ob_expo_single(e, "opsbox_series_models", "gauge", "Series with a model.", (double)ob_registry_size(s->reg));
+    ob_expo_single(e, "opsbox_series_dropped_stale_total", "counter", "Series dropped after the staleness period.",
+                   (double)s->stale_dropped);
+    ob_expo_single(e, "opsbox_points_ingested_total", "counter", "Points modelled.", (double)s->points);
+    ob_expo_single(e, "opsbox_shard_skipped_samples_total", "counter", "Samples of series other shards own.",
+                   (double)s->skipped);
+    ob_expo_single(e, "opsbox_scrapes_total", "counter", "Scrapes of all targets.", (double)s->scrapes);
+    struct ob_label accepted = ob_label_of("result", "accepted"), refused = ob_label_of("result", "refused");
+    ob_expo_family(e, "opsbox_remote_write_requests_total", "counter", "Remote write requests, by result.");
+    ob_expo_sample(e, &accepted, 1, (double)s->writes);
+    ob_expo_sample(e, &refused, 1, (double)s->write_errors);
+    ob_expo_single(e, "opsbox_remote_write_samples_total", "counter", "Samples received by remote write.",
+                   (double)s->written);
+    ob_expo_single(e, "opsbox_store_snapshots_total", "counter", "Snapshots of the models to the store.",
+                   (double)s->snapshots);
+    ob_expo_single(e, "opsbox_store_snapshot_errors_total", "counter", "Snapshots that failed.",
+                   (double)s->snapshot_errors);
+    ob_expo_single(e, "opsbox_store_snapshot_seconds", "gauge", "How long the last snapshot took.", s->snapshot_seconds);
+    put_targets(s, e, "opsbox_target_up", "gauge", "1 when the target's last scrape worked.", stat_up);
+    put_targets(s, e, "opsbox_scrape_duration_seconds", "gauge", "How long the target's last scrape took.",
+                stat_duration);
+    put_targets(s, e, "opsbox_scrape_errors_total", "counter", "Failed scrapes of the target.", stat_errors);
+    put_targets(s, e, "opsbox_scrape_processing_seconds", "gauge", "Parsing and scoring the last scrape.",
+                stat_processing);
+    put_targets(s, e, "opsbox_scrape_samples", "gauge", "Samples in the target's last scrape.", stat_samples);
+    put_targets(s, e, "opsbox_target_scrapes_total", "counter", "Scrapes of the target.", stat_scrapes);
 }
 
-static void put_series(struct serve *s, struct ob_buf *b)
+/* One output line: name_suffix{labels,value_type="kind"} value. */
+static void put_output(struct ob_expo *e, const struct ob_series_view *v, const char *kind, double value)
 {
-    const char *suffix = s->cfg->output_suffix;
+    const char *labels = v->key + v->name_len + 1; /* after '{' */
+    struct ob_label type = ob_label_of("value_type", kind);
+    ob_expo_sample_escaped(e, labels, strlen(labels) - 1 /* without '}' */, &type, 1, value);
+}
+
+struct by_family {
+    const char *key;
+    size_t name_len, index;
+};
+
+static int family_order(const void *a, const void *b)
+{
+    const struct by_family *x = a, *y = b;
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->key, y->key, n);
+    if (!c)
+        c = (x->name_len > y->name_len) - (x->name_len < y->name_len);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The outputs of a series with a value_type label of its own (opsbox's
+ * prices, scraped back): that one becomes exported_value_type, as
+ * Prometheus renames a target's label that clashes, since a sample with
+ * two value_type labels would make the whole of /metrics unreadable. 0, or
+ * -1 when the series has no such label after all. */
+static int put_renamed(struct ob_expo *e, const struct ob_series_view *v, const char *const kinds[5],
+                       const double values[5])
+{
+    size_t len = strlen(v->key);
+    char *buf = malloc(len + 1);
+    struct ob_label l[OB_KEY_MAX_LABELS + 1];
+    const char *name;
+    int n = buf ? ob_key_split(v->key, len, buf, len + 1, &name, l, OB_KEY_MAX_LABELS) : -1, clash = 0;
+    for (int i = 0; i < n; i++)
+        if (l[i].name_len == 10 && !memcmp(l[i].name, "value_type", 10)) {
+            l[i].name = "exported_value_type";
+            l[i].name_len = strlen(l[i].name);
+            clash = 1;
+        }
+    for (int t = 0; clash && t < 5; t++) {
+        l[n] = ob_label_of("value_type", kinds[t]);
+        ob_expo_sample(e, l, (size_t)n + 1, values[t]);
+    }
+    free(buf);
+    return clash ? 0 : -1;
+}
+
+/* One series' five outputs, in its family name_suffix. */
+static void put_one_series(struct serve *s, struct ob_expo *e, struct ob_buf *name, size_t i, double now)
+{
+    static const char *const kinds[5] = {"yhat", "yhat_lower", "yhat_upper", "anomaly", "anomaly_score"};
+    struct ob_series_view v = ob_registry_get(s->reg, i);
+    int anomaly;
+    double score;
+    ob__serve_shown(&v, now, &anomaly, &score);
+    const double values[5] = {v.last.yhat, v.last.yhat_lower, v.last.yhat_upper, anomaly, score};
+    name->len = 0;
+    ob_buf_put(name, v.key, v.name_len);
+    ob_buf_put(name, "_", 1);
+    ob_buf_put(name, s->cfg->output_suffix, strlen(s->cfg->output_suffix));
+    ob_expo_family_n(e, (const char *)name->p, name->len, "gauge",
+                     "opsbox's forecast of the series (value_type yhat, with its band yhat_lower and "
+                     "yhat_upper), its flag (anomaly) and its anomaly_score.");
+    if (strstr(v.key + v.name_len, "value_type=\"") && put_renamed(e, &v, kinds, values) == 0)
+        return;
+    for (int t = 0; t < 5; t++)
+        put_output(e, &v, kinds[t], values[t]);
+}
+
+/* Whether the registry's order keeps each name's series together (the
+ * usual case: a scrape lists a family's samples in a row); one look-up
+ * per change of name. */
+static bool grouped_already(const struct ob_registry *reg)
+{
+    struct ob_strmap *seen = ob_strmap_new();
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    bool grouped = seen != NULL;
+    for (size_t i = 0; grouped && i < ob_registry_size(reg); i++) {
+        struct ob_series_view v = ob_registry_get(reg, i);
+        if (v.points == 0 || (prev && v.name_len == prev_len && !memcmp(v.key, prev, prev_len)))
+            continue;
+        uint32_t ignored;
+        grouped = !ob_strmap_get(seen, v.key, v.name_len, &ignored) &&
+                  ob_strmap_put(seen, v.key, v.name_len, 0) == 0;
+        prev = v.key;
+        prev_len = v.name_len;
+    }
+    ob_strmap_free(seen);
+    return grouped;
+}
+
+/* Every modelled series, grouped by name as the format wants a family:
+ * in the registry's order when that keeps them together, else sorted. */
+static void put_series(struct serve *s, struct ob_expo *e)
+{
     double now = ob_now();
-    for (size_t i = 0; i < ob_registry_size(s->reg); i++) {
+    size_t total = ob_registry_size(s->reg), n = 0;
+    struct by_family *order = grouped_already(s->reg) ? NULL : malloc((total ? total : 1) * sizeof *order);
+    struct ob_buf name = {0};
+    for (size_t i = 0; i < total; i++) {
         struct ob_series_view v = ob_registry_get(s->reg, i);
         if (v.points == 0)
             continue; /* a counter with only its baseline so far */
-        int anomaly;
-        double score;
-        ob__serve_shown(&v, now, &anomaly, &score);
-        put_output(b, &v, suffix, "yhat", v.last.yhat);
-        put_output(b, &v, suffix, "yhat_lower", v.last.yhat_lower);
-        put_output(b, &v, suffix, "yhat_upper", v.last.yhat_upper);
-        put_output(b, &v, suffix, "anomaly", anomaly);
-        put_output(b, &v, suffix, "anomaly_score", score);
+        if (!order)
+            put_one_series(s, e, &name, i, now); /* grouped already, or no memory to sort */
+        else
+            order[n++] = (struct by_family){v.key, v.name_len, i};
     }
+    if (order) {
+        qsort(order, n, sizeof *order, family_order);
+        for (size_t i = 0; i < n; i++)
+            put_one_series(s, e, &name, order[i].index, now);
+    }
+    free(order);
+    free(name.p);
 }
 
 /* The parts, in the order they start; they stop in reverse, also when a
@@ -541,13 +588,15 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
     }
     if (!strcmp(path, "/metrics")) {
         *type = "text/plain; version=0.0.4; charset=utf-8";
+        struct ob_expo e = ob_expo_on(body);
         pthread_mutex_lock(&s->lock);
-        put_self(s, body);
-        put_series(s, body);
+        put_self(s, &e);
+        put_series(s, &e);
         pthread_mutex_unlock(&s->lock);
         for (size_t i = 0; i < NPARTS; i++)
             if (parts[i]->metrics)
-                parts[i]->metrics(s, body);
+                parts[i]->metrics(s, &e);
+        ob_expo_done(&e);
         return 200;
     }
     if (!strncmp(path, "/api/", 5)) {

@@ -252,49 +252,29 @@ void ob__disks_tick(struct serve *s, double now)
     }
 }
 
-static void put_labels(struct ob_buf *b, const struct drive_state *d)
-{
-    const char *names[] = {"device", "model", "serial"}, *values[] = {d->device, d->model, d->serial};
-    for (int i = 0; i < 3; i++) {
-        ob_buf_put(b, i ? ",": "{", 1);
-        ob_buf_put(b, names[i], strlen(names[i]));
-        ob_buf_put(b, "=\"", 2);
-        ob__put_label_value(b, values[i], strlen(values[i]));
-        ob_buf_put(b, "\"", 1);
-    }
-}
-
-void ob__disks_metrics(struct serve *s, struct ob_buf *b)
+void ob__disks_metrics(struct serve *s, struct ob_expo *e)
 {
     struct disks *k = s->disks;
     if (!k)
         return;
-    static const char head[] =
-        "# HELP opsbox_disk_failure_probability Probability that the drive fails within 14 days.\n"
-        "# TYPE opsbox_disk_failure_probability gauge\n";
-    static const char head2[] = "# HELP opsbox_disk_state The drive's state (Ceph's: good > 6 weeks, "
-                                "warning 2-6 weeks, bad < 2 weeks, unknown).\n# TYPE opsbox_disk_state gauge\n";
-    char num[64];
     pthread_mutex_lock(&k->mu);
-    ob_buf_put(b, head, sizeof head - 1);
+    ob_expo_family(e, "opsbox_disk_failure_probability", "gauge", "Probability that the drive fails within 14 days.");
     for (size_t i = 0; i < k->n; i++) {
-        ob_buf_put(b, "opsbox_disk_failure_probability", 31);
-        put_labels(b, &k->d[i]);
-        int n = snprintf(num, sizeof num, "} %.6f\n", k->d[i].score);
-        ob_buf_put(b, num, (size_t)n);
+        const struct drive_state *d = &k->d[i];
+        struct ob_label l[] = {ob_label_of("device", d->device), ob_label_of("model", d->model),
+                               ob_label_of("serial", d->serial)};
+        ob_expo_sample(e, l, 3, d->score);
     }
-    ob_buf_put(b, head2, sizeof head2 - 1);
+    ob_expo_family(e, "opsbox_disk_state", "gauge",
+                   "The drive's state (Ceph's: good > 6 weeks, warning 2-6 weeks, bad < 2 weeks, unknown).");
     for (size_t i = 0; i < k->n; i++)
         for (int st = OB_DISK_UNKNOWN; st <= OB_DISK_BAD; st++) {
-            ob_buf_put(b, "opsbox_disk_state", 17);
-            put_labels(b, &k->d[i]);
-            int n = snprintf(num, sizeof num, ",state=\"%s\"} %d\n", ob_disk_state_name(st), k->d[i].state == st);
-            ob_buf_put(b, num, (size_t)n);
+            const struct drive_state *d = &k->d[i];
+            struct ob_label l[] = {ob_label_of("device", d->device), ob_label_of("model", d->model),
+                                   ob_label_of("serial", d->serial), ob_label_of("state", ob_disk_state_name(st))};
+            ob_expo_sample_u64(e, l, 4, d->state == st);
         }
-    int n = snprintf(num, sizeof num, "# TYPE opsbox_disk_read_errors_total counter\n");
-    ob_buf_put(b, num, (size_t)n);
-    n = snprintf(num, sizeof num, "opsbox_disk_read_errors_total %llu\n", (unsigned long long)k->errors);
-    ob_buf_put(b, num, (size_t)n);
+    ob_expo_single_u64(e, "opsbox_disk_read_errors_total", "counter", "SMART reads that failed.", k->errors);
     pthread_mutex_unlock(&k->mu);
 }
 

@@ -34,6 +34,7 @@
 #define STREAM_SERIES "opsbox_log_stream_lines_total"
 #define EXAMPLE_MAX 300   /* bytes of a template's first line kept as its example */
 #define TEMPLATE_TEXT_MAX 4096
+#define TEMPLATE_LABEL_MAX 120 /* bytes of a template on /metrics: a label, not a document */
 
 struct tinfo {
     char *example;
@@ -194,7 +195,7 @@ static char *labels_text(const struct ob_loki_stream *st)
         ob_buf_put(&b, ",", i > 0);
         put_label_name(&b, st->labels[i].name);
         ob_buf_put(&b, "=\"", 2);
-        ob__put_label_value(&b, st->labels[i].value, strlen(st->labels[i].value));
+        ob_label_escape(&b, st->labels[i].value, strlen(st->labels[i].value));
         ob_buf_put(&b, "\"", 1);
     }
     ob_buf_put(&b, "", 1); /* the NUL */
@@ -375,11 +376,9 @@ int ob__logs_save(struct serve *s, double now)
 
 /* Per template and stream; templates merged since are added to the one
  * they joined, so each (template, stream) is one series. */
-static void put_stream_counts(struct logs *l, struct ob_buf *b)
+static void put_stream_counts(struct logs *l, struct ob_expo *e)
 {
-    static const char head[] = "# HELP " STREAM_SERIES " Lines per log template and stream (its labels).\n"
-                               "# TYPE " STREAM_SERIES " counter\n";
-    ob_buf_put(b, head, sizeof head - 1);
+    ob_expo_family(e, STREAM_SERIES, "counter", "Lines per log template and stream (its labels).");
     struct ob_strmap *seen = ob_strmap_new();
     struct pair *sum = malloc((l->npairs + 1) * sizeof *sum);
     size_t n = 0;
@@ -390,59 +389,63 @@ static void put_stream_counts(struct logs *l, struct ob_buf *b)
         else if (ob_strmap_put(seen, key, sizeof key, (uint32_t)n) == 0)
             sum[n++] = (struct pair){key[0], key[1], l->pairs[i].count};
     }
-    char line[96];
+    struct ob_buf labels = {0}; /* template_id first, then the stream's (escaped already) */
     for (size_t i = 0; i < n; i++) {
-        const char *labels = l->stream_labels[sum[i].stream];
-        int k = snprintf(line, sizeof line, STREAM_SERIES "{template_id=\"%u\"%s", sum[i].id, *labels ? "," : "");
-        ob_buf_put(b, line, (size_t)k);
-        ob_buf_put(b, labels, strlen(labels));
-        k = snprintf(line, sizeof line, "} %llu\n", (unsigned long long)sum[i].count);
-        ob_buf_put(b, line, (size_t)k);
+        char id[16];
+        const char *stream = l->stream_labels[sum[i].stream];
+        labels.len = 0;
+        ob_buf_put(&labels, id, (size_t)snprintf(id, sizeof id, "template_id=\"%u\"", sum[i].id));
+        ob_buf_put(&labels, ",", *stream != '\0');
+        ob_buf_put(&labels, stream, strlen(stream));
+        ob_expo_sample_escaped(e, (const char *)labels.p, labels.len, NULL, 0, (double)sum[i].count);
     }
+    free(labels.p);
     free(sum);
     ob_strmap_free(seen);
-    static const char unpaired[] = "# HELP opsbox_log_stream_unpaired_lines_total Lines not counted per stream: "
-                                   "past logs.max_stream_series.\n"
-                                   "# TYPE opsbox_log_stream_unpaired_lines_total counter\n";
-    ob_buf_put(b, unpaired, sizeof unpaired - 1);
-    int k = snprintf(line, sizeof line, "opsbox_log_stream_unpaired_lines_total %llu\n", (unsigned long long)l->unpaired);
-    ob_buf_put(b, line, (size_t)k);
+    ob_expo_family(e, "opsbox_log_stream_unpaired_lines_total", "counter",
+                   "Lines not counted per stream: past logs.max_stream_series.");
+    ob_expo_sample_u64(e, NULL, 0, l->unpaired);
 }
 
-void ob__logs_metrics(struct serve *s, struct ob_buf *b)
+/* The length of text[0..n) without a UTF-8 sequence cut at its end. */
+static size_t whole_utf8(const char *text, size_t n)
+{
+    size_t k = n, cont = 0;
+    while (k > 0 && ((unsigned char)text[k - 1] & 0xC0) == 0x80 && cont < 3)
+        k--, cont++;
+    if (k == 0 || (unsigned char)text[k - 1] < 0xC0)
+        return n; /* ASCII last, or stray continuation bytes: left as they are */
+    unsigned char lead = (unsigned char)text[k - 1];
+    size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+    return cont >= need ? n : k - 1;
+}
+
+void ob__logs_metrics(struct serve *s, struct ob_expo *e)
 {
     struct logs *l = s->logs;
     if (!l)
         return;
-    char line[512], text[TEMPLATE_TEXT_MAX];
+    char text[TEMPLATE_LABEL_MAX + 1], id[16];
     pthread_mutex_lock(&l->mu);
     uint32_t n = ob_miner_templates(l->m);
-    int k = snprintf(line, sizeof line,
-                     "# HELP opsbox_log_pushes_total Loki pushes received, by result.\n"
-                     "# TYPE opsbox_log_pushes_total counter\n"
-                     "opsbox_log_pushes_total{result=\"accepted\"} %llu\n"
-                     "opsbox_log_pushes_total{result=\"rejected\"} %llu\n",
-                     (unsigned long long)l->accepted, (unsigned long long)l->rejected);
-    ob_buf_put(b, line, (size_t)k);
-    k = snprintf(line, sizeof line,
-                 "# HELP opsbox_log_lines_total Log lines mined.\n# TYPE opsbox_log_lines_total counter\n"
-                 "opsbox_log_lines_total %llu\n"
-                 "# HELP opsbox_log_new_templates_total Templates first seen after the warm-up.\n"
-                 "# TYPE opsbox_log_new_templates_total counter\nopsbox_log_new_templates_total %llu\n",
-                 (unsigned long long)l->lines, (unsigned long long)l->news);
-    ob_buf_put(b, line, (size_t)k);
-    put_stream_counts(l, b);
-    ob_buf_put(b, "# HELP " RATE_SERIES " Lines per log template.\n# TYPE " RATE_SERIES " counter\n",
-               sizeof("# HELP " RATE_SERIES " Lines per log template.\n# TYPE " RATE_SERIES " counter\n") - 1);
-    for (uint32_t id = 1; id <= n; id++) {
-        if (ob_miner_resolve(l->m, id) != id)
+    struct ob_label accepted = ob_label_of("result", "accepted"), rejected = ob_label_of("result", "rejected");
+    ob_expo_family(e, "opsbox_log_pushes_total", "counter", "Loki pushes received, by result.");
+    ob_expo_sample_u64(e, &accepted, 1, l->accepted);
+    ob_expo_sample_u64(e, &rejected, 1, l->rejected);
+    ob_expo_single_u64(e, "opsbox_log_lines_total", "counter", "Log lines mined.", l->lines);
+    ob_expo_single_u64(e, "opsbox_log_new_templates_total", "counter", "Templates first seen after the warm-up.",
+                       l->news);
+    put_stream_counts(l, e);
+    ob_expo_family(e, RATE_SERIES, "counter", "Lines per log template.");
+    for (uint32_t t = 1; t <= n; t++) {
+        if (ob_miner_resolve(l->m, t) != t)
             continue;
-        ob_miner_template_text(l->m, id, text, 121); /* a label, not a document */
-        k = snprintf(line, sizeof line, RATE_SERIES "{template_id=\"%u\",template=\"", id);
-        ob_buf_put(b, line, (size_t)k);
-        ob__put_label_value(b, text, strlen(text));
-        k = snprintf(line, sizeof line, "\"} %llu\n", (unsigned long long)ob_miner_template_count(l->m, id));
-        ob_buf_put(b, line, (size_t)k);
+        size_t len = ob_miner_template_text(l->m, t, text, sizeof text);
+        if (len >= sizeof text) /* cut: not in the middle of a character */
+            text[whole_utf8(text, sizeof text - 1)] = '\0';
+        snprintf(id, sizeof id, "%u", t);
+        struct ob_label lab[] = {ob_label_of("template_id", id), ob_label_of("template", text)};
+        ob_expo_sample_u64(e, lab, 2, ob_miner_template_count(l->m, t));
     }
     pthread_mutex_unlock(&l->mu);
 }

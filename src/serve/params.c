@@ -12,10 +12,10 @@ void ob__series_params(void *arg, const char *key, size_t key_len, size_t name_l
     (void)name_len;
     const struct ob_metrics_config *m = &((struct serve *)arg)->cfg->metrics;
     char small[1024], *buf = key_len < sizeof small ? small : malloc(key_len + 1);
-    struct ob_rw_label l[OB_KEY_MAX_LABELS];
+    struct ob_label l[OB_KEY_MAX_LABELS];
     struct ob_label_pair pairs[OB_KEY_MAX_LABELS];
     const char *name;
-    int n = buf ? ob__split_key(key, buf, key_len + 1, &name, l, OB_KEY_MAX_LABELS) : -1;
+    int n = buf ? ob_key_split(key, key_len, buf, key_len + 1, &name, l, OB_KEY_MAX_LABELS) : -1;
     for (int i = 0; i < n; i++) /* the strings are buf's */
         pairs[i] = (struct ob_label_pair){(char *)l[i].name, (char *)l[i].value};
     if (n >= 0)

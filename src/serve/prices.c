@@ -194,89 +194,63 @@ void ob__prices_stop(struct serve *s)
     s->prices = NULL;
 }
 
-static void label(struct ob_buf *b, const char *name, const char *value, int first)
+/* An offer's labels: rank (from 1), label, region, sku; rank's text in rk. */
+static void fit_labels(struct ob_label *l, const struct fit_row *r, size_t rank, char rk[24])
 {
-    ob_buf_put(b, first ? "{" : ",", 1);
-    ob_buf_put(b, name, strlen(name));
-    ob_buf_put(b, "=\"", 2);
-    ob__put_label_value(b, value, strlen(value));
-    ob_buf_put(b, "\"", 1);
+    snprintf(rk, 24, "%zu", rank);
+    l[0] = ob_label_of("rank", rk);
+    l[1] = ob_label_of("label", r->label);
+    l[2] = ob_label_of("region", r->region);
+    l[3] = ob_label_of("sku", r->sku);
 }
 
-static void number(struct ob_buf *b, double v)
+static void finding_labels(struct ob_label *l, const struct finding_row *r)
 {
-    char num[48];
-    int n = snprintf(num, sizeof num, "} %.10g\n", v);
-    ob_buf_put(b, num, (size_t)n);
+    l[0] = ob_label_of("sku", r->sku);
+    l[1] = ob_label_of("region", r->region);
+    l[2] = ob_label_of("kind", r->kind);
 }
 
-static void fit_labels(struct ob_buf *b, const struct fit_row *r, size_t rank)
-{
-    char rk[24];
-    snprintf(rk, sizeof rk, "%zu", rank);
-    label(b, "rank", rk, 1);
-    label(b, "label", r->label, 0);
-    label(b, "region", r->region, 0);
-    label(b, "sku", r->sku, 0);
-}
-
-static void put(struct ob_buf *b, const char *s)
-{
-    ob_buf_put(b, s, strlen(s));
-}
-
-void ob__prices_metrics(struct serve *s, struct ob_buf *b)
+void ob__prices_metrics(struct serve *s, struct ob_expo *e)
 {
     struct prices *p = s->prices;
     if (!p)
         return;
     static const char *const types[] = {"expected", "lower", "upper"};
+    struct ob_label l[5];
+    char rk[24];
     pthread_mutex_lock(&p->mu);
-    put(b, "# HELP opsbox_prices_fit_monthly_cost Cost of 730 hours of an offer that fits: expected, "
-           "and the 5th/95th percentile over its history.\n# TYPE opsbox_prices_fit_monthly_cost gauge\n");
+    ob_expo_family(e, "opsbox_prices_fit_monthly_cost", "gauge",
+                   "Cost of 730 hours of an offer that fits: expected, and the 5th/95th percentile over its history.");
     for (size_t i = 0; i < p->nfit; i++) {
         const double v[] = {p->fit[i].monthly, p->fit[i].lo, p->fit[i].hi};
+        fit_labels(l, &p->fit[i], i + 1, rk);
         for (int k = 0; k < 3; k++) {
-            put(b, "opsbox_prices_fit_monthly_cost");
-            fit_labels(b, &p->fit[i], i + 1);
-            label(b, "value_type", types[k], 0);
-            number(b, v[k]);
+            l[4] = ob_label_of("value_type", types[k]);
+            ob_expo_sample(e, l, 5, v[k]);
         }
     }
-    put(b, "# HELP opsbox_prices_fit_hourly_price The latest hourly price of an offer that fits.\n"
-           "# TYPE opsbox_prices_fit_hourly_price gauge\n");
+    ob_expo_family(e, "opsbox_prices_fit_hourly_price", "gauge", "The latest hourly price of an offer that fits.");
     for (size_t i = 0; i < p->nfit; i++) {
-        put(b, "opsbox_prices_fit_hourly_price");
-        fit_labels(b, &p->fit[i], i + 1);
-        number(b, p->fit[i].hourly);
+        fit_labels(l, &p->fit[i], i + 1, rk);
+        ob_expo_sample(e, l, 4, p->fit[i].hourly);
     }
-    put(b, "# HELP opsbox_prices_finding_percent Size of the latest spike or level shift of a price "
-           "series, in percent of the price before.\n# TYPE opsbox_prices_finding_percent gauge\n");
+    ob_expo_family(e, "opsbox_prices_finding_percent", "gauge",
+                   "Size of the latest spike or level shift of a price series, in percent of the price before.");
     for (size_t i = 0; i < p->nfindings; i++) {
-        const struct finding_row *r = &p->findings[i];
-        put(b, "opsbox_prices_finding_percent");
-        label(b, "sku", r->sku, 1);
-        label(b, "region", r->region, 0);
-        label(b, "kind", r->kind, 0);
-        number(b, isnan(r->pct) ? 0 : r->pct);
+        finding_labels(l, &p->findings[i]);
+        ob_expo_sample(e, l, 3, isnan(p->findings[i].pct) ? 0 : p->findings[i].pct);
     }
-    put(b, "# HELP opsbox_prices_finding_timestamp_seconds When the latest finding of a price series "
-           "started.\n# TYPE opsbox_prices_finding_timestamp_seconds gauge\n");
+    ob_expo_family(e, "opsbox_prices_finding_timestamp_seconds", "gauge",
+                   "When the latest finding of a price series started.");
     for (size_t i = 0; i < p->nfindings; i++) {
-        const struct finding_row *r = &p->findings[i];
-        put(b, "opsbox_prices_finding_timestamp_seconds");
-        label(b, "sku", r->sku, 1);
-        label(b, "region", r->region, 0);
-        label(b, "kind", r->kind, 0);
-        number(b, r->ts);
+        finding_labels(l, &p->findings[i]);
+        ob_expo_sample(e, l, 3, p->findings[i].ts);
     }
-    char line[256];
-    snprintf(line, sizeof line,
-             "# TYPE opsbox_prices_reads_total counter\nopsbox_prices_reads_total %llu\n"
-             "# TYPE opsbox_prices_read_errors_total counter\nopsbox_prices_read_errors_total %llu\n"
-             "# TYPE opsbox_prices_observations gauge\nopsbox_prices_observations %zu\n",
-             (unsigned long long)p->reads, (unsigned long long)p->errors, p->observations);
-    put(b, line);
+    ob_expo_single_u64(e, "opsbox_prices_reads_total", "counter", "Reads of the price files.", p->reads);
+    ob_expo_single_u64(e, "opsbox_prices_read_errors_total", "counter", "Reads of the price files that failed.",
+                       p->errors);
+    ob_expo_single_u64(e, "opsbox_prices_observations", "gauge", "Price observations read.", p->observations);
     pthread_mutex_unlock(&p->mu);
 }
 

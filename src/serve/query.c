@@ -46,11 +46,6 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
     return ((struct ob_buf *)arg)->failed ? 0 : size * n;
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct ob_rw_label *)a)->name, ((const struct ob_rw_label *)b)->name);
-}
-
 /* One series of a query_range answer into the models; returns points. */
 static long feed_series(struct serve *s, json_t *series, double after, double *newest)
 {
@@ -58,15 +53,15 @@ static long feed_series(struct serve *s, json_t *series, double after, double *n
     const char *name = json_string_value(json_object_get(metric, "__name__"));
     if (!name || !json_is_array(values))
         return 0; /* an expression without a name is not a series to model */
-    struct ob_rw_label l[MAX_LABELS];
+    struct ob_label l[MAX_LABELS];
     size_t n = 0;
     const char *k;
     json_t *v;
     json_object_foreach(metric, k, v) {
         if (n < MAX_LABELS && strcmp(k, "__name__") && json_is_string(v))
-            l[n++] = (struct ob_rw_label){k, json_string_value(v)};
+            l[n++] = ob_label_of(k, json_string_value(v));
     }
-    qsort(l, n, sizeof l[0], by_name);
+    qsort(l, n, sizeof l[0], ob_label_by_name);
     long fed = 0;
     size_t i;
     json_t *pair;
@@ -257,24 +252,21 @@ void ob__query_stop(struct serve *s)
     s->querier = NULL;
 }
 
-void ob__query_metrics(struct serve *s, struct ob_buf *b)
+void ob__query_metrics(struct serve *s, struct ob_expo *e)
 {
     struct querier *q = s->querier;
     if (!q)
         return;
-    char text[768];
     pthread_mutex_lock(&q->mu);
-    int n = snprintf(text, sizeof text,
-                     "# HELP opsbox_query_source_points_total Points read from query sources.\n"
-                     "# TYPE opsbox_query_source_points_total counter\nopsbox_query_source_points_total %llu\n"
-                     "# TYPE opsbox_query_source_requests_total counter\nopsbox_query_source_requests_total %llu\n"
-                     "# TYPE opsbox_query_source_errors_total counter\nopsbox_query_source_errors_total %llu\n"
-                     "# HELP opsbox_query_source_backfilled 1 once the history has been read.\n"
-                     "# TYPE opsbox_query_source_backfilled gauge\nopsbox_query_source_backfilled %d\n",
-                     (unsigned long long)q->points, (unsigned long long)q->requests,
-                     (unsigned long long)q->errors, q->backfilled);
+    ob_expo_single_u64(e, "opsbox_query_source_points_total", "counter", "Points read from query sources.",
+                       q->points);
+    ob_expo_single_u64(e, "opsbox_query_source_requests_total", "counter", "Requests to query sources.",
+                       q->requests);
+    ob_expo_single_u64(e, "opsbox_query_source_errors_total", "counter", "Requests to query sources that failed.",
+                       q->errors);
+    ob_expo_single(e, "opsbox_query_source_backfilled", "gauge", "1 once the history has been read.",
+                   q->backfilled);
     pthread_mutex_unlock(&q->mu);
-    ob_buf_put(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
 }
 
 /* The part, as the core sees it (parts[] in core.c). */

@@ -128,39 +128,57 @@ struct producer {
     struct blob *out;           /* encoded batches, queued after the lock */
     size_t nout;
     struct ob_rw_series *series;
-    struct ob_rw_label *labels; /* MAX_LABELS per output series */
+    struct ob_label *labels; /* MAX_LABELS per output series */
     char *text;                 /* names and values, 2 KiB per source series */
     char (*names)[256];
     size_t n;
 };
+
+/* A series' own value_type label goes out as exported_value_type (as on
+ * /metrics): the outputs' value_type must be the only one. Keeps l sorted. */
+static void rename_value_type(struct ob_label *l, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (strcmp(l[i].name, "value_type"))
+            continue;
+        struct ob_label x = l[i];
+        x.name = "exported_value_type";
+        x.name_len = strlen(x.name);
+        int j = i;
+        for (; j > 0 && strcmp(l[j - 1].name, x.name) > 0; j--)
+            l[j] = l[j - 1];
+        l[j] = x;
+    }
+}
 
 static void produce_one(struct serve *s, struct producer *p, const struct ob_series_view *v, double now)
 {
     static const char *const types[] = {"yhat", "yhat_lower", "yhat_upper", "anomaly", "anomaly_score"};
     size_t slot = p->n / 5;
     char *buf = p->text + slot * 2048;
-    struct ob_rw_label l[MAX_LABELS];
+    struct ob_label l[MAX_LABELS];
     const char *name;
-    int n = ob__split_key(v->key, buf, 2048, &name, l, MAX_LABELS - 1);
+    int n = ob_key_split(v->key, strlen(v->key), buf, 2048, &name, l, MAX_LABELS - 1);
     if (n < 0)
         return;
+    rename_value_type(l, n);
     int anomaly;
     double score;
     ob__serve_shown(v, now, &anomaly, &score);
     double values[] = {v->last.yhat, v->last.yhat_lower, v->last.yhat_upper, anomaly, score};
     snprintf(p->names[slot], sizeof p->names[slot], "%s_%s", name, s->cfg->output_suffix);
     for (int t = 0; t < 5; t++) {
-        struct ob_rw_label *ol = &p->labels[(p->n + (size_t)t) * MAX_LABELS];
+        struct ob_label *ol = &p->labels[(p->n + (size_t)t) * MAX_LABELS];
         int k = 0, placed = 0;
         for (int i = 0; i < n; i++) { /* value_type, in its sorted place */
             if (!placed && strcmp(l[i].name, "value_type") > 0) {
-                ol[k++] = (struct ob_rw_label){"value_type", types[t]};
+                ol[k++] = ob_label_of("value_type", types[t]);
                 placed = 1;
             }
             ol[k++] = l[i];
         }
         if (!placed)
-            ol[k++] = (struct ob_rw_label){"value_type", types[t]};
+            ol[k++] = ob_label_of("value_type", types[t]);
         p->series[p->n + (size_t)t] = (struct ob_rw_series){p->names[slot], ol, (size_t)k, v->last_ts, values[t]};
     }
     p->n += 5;
@@ -377,27 +395,40 @@ void ob__rw_stop(struct serve *s)
     s->rwout = NULL;
 }
 
-void ob__rw_metrics(struct serve *s, struct ob_buf *b)
+struct rw_counts {
+    double v[5]; /* batches, sent, failed, dropped, queued */
+};
+
+void ob__rw_metrics(struct serve *s, struct ob_expo *e)
 {
+    static const struct {
+        const char *name, *type, *help;
+    } fam[5] = {
+        {"opsbox_remote_write_out_batches_total", "counter", "Batches of outputs made for the URL."},
+        {"opsbox_remote_write_out_sent_total", "counter", "Batches the URL accepted."},
+        {"opsbox_remote_write_out_failed_total", "counter", "Sends that failed (retried)."},
+        {"opsbox_remote_write_out_dropped_total", "counter", "Batches dropped: refused, or the queue full."},
+        {"opsbox_remote_write_out_queued_batches", "gauge", "Batches waiting on disk to be sent."},
+    };
     struct rwout *o = s->rwout;
-    if (!o)
+    struct rw_counts *c = o ? calloc(o->n ? o->n : 1, sizeof *c) : NULL;
+    if (!c)
         return;
-    char text[1024];
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = 0; i < o->n; i++) { /* each writer's, of one moment */
         struct writer *w = &o->w[i];
         pthread_mutex_lock(&w->mu);
-        int n = snprintf(text, sizeof text,
-                         "opsbox_remote_write_out_batches_total{url=\"%s\"} %llu\n"
-                         "opsbox_remote_write_out_sent_total{url=\"%s\"} %llu\n"
-                         "opsbox_remote_write_out_failed_total{url=\"%s\"} %llu\n"
-                         "opsbox_remote_write_out_dropped_total{url=\"%s\"} %llu\n"
-                         "opsbox_remote_write_out_queued_batches{url=\"%s\"} %ld\n",
-                         w->cfg->url, (unsigned long long)w->batches, w->cfg->url, (unsigned long long)w->sent,
-                         w->cfg->url, (unsigned long long)w->failed, w->cfg->url, (unsigned long long)w->dropped,
-                         w->cfg->url, w->queued);
+        c[i] = (struct rw_counts){{(double)w->batches, (double)w->sent, (double)w->failed, (double)w->dropped,
+                                   (double)w->queued}};
         pthread_mutex_unlock(&w->mu);
-        ob_buf_put(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
     }
+    for (int f = 0; f < 5; f++) { /* a family's samples together */
+        ob_expo_family(e, fam[f].name, fam[f].type, fam[f].help);
+        for (size_t i = 0; i < o->n; i++) {
+            struct ob_label url = ob_label_of("url", o->w[i].cfg->url);
+            ob_expo_sample(e, &url, 1, c[i].v[f]);
+        }
+    }
+    free(c);
 }
 
 /* The part, as the core sees it (parts[] in core.c). */

@@ -4,6 +4,8 @@
 #define OB_SERVE_SERVE_INT_H
 
 #include "core/buf.h"
+#include "core/expo.h"
+#include "core/label.h"
 #include "serve/serve.h"
 #include "io/config.h"
 #include "alerts/alerts.h"
@@ -100,7 +102,8 @@ struct serve {
  * (-1: err says why) in order, and stop in reverse, also for a part whose
  * start failed half way and for one never started (stop is NULL-safe);
  * tick from the main loop, reload after a new s->cfg is published (main
- * thread), metrics for each GET /metrics (an HTTP thread, without s->lock).
+ * thread), metrics for each GET /metrics (an HTTP thread, without s->lock),
+ * writing its families with the one writer every part shares (core/expo.h).
  * A NULL callback is skipped. */
 struct ob_serve_part {
     const char *name;
@@ -108,7 +111,7 @@ struct ob_serve_part {
     void (*stop)(struct serve *s);
     void (*tick)(struct serve *s, double now);
     void (*reload)(struct serve *s);
-    void (*metrics)(struct serve *s, struct ob_buf *b);
+    void (*metrics)(struct serve *s, struct ob_expo *e);
 };
 extern const struct ob_serve_part ob__part_alerts, ob__part_tracker, ob__part_logs, ob__part_disks,
     ob__part_prices, ob__part_ci, ob__part_query, ob__part_rw, ob__part_journal;
@@ -129,20 +132,10 @@ void ob__worker_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *stop, pthread
  * (ob__serve_point) calls it before letting go of s->lock. */
 void ob__serve_flush(struct serve *s);
 
-/* Splits "name{a=\"1\",b=\"x\\\"y\"}" (a registry key) into its name and at
- * most max labels, unescaping into buf (cap >= strlen(key) + 1 is enough).
- * Returns the label count, -1 if the key is not of that form. */
-#define OB_KEY_MAX_LABELS 64
-int ob__split_key(const char *key, char *buf, size_t cap, const char **name, struct ob_rw_label *l, int max);
-
 /* The metrics: section's threshold and band for one series (an
  * ob_registry_params_fn; arg is the struct serve; call with s->lock). */
 void ob__series_params(void *arg, const char *key, size_t key_len, size_t name_len,
                        struct ob_detector_params *p);
-
-/* A label value escaped as the exposition format wants it (\\, \", \n):
- * for series keys and every label opsbox writes on /metrics. */
-void ob__put_label_value(struct ob_buf *b, const char *v, size_t n);
 
 /* What a series shows now: its latest result, or a flag still held from a
  * point within ANOMALY_HOLD_S (with that point's score if higher). The one
@@ -167,7 +160,7 @@ void ob__alerts_signals(struct serve *s);
 void ob__alerts_submit(struct serve *s, const struct ob_webhook *w);
 /* Hands over n signals (taken: freed here); call without s->lock. */
 void ob__alerts_hand_signals(struct serve *s, struct flagged *f, size_t n);
-void ob__alerts_metrics(struct serve *s, struct ob_buf *b);
+void ob__alerts_metrics(struct serve *s, struct ob_expo *e);
 /* Incidents firing after the last commit. */
 size_t ob__alerts_open(struct serve *s);
 /* Secrets from files: the first line, without its newline. NULL if unreadable. */
@@ -177,7 +170,7 @@ char *ob__read_secret(const char *path);
 int ob__tracker_start(struct serve *s, char *err, size_t errlen);
 void ob__tracker_wake(struct serve *s);
 void ob__tracker_stop(struct serve *s);
-void ob__tracker_metrics(struct serve *s, struct ob_buf *b);
+void ob__tracker_metrics(struct serve *s, struct ob_expo *e);
 
 /* Logs (logs.c): POST /loki/api/v1/push, templates, their rates. */
 int ob__logs_start(struct serve *s, char *err, size_t errlen);
@@ -192,20 +185,20 @@ void ob__logs_reload(struct serve *s);
 void ob__logs_tick(struct serve *s, double now);
 /* Inside the snapshot's store batch. */
 int ob__logs_save(struct serve *s, double now);
-void ob__logs_metrics(struct serve *s, struct ob_buf *b);
+void ob__logs_metrics(struct serve *s, struct ob_expo *e);
 json_t *ob__logs_templates_json(struct serve *s, long limit);
 /* name is the template-rate series that the daemon models itself. */
 int ob__logs_is_own(const char *name, size_t n);
 
 /* One point of series name{labels} (sorted by name), from remote write or
  * a query source: modelled like a scraped one. With s->lock held. */
-void ob__serve_point(struct serve *s, const char *name, const struct ob_rw_label *labels, size_t n,
+void ob__serve_point(struct serve *s, const char *name, const struct ob_label *labels, size_t n,
                      double ts, double value);
 
 /* Query sources (query.c): backfill, then follow. */
 int ob__query_start(struct serve *s, char *err, size_t errlen);
 void ob__query_stop(struct serve *s);
-void ob__query_metrics(struct serve *s, struct ob_buf *b);
+void ob__query_metrics(struct serve *s, struct ob_expo *e);
 
 /* The systemd journal (journal.c) into the miner, its cursor saved
  * with the miner so a restart neither skips nor repeats. */
@@ -220,25 +213,25 @@ int ob__journal_save(struct serve *s, double now);
 int ob__rw_start(struct serve *s, char *err, size_t errlen);
 void ob__rw_stop(struct serve *s);
 void ob__rw_tick(struct serve *s, double now);
-void ob__rw_metrics(struct serve *s, struct ob_buf *b);
+void ob__rw_metrics(struct serve *s, struct ob_expo *e);
 
 /* Disks (disk.c): SMART on a schedule, scored, on /metrics. */
 int ob__disks_start(struct serve *s, char *err, size_t errlen);
 void ob__disks_stop(struct serve *s);
 void ob__disks_tick(struct serve *s, double now);
-void ob__disks_metrics(struct serve *s, struct ob_buf *b);
+void ob__disks_metrics(struct serve *s, struct ob_expo *e);
 json_t *ob__disks_json(struct serve *s);
 /* Prices (prices.c): price files re-read by a worker, the cheapest
  * fit and the latest findings on /metrics and /api/v1/prices. */
 int ob__prices_start(struct serve *s, char *err, size_t errlen);
 void ob__prices_stop(struct serve *s);
-void ob__prices_metrics(struct serve *s, struct ob_buf *b);
+void ob__prices_metrics(struct serve *s, struct ob_expo *e);
 json_t *ob__prices_json(struct serve *s);
 /* CI test results (ci.c): a folder of runs on a schedule, analysed,
  * on /metrics; an incident for a lasting new failure. */
 int ob__ci_start(struct serve *s, char *err, size_t errlen);
 void ob__ci_stop(struct serve *s);
 void ob__ci_tick(struct serve *s, double now);
-void ob__ci_metrics(struct serve *s, struct ob_buf *b);
+void ob__ci_metrics(struct serve *s, struct ob_expo *e);
 
 #endif

@@ -417,30 +417,21 @@ void ob__tracker_stop(struct serve *s)
     s->tracker = NULL;
 }
 
-void ob__tracker_metrics(struct serve *s, struct ob_buf *b)
+void ob__tracker_metrics(struct serve *s, struct ob_expo *e)
 {
     struct tracker *t = s->tracker;
     if (!t)
         return;
-    char text[1536];
     pthread_mutex_lock(&t->mu);
     double age = t->pending && t->oldest > 0 ? ob_now() - t->oldest : 0;
-    int len = snprintf(
-        text, sizeof text,
-        "# HELP opsbox_tracker_actions_sent_total Issue actions (open, comment, close) done.\n"
-        "# TYPE opsbox_tracker_actions_sent_total counter\nopsbox_tracker_actions_sent_total %llu\n"
-        "# HELP opsbox_tracker_errors_total Failed attempts (retried).\n"
-        "# TYPE opsbox_tracker_errors_total counter\nopsbox_tracker_errors_total %llu\n"
-        "# HELP opsbox_tracker_requests_total Requests to the tracker's API.\n"
-        "# TYPE opsbox_tracker_requests_total counter\nopsbox_tracker_requests_total %llu\n"
-        "# HELP opsbox_outbox_pending Issue actions waiting to be sent.\n"
-        "# TYPE opsbox_outbox_pending gauge\nopsbox_outbox_pending %ld\n"
-        "# HELP opsbox_outbox_oldest_age_seconds Age of the oldest waiting action.\n"
-        "# TYPE opsbox_outbox_oldest_age_seconds gauge\nopsbox_outbox_oldest_age_seconds %.3f\n",
-        (unsigned long long)t->sent, (unsigned long long)t->errors, (unsigned long long)t->requests,
-        t->pending, age);
+    ob_expo_single_u64(e, "opsbox_tracker_actions_sent_total", "counter", "Issue actions (open, comment, close) done.",
+                       t->sent);
+    ob_expo_single_u64(e, "opsbox_tracker_errors_total", "counter", "Failed attempts (retried).", t->errors);
+    ob_expo_single_u64(e, "opsbox_tracker_requests_total", "counter", "Requests to the tracker's API.",
+                       t->requests);
+    ob_expo_single(e, "opsbox_outbox_pending", "gauge", "Issue actions waiting to be sent.", (double)t->pending);
+    ob_expo_single(e, "opsbox_outbox_oldest_age_seconds", "gauge", "Age of the oldest waiting action.", age);
     pthread_mutex_unlock(&t->mu);
-    ob_buf_put(b, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1);
 }
 
 /* The part, as the core sees it (parts[] in core.c). */

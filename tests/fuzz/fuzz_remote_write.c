@@ -12,7 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int on_sample(void *arg, const char *name, const struct ob_rw_label *labels, size_t n, double ts,
+static int on_sample(void *arg, const char *name, const struct ob_label *labels, size_t n, double ts,
                      double value)
 {
     (void)ts;

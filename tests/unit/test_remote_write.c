@@ -17,7 +17,7 @@ struct seen {
     double ts, value;
 };
 
-static int collect(void *arg, const char *name, const struct ob_rw_label *l, size_t n, double ts, double value)
+static int collect(void *arg, const char *name, const struct ob_label *l, size_t n, double ts, double value)
 {
     struct seen *s = arg;
     int k = snprintf(s->last, sizeof s->last, "%s{", name);
@@ -33,7 +33,8 @@ static int collect(void *arg, const char *name, const struct ob_rw_label *l, siz
 static void test_round_trip(void **state)
 {
     (void)state;
-    struct ob_rw_label a[] = {{"instance", "h:9100"}, {"job", "node"}}, b[] = {{"value_type", "yhat"}};
+    struct ob_label a[] = {ob_label_of("instance", "h:9100"), ob_label_of("job", "node")},
+                    b[] = {ob_label_of("value_type", "yhat")};
     struct ob_rw_series series[] = {{"up", a, 2, 1700000000.5, 1}, {"load_opsbox", b, 1, 1700000001, 0.25}};
     void *body;
     size_t len;

@@ -1,6 +1,6 @@
-/* test_serve_key.c - the daemon's series keys (src/serve/key.c): a label
- * value escaped as the exposition format wants it, and a key split back
- * into its name and unescaped labels; keys not of the form are refused. */
+/* test_label.c - series keys (src/core/label.c): a label value escaped as
+ * the exposition format wants it, and a key split back into its name and
+ * unescaped labels; keys not of the form are refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,12 +10,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "serve/serve_int.h"
+#include "core/label.h"
 
 static char *escaped(const char *v)
 {
     struct ob_buf b = {0};
-    ob__put_label_value(&b, v, strlen(v));
+    ob_label_escape(&b, v, strlen(v));
     ob_buf_put(&b, "", 1);
     return (char *)b.p;
 }
@@ -40,15 +40,15 @@ static void test_split(void **state)
     const char *key = "http_requests_total{code=\"200\",path=\"/a\\\"b\\\\c\\nd\"}";
     char buf[128];
     const char *name;
-    struct ob_rw_label l[OB_KEY_MAX_LABELS];
-    int n = ob__split_key(key, buf, strlen(key) + 1, &name, l, OB_KEY_MAX_LABELS);
+    struct ob_label l[OB_KEY_MAX_LABELS];
+    int n = ob_key_split(key, strlen(key), buf, strlen(key) + 1, &name, l, OB_KEY_MAX_LABELS);
     assert_int_equal(n, 2);
     assert_string_equal(name, "http_requests_total");
     assert_string_equal(l[0].name, "code");
     assert_string_equal(l[0].value, "200");
     assert_string_equal(l[1].name, "path");
     assert_string_equal(l[1].value, "/a\"b\\c\nd");
-    n = ob__split_key("up{}", buf, sizeof buf, &name, l, OB_KEY_MAX_LABELS);
+    n = ob_key_split("up{}", strlen("up{}"), buf, sizeof buf, &name, l, OB_KEY_MAX_LABELS);
     assert_int_equal(n, 0);
     assert_string_equal(name, "up");
 }
@@ -63,8 +63,8 @@ static void test_round_trip(void **state)
         char key[256], buf[256];
         snprintf(key, sizeof key, "m{k=\"%s\"}", e);
         const char *name;
-        struct ob_rw_label l[2];
-        assert_int_equal(ob__split_key(key, buf, strlen(key) + 1, &name, l, 2), 1);
+        struct ob_label l[2];
+        assert_int_equal(ob_key_split(key, strlen(key), buf, strlen(key) + 1, &name, l, 2), 1);
         assert_string_equal(name, "m");
         assert_string_equal(l[0].name, "k");
         assert_string_equal(l[0].value, values[i]);
@@ -78,9 +78,9 @@ static void test_refused(void **state)
     const char *bad[] = {"no_labels", "m{a}", "m{a=1}", "m{a=\"1}"};
     char buf[64];
     const char *name;
-    struct ob_rw_label l[4];
+    struct ob_label l[4];
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        assert_int_equal(ob__split_key(bad[i], buf, sizeof buf, &name, l, 4), -1);
+        assert_int_equal(ob_key_split(bad[i], strlen(bad[i]), buf, sizeof buf, &name, l, 4), -1);
 }
 
 int main(void)
