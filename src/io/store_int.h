@@ -43,6 +43,8 @@ struct ob_store {
     int piped;                    /* statements sent in pipeline mode, not yet read */
     int fresh;                    /* PostgreSQL: only BEGIN sent in this transaction */
     int commit_at, flush_at;      /* the COMMIT's and the flush's place in the pipeline, or -1 */
+    const char *prepared[8];      /* PostgreSQL: writes prepared on this connection, by SQL */
+    int nprepared, prep_unsure;   /* ...and whether a failure may have lost some */
     double pruned;                /* PostgreSQL: when store_flush was last pruned */
     int lost;                     /* the last failure was the connection's */
     int durable;                  /* PostgreSQL: commits flushed before they return */
