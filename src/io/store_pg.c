@@ -24,11 +24,13 @@
  *     is made again by a later call outside a transaction; a statement
  *     outside a transaction that failed for that reason is sent once more
  *     on the new connection (each such statement may run twice safely).
- * Inside a transaction, writes (rows whose result nobody reads) go out in
- * libpq's pipeline mode: a batch of a thousand rows is one round trip, not
- * a thousand. Their results are read, and a failure among them reported,
- * before the next statement that returns something, or at commit (which
- * then fails and rolls back).
+ * Inside a transaction everything goes out in libpq's pipeline mode, and
+ * is read at the next statement whose result is wanted: BEGIN waits for
+ * the turn's UPDATE (one round trip), the rows (prepared once per
+ * connection) wait for COMMIT, and the flush goes right behind COMMIT (one
+ * round trip for the batch, however many rows). A failure among the
+ * writes is reported there, and the commit then fails and rolls back.
+ * store_flush's rows of backends that ended are pruned (ob__pg_prune).
  * One mutex per handle: a PGconn serves one call at a time. */
 #include "alerts/alerts.h"
 #include "io/store_int.h"
