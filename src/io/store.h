@@ -64,6 +64,12 @@ struct ob_member;
 int ob_store_set_durable(struct ob_store *s);
 int ob_store_checkpoint(struct ob_store *s);
 
+/* Deletes the store's own bookkeeping that nothing needs any more (on
+ * PostgreSQL the store_flush rows of connections that ended; see
+ * store_pg.c). Returns the rows deleted, or -1. Each connection does it as
+ * it is made; ob_store_checkpoint does it every minute. */
+long ob_store_prune(struct ob_store *s);
+
 /* Upserts the incident's row (not its members) / one member (at index seq). */
 int ob_store_put_incident(struct ob_store *s, const struct ob_incident *inc);
 int ob_store_put_member(struct ob_store *s, int64_t incident, size_t seq, const struct ob_member *m);

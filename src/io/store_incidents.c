@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_PUT_INCIDENT] = SQL_PUT_INCIDENT,
@@ -81,10 +82,24 @@ int ob_store_set_durable(struct ob_store *s)
     return ob__store_exec(s, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0");
 }
 
-int ob_store_checkpoint(struct ob_store *s)
+long ob_store_prune(struct ob_store *s)
 {
     if (s->pg)
-        return 0;
+        return ob__pg_prune(s);
+    if (ob__store_exec(s, SQL_PRUNE_FLUSH) < 0)
+        return -1;
+    return (long)sqlite3_changes(s->db);
+}
+
+int ob_store_checkpoint(struct ob_store *s)
+{
+    if (s->pg) { /* no WAL of ours to checkpoint; the flush rows to prune */
+        double now = (double)time(NULL);
+        if (now - s->pruned < 60)
+            return 0;
+        s->pruned = now;
+        return ob_store_prune(s) < 0 ? -1 : 0;
+    }
     int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : ob__store_fail(s, "checkpointing");
 }

@@ -40,7 +40,12 @@ struct ob_store {
     PGconn *pg;                   /* PostgreSQL: set, and db unused */
     pthread_mutex_t pg_mu;        /* a PGconn is one thread's at a time */
     int in_tx;                    /* PostgreSQL: between begin and commit */
-    int piped;                    /* writes sent in pipeline mode, not yet read */
+    int piped;                    /* statements sent in pipeline mode, not yet read */
+    int fresh;                    /* PostgreSQL: only BEGIN sent in this transaction */
+    int commit_at, flush_at;      /* the COMMIT's and the flush's place in the pipeline, or -1 */
+    const char *prepared[8];      /* PostgreSQL: writes prepared on this connection, by SQL */
+    int nprepared, prep_unsure;   /* ...and whether a failure may have lost some */
+    double pruned;                /* PostgreSQL: when store_flush was last pruned */
     int lost;                     /* the last failure was the connection's */
     int durable;                  /* PostgreSQL: commits flushed before they return */
     int turned;                   /* this transaction took the incidents' turn */
@@ -86,6 +91,7 @@ int ob__pg_outbox_done(struct ob_store *s, const struct ob_outbox_item *it, doub
 int ob__pg_outbox_pending(struct ob_store *s, long *n, double *oldest);
 int ob__pg_put_blob(struct ob_store *s, const char *name, const void *blob, size_t len, double now);
 int ob__pg_get_blob(struct ob_store *s, const char *name, void **blob, size_t *len);
+long ob__pg_prune(struct ob_store *s);
 int ob__pg_int64(struct ob_store *s, enum store_stmt which, int64_t *v);
 
 #endif

@@ -24,11 +24,13 @@
  *     is made again by a later call outside a transaction; a statement
  *     outside a transaction that failed for that reason is sent once more
  *     on the new connection (each such statement may run twice safely).
- * Inside a transaction, writes (rows whose result nobody reads) go out in
- * libpq's pipeline mode: a batch of a thousand rows is one round trip, not
- * a thousand. Their results are read, and a failure among them reported,
- * before the next statement that returns something, or at commit (which
- * then fails and rolls back).
+ * Inside a transaction everything goes out in libpq's pipeline mode, and
+ * is read at the next statement whose result is wanted: BEGIN waits for
+ * the turn's UPDATE (one round trip), the rows (prepared once per
+ * connection) wait for COMMIT, and the flush goes right behind COMMIT (one
+ * round trip for the batch, however many rows). A failure among the
+ * writes is reported there, and the commit then fails and rolls back.
+ * store_flush's rows of backends that ended are pruned (ob__pg_prune).
  * One mutex per handle: a PGconn serves one call at a time. */
 #include "alerts/alerts.h"
 #include "io/store_int.h"
@@ -114,94 +116,216 @@ static int ok(const PGresult *r)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-/* Reads the results of the pipelined writes (with pg_mu held): 0, or -1
- * with the first failure recorded. Leaves pipeline mode. */
-static int drain(struct ob_store *s)
+/* Sends a statement in the pipeline (entering it), with pg_mu held. */
+static int pipe_send(struct ob_store *s, const char *sql, const struct params *p, int binary)
 {
+    if (PQpipelineStatus(s->pg) == PQ_PIPELINE_OFF && PQenterPipelineMode(s->pg) != 1)
+        return -1;
+    if (PQsendQueryParams(s->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL, p ? p->len : NULL,
+                          p ? p->fmt : NULL, binary) != 1)
+        return -1;
+    s->piped++;
+    return 0;
+}
+
+/* Reads the results of what was sent in the pipeline, up to a Sync sent
+ * now (with pg_mu held): 0, or -1 with the first failure recorded (as
+ * what, or as the commit's or the flush's when one of those failed). A
+ * COMMIT that answers ROLLBACK (its transaction had failed) is a failure.
+ * *last, when given, gets the result of the last statement sent, for the
+ * caller to read and clear. Leaves pipeline mode. */
+static int drain(struct ob_store *s, const char *what, PGresult **last)
+{
+    if (last)
+        *last = NULL;
     if (!s->piped)
         return 0;
     int rc = PQpipelineSync(s->pg) == 1 ? 0 : -1;
     if (rc < 0)
         record(s, "sending", NULL);
+    PGresult *kept = NULL;
+    int k = 0; /* statements whose result was read */
     for (int idle = 0; rc == 0 || PQstatus(s->pg) == CONNECTION_OK;) {
         PGresult *r = PQgetResult(s->pg);
         if (!r) {
             /* NULL ends each statement's results; many in a row: nothing more comes */
             if (PQstatus(s->pg) != CONNECTION_OK || ++idle > 2 * s->piped + 4) {
                 if (rc == 0)
-                    record(s, "writing", NULL);
+                    record(s, what, NULL);
                 rc = -1;
                 break;
             }
             continue;
         }
         idle = 0;
-        ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_PIPELINE_SYNC) {
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
             PQclear(r);
             break;
         }
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == 0) {
-            record(s, "writing", r);
+        int i = k++;
+        int good = ok(r) && (i != s->commit_at || !strcmp(PQcmdStatus(r), "COMMIT"));
+        if (!good && rc == 0) {
+            record(s, i == s->flush_at ? "flushing the commit" : i == s->commit_at ? "committing" : what, r);
+            if (ok(r))
+                snprintf(s->error, sizeof s->error, "committing: the transaction had failed");
             rc = -1;
         }
-        PQclear(r);
+        PQclear(kept);
+        kept = r;
     }
     s->piped = 0;
+    s->commit_at = s->flush_at = -1;
+    if (rc < 0 && s->nprepared)
+        s->prep_unsure = 1;
     PQexitPipelineMode(s->pg);
+    if (last && rc == 0)
+        *last = kept;
+    else
+        PQclear(kept);
     return rc;
+}
+
+/* The write's statement prepared on this connection (at its first use,
+ * in the pipeline): parsed and planned once, not once per row, which was
+ * most of the server's CPU for a turn's rows. With pg_mu held: its name,
+ * or NULL to send it unprepared. A failed pipeline may have skipped a
+ * Parse: then all are dropped and prepared again. */
+static const char *prepared(struct ob_store *s, const char *key, const char *sql, char *name)
+{
+    if (s->prep_unsure) {
+        if (pipe_send(s, "DEALLOCATE ALL", NULL, 0) < 0)
+            return NULL;
+        s->nprepared = s->prep_unsure = 0;
+    }
+    int i = 0;
+    while (i < s->nprepared && s->prepared[i] != key)
+        i++;
+    snprintf(name, 16, "ob_w%d", i);
+    if (i < s->nprepared)
+        return name;
+    if (i == (int)(sizeof s->prepared / sizeof s->prepared[0]) ||
+        PQsendPrepare(s->pg, name, sql, 0, NULL) != 1)
+        return NULL;
+    s->piped++;
+    s->prepared[s->nprepared++] = key;
+    return name;
 }
 
 /* A write inside a transaction: sent, its result read later (drain). */
 static int send_write(struct ob_store *s, const char *sql, const struct params *p, const char *what)
 {
-    char buf[2048];
+    char buf[2048], name[16];
+    const char *key = sql;
     sql = dialect(sql, buf, sizeof buf);
     pthread_mutex_lock(&s->pg_mu);
-    int rc = 0;
-    if (!s->piped && PQenterPipelineMode(s->pg) != 1)
-        rc = -1;
-    if (rc == 0 && PQsendQueryParams(s->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL,
-                                     p ? p->len : NULL, p ? p->fmt : NULL, 0) != 1)
-        rc = -1;
-    if (rc == 0)
+    int rc = PQpipelineStatus(s->pg) == PQ_PIPELINE_OFF && PQenterPipelineMode(s->pg) != 1 ? -1 : 0;
+    const char *stmt = rc == 0 && p ? prepared(s, key, sql, name) : NULL;
+    if (rc < 0)
+        ;
+    else if (stmt && PQsendQueryPrepared(s->pg, stmt, p->n, p->v, p->len, p->fmt, 0) == 1)
         s->piped++;
     else
+        rc = stmt ? -1 : pipe_send(s, sql, p, 0);
+    if (rc < 0)
         record(s, what, NULL);
+    s->fresh = 0;
     /* Read results every so often: unread, they would fill the server's
      * socket until it stopped reading ours (a Sync keeps the transaction). */
     if (rc == 0 && s->piped >= 500)
-        rc = drain(s);
+        rc = drain(s, what, NULL);
     pthread_mutex_unlock(&s->pg_mu);
     return rc;
 }
 
-/* Runs sql (?N or $N parameters); the result, or NULL with the error. */
+/* The session as this handle wants it, on a connection just made (with
+ * pg_mu held): a reset forgets SET, and the server's default may differ. */
+static int session(struct ob_store *s)
+{
+    PGresult *r = PQexec(s->pg, s->durable ? "SET synchronous_commit = on" : "SET synchronous_commit = off");
+    int rc = ok(r) ? 0 : -1;
+    PQclear(r);
+    return rc;
+}
+
+static void reconnect(struct ob_store *s)
+{
+    if (PQpipelineStatus(s->pg) != PQ_PIPELINE_OFF) {
+        PGresult *r;
+        while ((r = PQgetResult(s->pg)))
+            PQclear(r);
+        PQexitPipelineMode(s->pg);
+    }
+    s->piped = 0;
+    s->nprepared = s->prep_unsure = 0; /* a new session has none */
+    PQreset(s->pg);
+    if (PQstatus(s->pg) == CONNECTION_OK && session(s) == 0)
+        PQclear(PQexec(s->pg, SQL_PG_PRUNE_FLUSH)); /* as ob__pg_open does */
+}
+
+/* BEGIN, and what every transaction of this handle starts with, queued. */
+static int send_begin(struct ob_store *s)
+{
+    /* durable: flushed by the flush after COMMIT instead (file comment) */
+    int rc = pipe_send(s, "BEGIN", NULL, 0);
+    if (rc == 0 && s->durable)
+        rc = pipe_send(s, "SET LOCAL synchronous_commit = off", NULL, 0);
+    return rc;
+}
+
+/* Runs sql (?N or $N parameters); the result, or NULL with the error.
+ * Inside a transaction it goes in the pipeline behind the writes not yet
+ * read, so writes and a read cost one round trip together; a transaction
+ * that had sent nothing but its BEGIN when the connection turned out lost
+ * is begun again on a new one. Outside, a statement that failed for a lost
+ * connection is sent once more on a new one. */
 static PGresult *run(struct ob_store *s, const char *sql, const struct params *p, int binary,
                      const char *what)
 {
     char buf[2048];
     sql = dialect(sql, buf, sizeof buf);
     pthread_mutex_lock(&s->pg_mu);
-    if (drain(s) < 0) {
-        pthread_mutex_unlock(&s->pg_mu);
-        return NULL;
-    }
-    if (!s->in_tx && PQstatus(s->pg) != CONNECTION_OK)
-        PQreset(s->pg);
-    PGresult *r = attempt(s, sql, p, binary);
-    if (!ok(r) && !s->in_tx && connection_lost(s, r)) {
-        PQclear(r);
-        PQreset(s->pg);
-        r = attempt(s, sql, p, binary);
-    }
-    if (!ok(r)) {
-        record(s, what, r);
-        PQclear(r);
-        r = NULL;
+    PGresult *r = NULL;
+    if (s->in_tx) {
+        for (int tries = 0; tries < 2 && !r; tries++) {
+            int fresh = s->fresh;
+            if (tries && !(fresh && s->lost))
+                break;
+            if (tries) {
+                reconnect(s);
+                if (PQstatus(s->pg) != CONNECTION_OK || send_begin(s) < 0)
+                    break;
+            }
+            int sent = pipe_send(s, sql, p, binary);
+            if (drain(s, what, &r) < 0 || sent < 0) {
+                if (sent < 0)
+                    record(s, what, NULL);
+                PQclear(r);
+                r = NULL;
+            }
+            s->fresh = fresh; /* drain's failure leaves us as fresh as before */
+        }
+        s->fresh = 0;
     } else {
-        s->lost = 0;
+        if (drain(s, what, NULL) < 0) {
+            pthread_mutex_unlock(&s->pg_mu);
+            return NULL;
+        }
+        if (PQstatus(s->pg) != CONNECTION_OK)
+            reconnect(s);
+        r = attempt(s, sql, p, binary);
+        if (!ok(r) && connection_lost(s, r)) {
+            PQclear(r);
+            reconnect(s);
+            r = attempt(s, sql, p, binary);
+        }
+        if (!ok(r)) {
+            record(s, what, r);
+            PQclear(r);
+            r = NULL;
+        }
     }
+    if (r)
+        s->lost = 0;
     pthread_mutex_unlock(&s->pg_mu);
     return r;
 }
@@ -267,7 +391,7 @@ static int migrate(struct ob_store *s)
         struct params p = {0};
         p_i64(&p, v + 1);
         pthread_mutex_lock(&s->pg_mu);
-        PGresult *m = drain(s) == 0 ? PQexec(s->pg, store_pg_migrations[v]) : NULL; /* several statements */
+        PGresult *m = drain(s, "migrating the schema", NULL) == 0 ? PQexec(s->pg, store_pg_migrations[v]) : NULL; /* several statements */
         int good = ok(m);
         if (!good)
             record(s, "migrating the schema", m);
@@ -308,7 +432,9 @@ struct ob_store *ob__pg_open(const char *url, const char *password, char *err, s
         return NULL;
     }
     PQsetNoticeProcessor(s->pg, quiet, NULL);
-    if (command(s, "SET synchronous_commit = off", NULL, "setting up") < 0 || migrate(s) < 0) {
+    s->commit_at = s->flush_at = -1;
+    if (command(s, "SET synchronous_commit = off", NULL, "setting up") < 0 || migrate(s) < 0 ||
+        ob__pg_prune(s) < 0) {
         snprintf(err, errlen, "store %s: %s", url, s->error);
         ob__pg_close(s);
         return NULL;
@@ -324,47 +450,58 @@ void ob__pg_close(struct ob_store *s)
     free(s);
 }
 
+/* Nothing goes to the server yet: BEGIN waits in the pipeline for the
+ * transaction's first read (the incidents' turn), so both are one round
+ * trip. */
 int ob__pg_begin(struct ob_store *s)
 {
-    s->in_tx = 0; /* a broken connection is made again before BEGIN */
     s->turned = 0;
-    if (command(s, "BEGIN", NULL, "beginning") < 0)
-        return -1;
-    s->in_tx = 1;
-    /* durable: flushed by flush() after COMMIT instead (file comment) */
-    if (s->durable && send_write(s, "SET LOCAL synchronous_commit = off", NULL, "beginning") < 0) {
-        ob__pg_rollback(s);
-        return -1;
+    pthread_mutex_lock(&s->pg_mu);
+    s->in_tx = 0;
+    int rc = drain(s, "beginning", NULL);
+    if (PQstatus(s->pg) != CONNECTION_OK)
+        reconnect(s); /* a broken connection is made again before BEGIN */
+    if (rc == 0 && (PQstatus(s->pg) != CONNECTION_OK || send_begin(s) < 0)) {
+        record(s, "beginning", NULL);
+        rc = -1;
     }
-    return 0;
+    s->in_tx = rc == 0;
+    s->fresh = rc == 0;
+    pthread_mutex_unlock(&s->pg_mu);
+    return rc;
 }
 
-/* Waits until every commit of this connection is on the server's disk: a
- * durable write of its own row. Never sent again on a new connection: a
- * commit lost with the old server would be covered by nothing. */
-static int flush(struct ob_store *s)
+/* Sends the transaction's end (COMMIT or ROLLBACK) and, when flushing,
+ * the durable write of this connection's own store_flush row behind it,
+ * in one pipeline: the server releases the turn at the end, then waits
+ * for the WAL flush of that write, which covers every record before it.
+ * 0 once both are done. Never sent again on a new connection: a commit
+ * lost with the old server would be covered by nothing. */
+static int finish(struct ob_store *s, const char *end, int flushing, const char *what)
 {
     pthread_mutex_lock(&s->pg_mu);
-    int rc = drain(s);
-    if (rc == 0) {
-        PGresult *r = attempt(s, SQL_PG_FLUSH, NULL, 0);
-        if (!ok(r)) {
-            record(s, "flushing the commit", r);
-            rc = -1;
-        }
-        PQclear(r);
+    if (!strcmp(end, "COMMIT"))
+        s->commit_at = s->piped;
+    int rc = pipe_send(s, end, NULL, 0);
+    if (rc == 0 && flushing) {
+        s->flush_at = s->piped;
+        rc = pipe_send(s, SQL_PG_FLUSH, NULL, 0);
     }
+    if (rc < 0) {
+        drain(s, what, NULL);
+        record(s, what, NULL);
+    } else {
+        rc = drain(s, what, NULL);
+    }
+    s->in_tx = 0;
+    s->fresh = 0;
     pthread_mutex_unlock(&s->pg_mu);
     return rc;
 }
 
 int ob__pg_commit(struct ob_store *s)
 {
-    int rc = command(s, "COMMIT", NULL, "committing");
-    s->in_tx = 0;
-    if (rc == 0 && s->durable)
-        rc = flush(s);
-    return rc;
+    return finish(s, "COMMIT", s->durable, "committing");
 }
 
 int ob__pg_rollback(struct ob_store *s)
@@ -372,14 +509,22 @@ int ob__pg_rollback(struct ob_store *s)
     int lost = s->lost;
     char error[sizeof s->error];
     memcpy(error, s->error, sizeof error);
-    if (PQstatus(s->pg) == CONNECTION_OK)
-        command(s, "ROLLBACK", NULL, "rolling back"); /* drains what was sent first */
-    s->in_tx = 0;
+    /* Writes not yet read (the caller failed among them) first: one of
+     * them failing would abort the flush behind it. */
+    pthread_mutex_lock(&s->pg_mu);
+    drain(s, "rolling back", NULL);
+    pthread_mutex_unlock(&s->pg_mu);
     /* A turn that wrote nothing may have read another's commit not yet
      * flushed, and its caller answers on what it read. */
+    int flushing = s->durable && s->turned;
     int rc = 0;
-    if (s->durable && s->turned && PQstatus(s->pg) == CONNECTION_OK)
-        rc = flush(s);
+    if (PQstatus(s->pg) == CONNECTION_OK)
+        rc = finish(s, "ROLLBACK", flushing, "rolling back");
+    else
+        rc = flushing ? -1 : 0;
+    s->in_tx = 0;
+    if (!flushing)
+        rc = 0; /* the ROLLBACK's own failure: nothing was to be kept */
     if (rc == 0 || lost) { /* the failure that made us roll back is the one to report */
         s->lost = lost;
         memcpy(s->error, error, sizeof error);
@@ -392,6 +537,26 @@ int ob__pg_set_durable(struct ob_store *s)
     int rc = command(s, "SET synchronous_commit = on", NULL, "setting durable commits");
     s->durable = rc == 0;
     return rc;
+}
+
+/* store_flush keeps a row per backend only because a flush must write
+ * something: nobody reads the rows, and a row says nothing once its
+ * backend has ended (that backend's commits are on disk, or were lost
+ * with the server, either way beyond any flush). So the rows to delete are
+ * exactly those whose backend is not among the server's live ones
+ * (pg_stat_activity lists every backend's pid to every role). Deleting a
+ * live backend's row would be harmless too: its next flush inserts it
+ * again, and a delete racing that upsert makes it insert, not skip, so
+ * the flush still writes and waits. Each connection prunes as it is made,
+ * and the daemon's own handle every minute (ob_store_checkpoint), so the
+ * table holds the live connections and those that ended in the last
+ * minute, however many replicas come and go. */
+long ob__pg_prune(struct ob_store *s)
+{
+    PGresult *r = run(s, SQL_PG_PRUNE_FLUSH, NULL, 0, "pruning store_flush");
+    long n = r ? atol(PQcmdTuples(r)) : -1;
+    PQclear(r);
+    return n;
 }
 
 /* ---- models and blobs ---- */

@@ -151,6 +151,11 @@ _Static_assert(sizeof store_migrations == sizeof store_pg_migrations,
 #define SQL_PG_FLUSH                                                                       \
     "INSERT INTO store_flush VALUES (pg_backend_pid(), 1) "                                  \
     "ON CONFLICT (conn) DO UPDATE SET n = store_flush.n + 1"
+/* PostgreSQL: the flush rows of backends that ended (store_pg.c). */
+#define SQL_PG_PRUNE_FLUSH                                                                 \
+    "DELETE FROM store_flush WHERE conn NOT IN (SELECT pid FROM pg_stat_activity)"
+/* SQLite: no connection writes a flush row; any there is left over. */
+#define SQL_PRUNE_FLUSH "DELETE FROM store_flush"
 #define SQL_MAX_INCIDENT "SELECT coalesce(max(id), 0) FROM incidents"
 #define SQL_TIMELINE_OF                                                                    \
     "SELECT at, event, member, detail FROM timeline WHERE incident = ?1 ORDER BY id"

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <sqlite3.h>
 
 #include "alerts/alerts.h"
 #include "io/store.h"
@@ -75,6 +77,48 @@ static struct ob_store *open_store(void)
     if (!s)
         fail_msg("opening %s: %s", target, err);
     return s;
+}
+
+/* One number from the case's store, read on a connection of the test's own. */
+static long scalar(const char *sql)
+{
+    long v = -1;
+    if (pg_url) {
+        PGconn *c = PQconnectdb(pg_url);
+        PGresult *r = PQexec(c, sql);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r))
+            v = atol(PQgetvalue(r, 0, 0));
+        else
+            fail_msg("%s: %s", sql, PQerrorMessage(c));
+        PQclear(r);
+        PQfinish(c);
+        return v;
+    }
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(target, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void exec_sql(const char *sql)
+{
+    if (pg_url) {
+        pg_sql(sql);
+        return;
+    }
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(target, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
 }
 
 /* ---- models ---- */
@@ -397,6 +441,114 @@ static void test_blobs(void **state)
     ob_store_close(s);
 }
 
+/* One durable turn that writes incident id: the receiver's commit. */
+static int durable_turn(struct ob_store *s, int64_t id)
+{
+    int64_t rev;
+    struct ob_incident *inc = incident(id, "gf", 0);
+    int rc = ob_store_begin(s);
+    if (rc == 0)
+        rc = ob_store_lock_incidents(s, &rev);
+    if (rc == 0)
+        rc = ob_store_put_incident(s, inc);
+    if (rc == 0)
+        rc = ob_store_commit(s);
+    else
+        ob_store_rollback(s);
+    ob_incident_free(inc);
+    return rc;
+}
+
+static long pruned_within(struct ob_store *s, long want, int seconds)
+{
+    long total = 0;
+    for (int i = 0; i < seconds * 20 && total < want; i++) {
+        long n = ob_store_prune(s);
+        assert_true(n >= 0);
+        total += n;
+        if (total < want)
+            nanosleep(&(struct timespec){0, 50000000}, NULL);
+    }
+    return total;
+}
+
+/* store_flush holds a row per live PostgreSQL connection that flushed,
+ * and none (after a prune) of connections that ended; SQLite none. */
+static void test_prune_flush(void **state)
+{
+    (void)state;
+    struct ob_store *a = open_store(), *b = open_store();
+    assert_int_equal(ob_store_set_durable(a), 0);
+    assert_int_equal(ob_store_set_durable(b), 0);
+    long live = pg_url ? 1 : 0; /* rows a flushing connection keeps */
+    /* rows of connections long gone (no backend has a negative pid) */
+    exec_sql("INSERT INTO store_flush VALUES (-1, 7)");
+    exec_sql("INSERT INTO store_flush VALUES (-2, 9)");
+    assert_int_equal(durable_turn(a, 1), 0);
+    assert_int_equal(durable_turn(b, 2), 0);
+    assert_int_equal(scalar("SELECT count(*) FROM store_flush"), 2 + 2 * live);
+    assert_int_equal(ob_store_prune(a), 2);
+    assert_int_equal(scalar("SELECT count(*) FROM store_flush"), 2 * live);
+    /* b ends: its backend leaves (soon after, not at once), then its row */
+    ob_store_close(b);
+    assert_int_equal(pruned_within(a, live, 10), live);
+    assert_int_equal(scalar("SELECT count(*) FROM store_flush"), live);
+    assert_int_equal(ob_store_prune(a), 0); /* a's own row stays */
+    assert_int_equal(durable_turn(a, 3), 0);
+    assert_int_equal(scalar("SELECT count(*) FROM store_flush"), live);
+    /* a new connection prunes as it is made */
+    exec_sql("INSERT INTO store_flush VALUES (-3, 1)");
+    ob_store_close(open_store());
+    assert_int_equal(scalar("SELECT count(*) FROM store_flush"), live);
+    assert_int_equal(scalar("SELECT count(*) FROM incidents"), 3);
+    ob_store_close(a);
+}
+
+/* PostgreSQL: a commit whose flush fails returns -1 (the receiver answers
+ * 500, or 503 when the connection went), so does a turn that wrote
+ * nothing; the next turn succeeds. The trigger refuses the flush's write;
+ * the second one ends the backend between the commit and the flush. */
+static void test_failed_flush(void **state)
+{
+    (void)state;
+    if (!pg_url)
+        skip(); /* SQLite's commit is its flush */
+    struct ob_store *a = open_store();
+    assert_int_equal(ob_store_set_durable(a), 0);
+    assert_int_equal(durable_turn(a, 1), 0);
+    pg_sql("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+           "$$BEGIN RAISE EXCEPTION 'flush refused'; END$$;"
+           "CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON store_flush "
+           "FOR EACH ROW EXECUTE FUNCTION refuse()");
+    assert_int_equal(durable_turn(a, 2), -1);
+    assert_non_null(strstr(ob_store_error(a), "flushing the commit"));
+    assert_int_equal(ob_store_unavailable(a), 0); /* 500 */
+    /* the commit before the flush happened (not promised to anyone) */
+    assert_int_equal(scalar("SELECT count(*) FROM incidents WHERE id = 2"), 1);
+    int64_t rev;
+    assert_int_equal(ob_store_begin(a), 0);
+    assert_int_equal(ob_store_lock_incidents(a, &rev), 0);
+    assert_int_equal(ob_store_rollback(a), -1); /* what it read: not durable */
+    pg_sql("DROP TRIGGER refuse ON store_flush");
+    assert_int_equal(durable_turn(a, 3), 0);
+    assert_int_equal(ob_store_begin(a), 0);
+    assert_int_equal(ob_store_lock_incidents(a, &rev), 0);
+    assert_int_equal(ob_store_rollback(a), 0);
+
+    pg_sql("CREATE FUNCTION vanish() RETURNS trigger LANGUAGE plpgsql AS "
+           "$$BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END$$;"
+           "CREATE TRIGGER vanish BEFORE INSERT OR UPDATE ON store_flush "
+           "FOR EACH ROW EXECUTE FUNCTION vanish()");
+    assert_int_equal(durable_turn(a, 4), -1);
+    assert_int_equal(ob_store_unavailable(a), 1); /* 503 */
+    pg_sql("DROP TRIGGER vanish ON store_flush");
+    assert_int_equal(durable_turn(a, 5), 0); /* made again by itself */
+    assert_int_equal(ob_store_unavailable(a), 0);
+    assert_int_equal(scalar("SELECT count(*) FROM incidents WHERE id IN (1, 3, 5)"), 3);
+    assert_int_equal(scalar("SELECT count(*) FROM store_flush"), 1); /* the dead one's pruned */
+    ob_store_close(a);
+}
+
 /* ---- one backend's own ---- */
 
 static void test_foreign_file(void **state)
@@ -451,6 +603,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_turns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prune_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_flush, setup, teardown),
     };
     const struct CMUnitTest own[] = {cmocka_unit_test(test_foreign_file), cmocka_unit_test(test_urls)};
     int failed = cmocka_run_group_tests_name(pg_url ? "postgresql" : "sqlite", both, NULL, NULL);
