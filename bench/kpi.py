@@ -172,19 +172,42 @@ def run_opsbox(binary, path):
     return np.array([float(r.split(",")[2]) for r in rows])
 
 
+def self_test():
+    """The scoring rule on hand-made cases; exits 1 on the first wrong one."""
+    y = np.zeros(40, dtype=np.int8)
+    y[10:20] = 1  # a 10-point event
+    cases = [  # (score index set to 1, expected F1)
+        ([10 + DELAY], 1.0),          # within the delay: all 10 points found
+        ([10 + DELAY + 1], 0.0),      # one point late: missed (a late hit inside the event is no false positive)
+        ([10, 30], 2 * (10 / 11) / (1 + 10 / 11)),  # found, plus one false positive
+    ]
+    for hits, want in cases:
+        s = np.zeros(40)
+        s[hits] = 1.0
+        got = best_f1([(s, y)])[0]
+        if abs(got - want) > 1e-9:
+            print(f"kpi.py self-test: hits {hits}: F1 {got}, want {want}", file=sys.stderr)
+            return 1
+    print("kpi.py self-test: ok")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("binary", nargs="?", default=os.path.join(os.path.dirname(__file__), "..", "build", "opsbox"))
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=6)
     ap.add_argument("--keep", help="write the generated CSVs and labels here")
+    ap.add_argument("--self-test", action="store_true", help="check the scoring rule and exit")
     a = ap.parse_args()
+    if a.self_test:
+        return self_test()
     if not os.access(a.binary, os.X_OK):
         print(f"kpi.py: no binary at {a.binary} (build first)", file=sys.stderr)
         return 2
     series = make_set(a.seeds)
     tmp = a.keep or tempfile.mkdtemp()
     os.makedirs(tmp, exist_ok=True)
-    ops, zs, fam = [], [], {}
+    ops, zs, fam, by_seed = [], [], {}, {}
     events = 0
     for name, family, t, x, y in series:
         path = os.path.join(tmp, name + ".csv")
@@ -196,11 +219,15 @@ def main():
         ops.append((s, y))
         zs.append((zscore(x), y))
         fam.setdefault(family.split("/")[0], []).append((s, y))
+        by_seed.setdefault(name.rsplit("_", 1)[1], []).append(((s, y), (zs[-1])))
         events += len(segments(y))
     print(f"kpi series {len(series)} events {events} delay {DELAY}")
     for det, items in (("opsbox", ops), ("zscore", zs)):
         f, p, r, thr = best_f1(items)
         print(f"kpi {det} f1 {f:.3f} precision {p:.3f} recall {r:.3f} threshold {thr:.4g}")
+    for j, det in enumerate(("opsbox", "zscore")):
+        f = sorted(best_f1([it[j] for it in v])[0] for v in by_seed.values())
+        print(f"kpi {det} per_seed median {np.median(f):.3f} min {f[0]:.3f} max {f[-1]:.3f}")
     for k in sorted(fam):
         f, p, r, thr = best_f1(fam[k])
         print(f"kpi opsbox {k} f1 {f:.3f} precision {p:.3f} recall {r:.3f}")
