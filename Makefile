@@ -57,6 +57,7 @@ bench: build
 	build/bench/bench_detector
 	build/bench/bench_synthetic
 	bench/nab.sh build/opsbox
+	bench/kpi.py build/opsbox
 	bench/detect_speed.sh build/opsbox
 	bench/loghub.sh build/opsbox
 	bench/logs_speed.sh build/opsbox
