@@ -3,6 +3,8 @@
 #   scripts/install-deps.sh [build|run|test|stress|bench]   (default: build)
 # stress = test + stress-ng, for tests/stress_loop.sh (not part of make test).
 set -eu
+# gcc brings the ThreadSanitizer runtime that make test's TSan build links
+# (libgcc-12-dev depends on libtsan2); its setarch is util-linux's.
 need=(gcc make cmake pkg-config libpcre2-dev libjansson-dev libyajl-dev libyaml-dev libcurl4-openssl-dev
       libmicrohttpd-dev libsqlite3-dev libpq-dev libssl-dev libxgboost-dev zlib1g-dev
       protobuf-c-compiler libprotobuf-c-dev libsnappy-dev libcrypt-dev libsystemd-dev libxml2-dev libgmime-3.0-dev)

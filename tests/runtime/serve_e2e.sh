@@ -12,11 +12,16 @@ ne_port=$(free_port); ob_port=$(free_port); web_port=$(free_port)
 "$ne" --web.listen-address=127.0.0.1:$ne_port >"$tmp/ne.log" 2>&1 & pids+=($!)
 mkdir "$tmp/web"; printf 'test_gauge 10\ngone_gauge 1\n' >"$tmp/web/metrics"
 (cd "$tmp/web" && exec /usr/bin/python3 -m http.server "$web_port" --bind 127.0.0.1) >/dev/null 2>&1 & pids+=($!)
+# Staleness is a time: a series not seen for it is dropped, its model and
+# held flag with it. At 3 s a loaded machine or the TSan build (scrapes
+# timing out for seconds) dropped and re-made a thousand live series, and
+# the jump's flag with them; 10 s (OB_WAIT_SCALE times) only drops series
+# the target stopped exposing.
 cat >"$tmp/opsbox.yml" <<YML
 listen: 127.0.0.1:$ob_port
 store: $tmp/opsbox.db
 snapshot_interval: 1s
-staleness: 3s
+staleness: $((10 * ${OB_WAIT_SCALE:-1}))s
 logs: {warmup: 10, rate_interval: 1s, masks: ['(?<=of )[A-Z][a-z]+( [A-Z][a-z]+)*'], max_stream_series: 5}
 scrape_configs:
   - job_name: node
@@ -190,16 +195,18 @@ assert any(m["kind"] == "log" and "failing" in m["summary"] for m in d["member_l
 check "the new template joined the incident of its instance" wait_for 20 log_joined
 check "API unknown endpoint 404" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:$ob_port/api/v1/nope) = 404 ]"
 
-gone() { ! m | grep -q '^gone_gauge_opsbox'; }
-check "a series the target stopped exposing is dropped after staleness" wait_for 30 gone
-check "and counted" has '^opsbox_series_dropped_stale_total [1-9]'
 # The flag is held 60 s after the jump; a machine so loaded that the checks
 # above took longer cannot show it (said, not counted as a failure).
 if [ $((SECONDS - flagged_at)) -lt 50 ]; then
-    check "and the flag is held for whoever scrapes opsbox" has '^test_gauge_opsbox{.*value_type="anomaly"} 1'
+    held() { has '^test_gauge_opsbox{.*value_type="anomaly"} 1' ||
+        { echo "  ($((SECONDS - flagged_at)) s since the flag)"; m | grep '^test_gauge\|jumpy'; false; }; }
+    check "and the flag is held for whoever scrapes opsbox" held
 else
     echo "skip and the flag is held ($((SECONDS - flagged_at)) s since the flag: past the 60 s hold)"
 fi
+gone() { ! m | grep -q '^gone_gauge_opsbox'; }
+check "a series the target stopped exposing is dropped after staleness" wait_for 30 gone
+check "and counted" has '^opsbox_series_dropped_stale_total [1-9]'
 
 # Prometheus scraping opsbox: the output series are queryable there.
 prom_port=$(free_port)
