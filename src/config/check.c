@@ -281,26 +281,35 @@ static int narrow_section(json_t *model, const char *leaf)
     return here * 3 <= most;
 }
 
-static void check_place(json_t *k, const struct ob_cfg_entry *e, json_t *model, struct cand *c)
+static void check_place(const struct ob_cfg_model *m, json_t *k, const struct ob_cfg_entry *e,
+                        struct cand *c)
 {
     const char *leaf = ob__cfg_leaf_section(e->section);
     json_t *secs = json_object_get(k, "sections");
-    if (json_object_get(secs, leaf) || !narrow_section(model, leaf))
+    if (json_object_get(secs, leaf) || !narrow_section(m->root, leaf))
         return;
     unsigned both = ival(json_object_get(k, "with_sections"), leaf);
     if (both < OB_CFG_PLACE_MIN)
         return;
-    const char *s, *lead = "";
-    json_t *cnt;
     unsigned lead_n = 0;
-    json_object_foreach(secs, s, cnt) if ((unsigned)json_integer_value(cnt) > lead_n) {
-        lead_n = (unsigned)json_integer_value(cnt);
-        lead = s;
-    }
-    propose(c, OB_CFG_MISPLACED, certainty(both, both) * 0.99, both,
-            "%s in [%s]: in [%s] in %u of %u files, never in [%s] (%u files have both)", e->raw_key,
-            shown_section(e->section), shown_section(lead), lead_n, ival(k, "files"),
-            shown_section(leaf), both);
+    const char *lead = ob__cfg_lead_section(k, &lead_n);
+    if (!lead)
+        return;
+    /* how often the lead section's keys stray into this one (Laplace):
+     * into a section that shares its vocabulary, one more is no mistake */
+    char name[512];
+    snprintf(name, sizeof name, "%s\x01%s", lead, leaf);
+    json_t *lk = json_object_get(m->leak, name);
+    unsigned lkeys = (unsigned)json_integer_value(json_array_get(lk, 0));
+    unsigned lseen = (unsigned)json_integer_value(json_array_get(lk, 1));
+    double stray = (lseen + 1.0) / (lkeys + 2.0);
+    if (stray > OB_CFG_PLACE_LEAK)
+        return;
+    propose(c, OB_CFG_MISPLACED, certainty(both, both) * (1 - stray), both,
+            "%s in [%s]: in [%s] in %u of %u files, never in [%s] (%u files have both; "
+            "%u of %u keys of [%s] are ever in [%s])",
+            e->raw_key, shown_section(e->section), shown_section(lead), lead_n, ival(k, "files"),
+            shown_section(leaf), both, lseen, lkeys, shown_section(lead), shown_section(leaf));
 }
 
 /* ---- typo ---- */
@@ -506,7 +515,7 @@ int ob_cfg_check(const struct ob_cfg_model *m, const struct ob_cfg_file *f,
         }
         struct ob_cfg_value v;
         ob__cfg_classify(e->value, &v);
-        check_place(k, e, m->root, &cands[i]);
+        check_place(m, k, e, &cands[i]);
         check_type(k, e, &v, m->root, &cands[i]);
         if (!(cands[i].set && cands[i].cls == OB_CFG_TYPE))
             check_range(k, e, &v, &cands[i]);
