@@ -449,6 +449,26 @@ static int mostly_quantity(json_t *k)
     return n && q * 2 >= n;
 }
 
+/* The share of a key's corpus magnitudes at least as far out as mag, above
+ * it (upper) or below it; 1 when the key has none. */
+static double tail_share(json_t *k, double mag, int upper)
+{
+    json_t *hist = json_object_get(json_object_get(k, "num"), "hist");
+    if (!hist || mag <= 0)
+        return 1;
+    int vb = (int)floor(2 * log2(mag));
+    unsigned pos = 0, out = 0;
+    const char *b;
+    json_t *cnt;
+    json_object_foreach(hist, b, cnt) {
+        int bi = atoi(b);
+        unsigned c2 = (unsigned)json_integer_value(cnt);
+        pos += c2;
+        out += (upper ? bi >= vb : bi <= vb) ? c2 : 0;
+    }
+    return pos ? (double)out / pos : 1;
+}
+
 static int check_relations(const struct ob_cfg_model *m, const struct ob_cfg_file *f,
                            struct cand *cands)
 {
@@ -479,9 +499,19 @@ static int check_relations(const struct ob_cfg_model *m, const struct ob_cfg_fil
             if (!va.mag_known || !vb.mag_known || va.kind == K_FLAG || vb.kind == K_FLAG ||
                 vb.mag <= 0 || va.mag < 4 * vb.mag)
                 continue;
-            propose(&cands[j], OB_CFG_RELATION, certainty(holds, sup) * 0.9, sup,
-                    "%s=%s is not below %s=%s: below it in %u of %u scopes in the corpus",
-                    ea->raw_key, ea->value, eb->raw_key, eb->value, holds, sup);
+            /* a broken ordering is a mistake of one of the two: the one
+             * whose value lies in its own key's tail (at most one corpus
+             * value in twenty as far out); neither there, a choice */
+            double ta = tail_share(json_object_get(m->keys, a), va.mag, 1);
+            double tb = tail_share(json_object_get(m->keys, b), vb.mag, 0);
+            if (ta > OB_CFG_REL_TAIL && tb > OB_CFG_REL_TAIL)
+                continue;
+            size_t at = ta <= tb ? j : (size_t)(eb - f->e);
+            propose(&cands[at], OB_CFG_RELATION, certainty(holds, sup) * 0.9, sup,
+                    "%s=%s is not below %s=%s: below it in %u of %u scopes in the corpus; "
+                    "%s=%s is beyond %.0f%% of its values in the corpus",
+                    ea->raw_key, ea->value, eb->raw_key, eb->value, holds, sup,
+                    f->e[at].raw_key, f->e[at].value, 100 * (1 - (ta <= tb ? ta : tb)));
         }
     }
     return 0;

@@ -27,6 +27,7 @@
 #define OB_CFG_MISS_AGREE 1     /* keys of the file that call for the missing one */
 #define OB_CFG_REL_SUPPORT 25
 #define OB_CFG_REL_CONF 0.95
+#define OB_CFG_REL_TAIL 0.05  /* the broken side: as far out as one value in 20 */
 
 /* The shape of a value, from its text alone. Numbers with a unit are
  * "quantity" whatever the unit (sizes, durations); the unit is kept apart. */
