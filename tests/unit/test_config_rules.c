@@ -274,6 +274,49 @@ static void test_relation(void **state)
     ob_cfg_findings_clear(&fs);
 }
 
+/* An ordering broken with neither value out of its key's range: found, on
+ * the side whose value lies in its own tail (no corpus value as low). */
+static void test_relation_only(void **state)
+{
+    (void)state;
+    struct ob_cfg_learner *l = ob_cfg_learner_new();
+    char v[32];
+    for (int i = 0; i < 60; i++) {
+        struct ob_cfg_file f;
+        ob_cfg_file_init(&f, "r.cnf");
+        int lo = 1 + i % 8, hi = 8 + (i * 7) % 57;
+        if (hi < 2 * lo)
+            hi = 2 * lo;
+        snprintf(v, sizeof v, "%dM", lo);
+        add(&f, 1, 1, "s", "pool_lo", v);
+        snprintf(v, sizeof v, "%dM", hi);
+        add(&f, 2, 1, "s", "pool_hi", v);
+        assert_int_equal(ob_cfg_learn(l, &f), 0);
+        ob_cfg_file_clear(&f);
+    }
+    struct ob_cfg_model *m = ob_cfg_learner_model(l);
+    ob_cfg_learner_free(l);
+    struct ob_cfg_file f;
+    ob_cfg_file_init(&f, "t.cnf");
+    add(&f, 1, 1, "s", "pool_lo", "8M");
+    add(&f, 2, 1, "s", "pool_hi", "2M");
+    struct ob_cfg_findings fs = {0};
+    assert_int_equal(ob_cfg_check(m, &f, &fs), 0);
+    assert_int_equal(fs.n, 1);
+    assert_int_equal(fs.f[0].cls, OB_CFG_RELATION);
+    assert_int_equal(fs.f[0].line, 2);
+    ob_cfg_findings_clear(&fs);
+    ob_cfg_file_clear(&f);
+    /* kept: nothing */
+    ob_cfg_file_init(&f, "t.cnf");
+    add(&f, 1, 1, "s", "pool_lo", "8M");
+    add(&f, 2, 1, "s", "pool_hi", "20M");
+    assert_int_equal(ob_cfg_check(m, &f, &fs), 0);
+    assert_int_equal(fs.n, 0);
+    ob_cfg_file_clear(&f);
+    ob_cfg_model_free(m);
+}
+
 static void test_ranked(void **state)
 {
     (void)state;
@@ -336,7 +379,7 @@ int main(void)
         cmocka_unit_test(test_clean_files_pass), cmocka_unit_test(test_typo),
         cmocka_unit_test(test_type),             cmocka_unit_test(test_range),
         cmocka_unit_test(test_misplaced),        cmocka_unit_test(test_missing),
-        cmocka_unit_test(test_relation),         cmocka_unit_test(test_ranked),
+        cmocka_unit_test(test_relation), cmocka_unit_test(test_relation_only),         cmocka_unit_test(test_ranked),
         cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
