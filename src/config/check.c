@@ -54,11 +54,18 @@ static void propose(struct cand *c, enum ob_cfg_class cls, double conf, unsigned
     va_end(ap);
 }
 
-/* The share of n agreeing observations, discounted for small n (a rule
- * that 3 files agree on is less certain than one that 300 do). */
+/* How sure a rule is that n observations of which agree agree: the lower
+ * end of the Wilson score interval (95 %) of the share, so a rule that 3
+ * files agree on counts for less than one that 300 do, and findings rank
+ * by what the corpus can show, not by a bare ratio. */
 static double certainty(unsigned agree, unsigned n)
 {
-    return n ? (double)agree / (n + 1.0) : 0;
+    if (!n)
+        return 0;
+    const double z = 1.96, z2 = z * z;
+    double p = (double)agree / n;
+    double c = p + z2 / (2.0 * n), d = z * sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
+    return (c - d) / (1 + z2 / n);
 }
 
 static int add_finding(struct ob_cfg_findings *out, enum ob_cfg_class cls, unsigned line,
