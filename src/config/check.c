@@ -54,11 +54,18 @@ static void propose(struct cand *c, enum ob_cfg_class cls, double conf, unsigned
     va_end(ap);
 }
 
-/* The share of n agreeing observations, discounted for small n (a rule
- * that 3 files agree on is less certain than one that 300 do). */
+/* How sure a rule is that n observations of which agree agree: the lower
+ * end of the Wilson score interval (95 %) of the share, so a rule that 3
+ * files agree on counts for less than one that 300 do, and findings rank
+ * by what the corpus can show, not by a bare ratio. */
 static double certainty(unsigned agree, unsigned n)
 {
-    return n ? (double)agree / (n + 1.0) : 0;
+    if (!n)
+        return 0;
+    const double z = 1.96, z2 = z * z;
+    double p = (double)agree / n;
+    double c = p + z2 / (2.0 * n), d = z * sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
+    return (c - d) / (1 + z2 / n);
 }
 
 static int add_finding(struct ob_cfg_findings *out, enum ob_cfg_class cls, unsigned line,
@@ -281,26 +288,35 @@ static int narrow_section(json_t *model, const char *leaf)
     return here * 3 <= most;
 }
 
-static void check_place(json_t *k, const struct ob_cfg_entry *e, json_t *model, struct cand *c)
+static void check_place(const struct ob_cfg_model *m, json_t *k, const struct ob_cfg_entry *e,
+                        struct cand *c)
 {
     const char *leaf = ob__cfg_leaf_section(e->section);
     json_t *secs = json_object_get(k, "sections");
-    if (json_object_get(secs, leaf) || !narrow_section(model, leaf))
+    if (json_object_get(secs, leaf) || !narrow_section(m->root, leaf))
         return;
     unsigned both = ival(json_object_get(k, "with_sections"), leaf);
     if (both < OB_CFG_PLACE_MIN)
         return;
-    const char *s, *lead = "";
-    json_t *cnt;
     unsigned lead_n = 0;
-    json_object_foreach(secs, s, cnt) if ((unsigned)json_integer_value(cnt) > lead_n) {
-        lead_n = (unsigned)json_integer_value(cnt);
-        lead = s;
-    }
-    propose(c, OB_CFG_MISPLACED, certainty(both, both) * 0.99, both,
-            "%s in [%s]: in [%s] in %u of %u files, never in [%s] (%u files have both)", e->raw_key,
-            shown_section(e->section), shown_section(lead), lead_n, ival(k, "files"),
-            shown_section(leaf), both);
+    const char *lead = ob__cfg_lead_section(k, &lead_n);
+    if (!lead)
+        return;
+    /* how often the lead section's keys stray into this one (Laplace):
+     * into a section that shares its vocabulary, one more is no mistake */
+    char name[512];
+    snprintf(name, sizeof name, "%s\x01%s", lead, leaf);
+    json_t *lk = json_object_get(m->leak, name);
+    unsigned lkeys = (unsigned)json_integer_value(json_array_get(lk, 0));
+    unsigned lseen = (unsigned)json_integer_value(json_array_get(lk, 1));
+    double stray = (lseen + 1.0) / (lkeys + 2.0);
+    if (stray > OB_CFG_PLACE_LEAK)
+        return;
+    propose(c, OB_CFG_MISPLACED, certainty(both, both) * (1 - stray), both,
+            "%s in [%s]: in [%s] in %u of %u files, never in [%s] (%u files have both; "
+            "%u of %u keys of [%s] are ever in [%s])",
+            e->raw_key, shown_section(e->section), shown_section(lead), lead_n, ival(k, "files"),
+            shown_section(leaf), both, lseen, lkeys, shown_section(lead), shown_section(leaf));
 }
 
 /* ---- typo ---- */
@@ -440,6 +456,26 @@ static int mostly_quantity(json_t *k)
     return n && q * 2 >= n;
 }
 
+/* The share of a key's corpus magnitudes at least as far out as mag, above
+ * it (upper) or below it; 1 when the key has none. */
+static double tail_share(json_t *k, double mag, int upper)
+{
+    json_t *hist = json_object_get(json_object_get(k, "num"), "hist");
+    if (!hist || mag <= 0)
+        return 1;
+    int vb = (int)floor(2 * log2(mag));
+    unsigned pos = 0, out = 0;
+    const char *b;
+    json_t *cnt;
+    json_object_foreach(hist, b, cnt) {
+        int bi = atoi(b);
+        unsigned c2 = (unsigned)json_integer_value(cnt);
+        pos += c2;
+        out += (upper ? bi >= vb : bi <= vb) ? c2 : 0;
+    }
+    return pos ? (double)out / pos : 1;
+}
+
 static int check_relations(const struct ob_cfg_model *m, const struct ob_cfg_file *f,
                            struct cand *cands)
 {
@@ -470,9 +506,19 @@ static int check_relations(const struct ob_cfg_model *m, const struct ob_cfg_fil
             if (!va.mag_known || !vb.mag_known || va.kind == K_FLAG || vb.kind == K_FLAG ||
                 vb.mag <= 0 || va.mag < 4 * vb.mag)
                 continue;
-            propose(&cands[j], OB_CFG_RELATION, certainty(holds, sup) * 0.9, sup,
-                    "%s=%s is not below %s=%s: below it in %u of %u scopes in the corpus",
-                    ea->raw_key, ea->value, eb->raw_key, eb->value, holds, sup);
+            /* a broken ordering is a mistake of one of the two: the one
+             * whose value lies in its own key's tail (at most one corpus
+             * value in twenty as far out); neither there, a choice */
+            double ta = tail_share(json_object_get(m->keys, a), va.mag, 1);
+            double tb = tail_share(json_object_get(m->keys, b), vb.mag, 0);
+            if (ta > OB_CFG_REL_TAIL && tb > OB_CFG_REL_TAIL)
+                continue;
+            size_t at = ta <= tb ? j : (size_t)(eb - f->e);
+            propose(&cands[at], OB_CFG_RELATION, certainty(holds, sup) * 0.9, sup,
+                    "%s=%s is not below %s=%s: below it in %u of %u scopes in the corpus; "
+                    "%s=%s is beyond %.0f%% of its values in the corpus",
+                    ea->raw_key, ea->value, eb->raw_key, eb->value, holds, sup,
+                    f->e[at].raw_key, f->e[at].value, 100 * (1 - (ta <= tb ? ta : tb)));
         }
     }
     return 0;
@@ -506,7 +552,7 @@ int ob_cfg_check(const struct ob_cfg_model *m, const struct ob_cfg_file *f,
         }
         struct ob_cfg_value v;
         ob__cfg_classify(e->value, &v);
-        check_place(k, e, m->root, &cands[i]);
+        check_place(m, k, e, &cands[i]);
         check_type(k, e, &v, m->root, &cands[i]);
         if (!(cands[i].set && cands[i].cls == OB_CFG_TYPE))
             check_range(k, e, &v, &cands[i]);

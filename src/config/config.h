@@ -122,4 +122,33 @@ int ob_cfg_check(const struct ob_cfg_model *m, const struct ob_cfg_file *f,
                  struct ob_cfg_findings *out);
 void ob_cfg_findings_clear(struct ob_cfg_findings *fs);
 
+/* ---- a file that changed ---- */
+
+/* A finding the new version of a file has and the old one had not, with
+ * the edit that brought it: diff is the line-diff hunks (unified-diff
+ * text, "@@ -3,1 +3,2 @@\n-old\n+new\n") that touch its line, or for a
+ * missing entry the lines that held the key; failing those, the hunks in
+ * its scope, and failing those every hunk. A finding is the same in both
+ * versions when its class, section and key are, wherever its line is:
+ * moving lines around brings nothing new. All strings owned. */
+struct ob_cfg_change {
+    struct ob_cfg_finding f;
+    char *diff;
+    unsigned nhunks;
+};
+
+struct ob_cfg_changes {
+    struct ob_cfg_change *c;
+    size_t n, cap;
+};
+
+/* Checks the new version of a file (new_f, parsed from new_text) against
+ * the old one (old_f from old_text; both NULL for a file not seen before:
+ * every finding is then new, its diff the whole file) and appends the new
+ * findings, most certain first. 0, or -1 when memory ran out. */
+int ob_cfg_check_change(const struct ob_cfg_model *m, const char *old_text, size_t old_len,
+                        const struct ob_cfg_file *old_f, const char *new_text, size_t new_len,
+                        const struct ob_cfg_file *new_f, struct ob_cfg_changes *out);
+void ob_cfg_changes_clear(struct ob_cfg_changes *cs);
+
 #endif

@@ -18,6 +18,7 @@
 #define OB_CFG_RANGE_FACTOR 8.0  /* no value within a factor F of it ... */
 #define OB_CFG_RANGE_OUTLIERS 50 /* ... or one in this many */
 #define OB_CFG_PLACE_MIN 8       /* files with the key and the section both */
+#define OB_CFG_PLACE_LEAK 0.125  /* keys of the lead section that stray there, at most */
 #define OB_CFG_TYPO_MIN 1        /* files with the key a misspelling is close to */
 #define OB_CFG_MISS_SUPPORT 10   /* scopes holding the "if" key */
 #define OB_CFG_MISS_CONF 0.98   /* Laplace: 48 of 48 scopes */
@@ -26,6 +27,7 @@
 #define OB_CFG_MISS_AGREE 1     /* keys of the file that call for the missing one */
 #define OB_CFG_REL_SUPPORT 25
 #define OB_CFG_REL_CONF 0.95
+#define OB_CFG_REL_TAIL 0.05  /* the broken side: as far out as one value in 20 */
 
 /* The shape of a value, from its text alone. Numbers with a unit are
  * "quantity" whatever the unit (sizes, durations); the unit is kept apart. */
@@ -69,7 +71,15 @@ struct ob_cfg_model {
     const char **names; /* known keys, most files first */
     unsigned *files;
     size_t nnames;
+    /* per "lead\x01section": [keys of the lead section that files with
+     * both sections hold, of those ever seen in the section] (derived at
+     * load, not saved) */
+    json_t *leak;
 };
+
+/* A key's lead section (most of its files have it there), NULL if none;
+ * files gets how many. */
+const char *ob__cfg_lead_section(json_t *k, unsigned *files);
 
 /* Takes the document (steals root); NULL with err when it is not a model. */
 struct ob_cfg_model *ob__cfg_model_wrap(json_t *root, char *err, size_t errlen);

@@ -74,6 +74,58 @@ static int index_keys(struct ob_cfg_model *m)
     return 0;
 }
 
+/* A key's lead section: the one most of its files have it in. */
+const char *ob__cfg_lead_section(json_t *k, unsigned *files)
+{
+    const char *s, *lead = NULL;
+    json_t *cnt;
+    unsigned n = 0;
+    json_object_foreach(json_object_get(k, "sections"), s, cnt) if ((unsigned)json_integer_value(cnt) > n) {
+        n = (unsigned)json_integer_value(cnt);
+        lead = s;
+    }
+    if (files)
+        *files = n;
+    return lead;
+}
+
+/* How often the keys of one section stray into another: of the keys led
+ * by L whose files also have S (enough of them to tell), how many are ever
+ * seen in S. A section that takes a fifth of another's keys now and then
+ * (a wrapper that passes them on) shares its vocabulary, and a key of L
+ * found there is no evidence of a mistake; one that takes almost none has
+ * a vocabulary of its own. */
+static int index_leaks(struct ob_cfg_model *m)
+{
+    m->leak = json_object();
+    if (!m->leak)
+        return -1;
+    const char *k, *s;
+    json_t *v, *cnt;
+    json_object_foreach(m->keys, k, v) {
+        const char *lead = ob__cfg_lead_section(v, NULL);
+        if (!lead)
+            continue;
+        json_t *secs = json_object_get(v, "sections");
+        json_object_foreach(json_object_get(v, "with_sections"), s, cnt) {
+            if (!strcmp(s, lead) || json_integer_value(cnt) < OB_CFG_PLACE_MIN)
+                continue;
+            char name[512];
+            snprintf(name, sizeof name, "%s\x01%s", lead, s);
+            json_t *p = json_object_get(m->leak, name);
+            if (!p) {
+                p = json_pack("[ii]", 0, 0);
+                if (!p || json_object_set_new(m->leak, name, p) < 0)
+                    return -1;
+            }
+            json_array_set_new(p, 0, json_integer(json_integer_value(json_array_get(p, 0)) + 1));
+            if (json_object_get(secs, s))
+                json_array_set_new(p, 1, json_integer(json_integer_value(json_array_get(p, 1)) + 1));
+        }
+    }
+    return 0;
+}
+
 struct ob_cfg_model *ob__cfg_model_wrap(json_t *root, char *err, size_t errlen)
 {
     const char *fmt = json_string_value(json_object_get(root, "format"));
@@ -118,7 +170,7 @@ struct ob_cfg_model *ob__cfg_model_wrap(json_t *root, char *err, size_t errlen)
         ob_cfg_model_free(m);
         return NULL;
     }
-    if (index_keys(m) < 0) {
+    if (index_keys(m) < 0 || index_leaks(m) < 0) {
         snprintf(err, errlen, "out of memory");
         ob_cfg_model_free(m);
         return NULL;
@@ -131,6 +183,7 @@ void ob_cfg_model_free(struct ob_cfg_model *m)
     if (!m)
         return;
     json_decref(m->root);
+    json_decref(m->leak);
     free(m->names);
     free(m->files);
     free(m);
