@@ -121,15 +121,19 @@ uint64_t ob_hash_bytes(const void *p, size_t n)
  * pointer, or the compiler turns malloc and memset back into calloc. */
 static void *(*volatile zero_fill)(void *, int, size_t) = memset;
 
+void *ob_big_zeroed(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    void *s = alloc_big(n * size);
+    if (s)
+        zero_fill(s, 0, n * size);
+    return s;
+}
+
 static struct slot *zeroed_slots(size_t n)
 {
-    if (n > SIZE_MAX / sizeof(struct slot))
-        return NULL;
-    size_t bytes = n * sizeof(struct slot);
-    void *s = alloc_big(bytes);
-    if (s)
-        zero_fill(s, 0, bytes);
-    return s;
+    return ob_big_zeroed(n, sizeof(struct slot));
 }
 
 static void free_chunks(struct ob_strmap *m)

@@ -31,6 +31,11 @@ void ob_strmap_each(const struct ob_strmap *m,
                     void (*fn)(void *arg, const void *key, size_t len, uint32_t value),
                     void *arg);
 
+/* n zeroed elements of size bytes, for other hash tables' slots: in huge
+ * pages when large, written once rather than calloc'd (see strmap.c);
+ * free() them. NULL on failure. */
+void *ob_big_zeroed(size_t n, size_t size);
+
 uint64_t ob_hash_bytes(const void *p, size_t n);
 
 #endif

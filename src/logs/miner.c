@@ -81,7 +81,7 @@ struct ob_miner *ob_miner_new(const struct ob_miner_params *params)
     m->proj = ob_strmap_new();
     m->near = ob_strmap_new();
     m->exact = ob_strmap_new();
-    m->sibling_keys = ob_strmap_new();
+    m->sibling_keys = ob__sibkeys_new(UINT64_MAX);
     if (!m->tokens || !m->buckets || !m->exact || !m->sibling_keys || !m->shapes || !m->proj || !m->near ||
         ob__grow((void **)&m->texts, sizeof *m->texts, &m->cap_texts, 1) < 0 ||
         ob__grow((void **)&m->tpl, sizeof *m->tpl, &m->cap_tpl, 1) < 0) {
@@ -118,7 +118,7 @@ void ob_miner_free(struct ob_miner *m)
     free(m->shape_var);
     free(m->shape_len);
     ob_strmap_free(m->exact);
-    ob_strmap_free(m->sibling_keys);
+    ob__sibkeys_free(m->sibling_keys);
     for (uint32_t i = 0; i < m->nsib; i++)
         free(m->sib[i].ids);
     free(m->sib);
@@ -511,19 +511,15 @@ static void merge_into(struct ob_miner *m, uint32_t root, uint32_t from, uint32_
  * memory of a log with many templates. Returns NULL when id is the first
  * (now recorded) or on OOM (*oom set); else the group, which the caller
  * adds id to. */
-static struct siblings *sibling_group(struct ob_miner *m, const uint32_t *seq, uint32_t n, uint32_t p,
-                                      uint32_t id, bool *oom)
+static struct siblings *sibling_group(struct ob_miner *m, struct ob_sibseq *s, uint32_t p, uint32_t id,
+                                      bool *oom)
 {
-    *oom = key_room(m, n) < 0;
-    if (*oom || (id & SIB_SINGLE))
+    *oom = false;
+    if (id & SIB_SINGLE)
         return NULL; /* past 2^31 templates a key cannot hold one: unmerged */
-    m->key[0] = p;
-    memcpy(m->key + 1, seq, n * sizeof *seq);
-    m->key[1 + p] = UINT32_MAX;
     uint32_t idx;
-    size_t kb = (n + 1) * sizeof *m->key;
-    if (!ob_strmap_get(m->sibling_keys, m->key, kb, &idx)) {
-        *oom = ob_strmap_put(m->sibling_keys, m->key, kb, id | SIB_SINGLE) < 0;
+    if (!ob__sibkeys_get(m->sibling_keys, s, p, &idx)) {
+        *oom = ob__sibkeys_put(m->sibling_keys, s, p, id | SIB_SINGLE) < 0;
         return NULL;
     }
     if (!(idx & SIB_SINGLE))
@@ -531,7 +527,7 @@ static struct siblings *sibling_group(struct ob_miner *m, const uint32_t *seq, u
     struct siblings g = {0};
     if (ob__grow((void **)&m->sib, sizeof *m->sib, &m->cap_sib, m->nsib + 1) < 0 ||
         ob__grow((void **)&g.ids, sizeof *g.ids, &g.cap, 2) < 0 ||
-        ob_strmap_put(m->sibling_keys, m->key, kb, m->nsib) < 0) {
+        ob__sibkeys_put(m->sibling_keys, s, p, m->nsib) < 0) {
         free(g.ids);
         *oom = true;
         return NULL;
@@ -561,10 +557,10 @@ static bool sibling_value(const struct ob_miner *m, uint32_t id)
  * Returns 1 when that position is settled (id merged into a group or the
  * group merged now), 0 when it is not, -1 on OOM (which only leaves
  * templates unmerged). */
-static int count_sibling(struct ob_miner *m, uint32_t id, const uint32_t *seq, uint32_t n, uint32_t p)
+static int count_sibling(struct ob_miner *m, uint32_t id, struct ob_sibseq *s, uint32_t p)
 {
     bool oom;
-    struct siblings *g = sibling_group(m, seq, n, p, id, &oom);
+    struct siblings *g = sibling_group(m, s, p, id, &oom);
     if (oom)
         return -1;
     if (!g)
@@ -590,8 +586,9 @@ static void note_siblings(struct ob_miner *m, uint32_t id, const uint32_t *seq, 
 {
     if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
         return;
+    struct ob_sibseq s = ob__sibkeys_seq(seq, n);
     for (uint32_t p = 1; p < n; p++)
-        if (seq[p] != 0 && sibling_value(m, seq[p]) && count_sibling(m, id, seq, n, p) != 0)
+        if (seq[p] != 0 && sibling_value(m, seq[p]) && count_sibling(m, id, &s, p) != 0)
             return;
 }
 
@@ -605,9 +602,9 @@ static void note_absorbed(struct ob_miner *m, uint32_t id, const uint32_t *seq, 
     if (n < SIBLING_MIN_TOKENS || n > SIBLING_MAX_TOKENS)
         return;
     const uint32_t *tok = m->tpl[id].tok;
+    struct ob_sibseq s = ob__sibkeys_seq(seq, n);
     for (uint32_t p = 1; p < n; p++)
-        if (tok[p] == 0 && seq[p] != 0 && sibling_value(m, seq[p]) &&
-            count_sibling(m, id, seq, n, p) < 0)
+        if (tok[p] == 0 && seq[p] != 0 && sibling_value(m, seq[p]) && count_sibling(m, id, &s, p) < 0)
             return;
 }
 

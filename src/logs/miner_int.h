@@ -5,6 +5,7 @@
 
 #include "core/strmap.h"
 #include "logs/logs.h"
+#include "logs/sibkeys.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -66,7 +67,7 @@ struct ob_miner {
     struct ob_strmap *proj;    /* (shape, constant tokens) -> template */
     struct ob_strmap *near;    /* hash of (shape, constants less one) -> template */
     struct ob_strmap *exact;   /* token id sequence -> template */
-    struct ob_strmap *sibling_keys; /* (position, sequence less it) -> siblings */
+    struct ob_sibkeys *sibling_keys; /* (position, sequence less it) -> siblings */
     struct siblings *sib;
     uint32_t nsib, cap_sib;
     uint32_t *key;             /* scratch for hash keys */

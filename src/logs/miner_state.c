@@ -45,6 +45,18 @@ static void save_map(struct ob_buf *b, const struct ob_strmap *m)
     ob_strmap_each(m, save_map_entry, b);
 }
 
+/* A sibling key as it is saved: the position, then the sequence with
+ * UINT32_MAX at it (the layout of the copied keys before sibkeys.c). */
+static void save_sibling_entry(void *arg, uint32_t p, const uint32_t *seq, uint32_t n, uint32_t value)
+{
+    struct ob_buf *b = arg;
+    ob_buf_u32(b, (n + 1) * 4);
+    ob_buf_u32(b, p);
+    for (uint32_t i = 0; i < n; i++)
+        ob_buf_u32(b, i == p ? UINT32_MAX : seq[i]);
+    ob_buf_u32(b, value);
+}
+
 static void save_templates(struct ob_buf *b, const struct ob_miner *m)
 {
     ob_buf_u32(b, m->ntpl - 1);
@@ -85,7 +97,8 @@ static void save_indexes(struct ob_buf *b, const struct ob_miner *m)
     save_map(b, m->buckets);
     save_map(b, m->shapes);
     save_map(b, m->proj);
-    save_map(b, m->sibling_keys);
+    ob_buf_u32(b, (uint32_t)ob__sibkeys_size(m->sibling_keys));
+    ob__sibkeys_each(m->sibling_keys, save_sibling_entry, b);
     save_map(b, m->exact);
 }
 
@@ -134,6 +147,63 @@ static int load_map(struct ob_reader *r, struct ob_strmap *map)
         if (!r->failed && ob_strmap_put(map, key, len, value) < 0)
             return -1;
     }
+    return r->failed ? -1 : 0;
+}
+
+/* A sibling key is a position inside a sequence of n tokens; its group's
+ * templates must have that length. Groups and templates are read before
+ * the keys. 0 or -1. */
+static int check_sibling(const struct ob_miner *m, uint32_t p, uint32_t n, uint32_t value)
+{
+    if (p >= n)
+        return -1;
+    if (value & SIB_SINGLE) {
+        uint32_t id = value & ~SIB_SINGLE;
+        return id == 0 || id >= m->ntpl || m->tpl[id].n != n ? -1 : 0;
+    }
+    if (value >= m->nsib)
+        return -1;
+    const struct siblings *g = &m->sib[value];
+    if (g->root >= m->ntpl || (g->root && m->tpl[g->root].n != n))
+        return -1;
+    for (uint32_t i = 0; i < g->n; i++)
+        if (m->tpl[g->ids[i]].n != n)
+            return -1;
+    return 0;
+}
+
+/* Sibling keys, checked as they are read (see check_sibling). */
+static int load_siblings(struct ob_reader *r, struct ob_miner *m)
+{
+    uint32_t n = read_count(r, 8);
+    uint32_t *seq = NULL;
+    for (uint32_t i = 0; i < n && !r->failed; i++) {
+        uint32_t len = ob_read_u32(r);
+        if (len % 4 || len < 8 || len / 4 - 1 > OB_SIBKEY_MAX_TOKENS) {
+            r->failed = 1;
+            break;
+        }
+        uint32_t k = len / 4 - 1, p = ob_read_u32(r);
+        uint32_t *q = realloc(seq, k * sizeof *q);
+        if (!q) {
+            free(seq);
+            return -1;
+        }
+        seq = q;
+        for (uint32_t j = 0; j < k; j++)
+            seq[j] = ob_read_u32(r);
+        uint32_t value = ob_read_u32(r);
+        if (r->failed || check_sibling(m, p, k, value) < 0) {
+            r->failed = 1;
+            break;
+        }
+        struct ob_sibseq s = ob__sibkeys_seq(seq, k);
+        if (ob__sibkeys_put(m->sibling_keys, &s, p, value) < 0) {
+            free(seq);
+            return -1;
+        }
+    }
+    free(seq);
     return r->failed ? -1 : 0;
 }
 
@@ -245,7 +315,7 @@ static int load_indexes(struct ob_reader *r, struct ob_miner *m)
         }
     }
     if (load_map(r, m->buckets) < 0 || load_map(r, m->shapes) < 0 || load_map(r, m->proj) < 0 ||
-        load_map(r, m->sibling_keys) < 0 || load_map(r, m->exact) < 0)
+        load_siblings(r, m) < 0 || load_map(r, m->exact) < 0)
         return -1;
     return r->failed ? -1 : 0;
 }
@@ -300,30 +370,6 @@ static void check_shape(void *arg, const void *key, size_t len, uint32_t value)
     c->bad |= k != nwords;
 }
 
-/* A sibling key is a position then the tokens of a template of that
- * length; its group's templates must have that length, and the position
- * must be inside it. */
-static void check_sibling(void *arg, const void *key, size_t len, uint32_t value)
-{
-    struct bucket_check *c = arg;
-    uint32_t p;
-    if (len % 4 || len < 8 || (!(value & SIB_SINGLE) && value >= c->m->nsib)) {
-        c->bad = 1;
-        return;
-    }
-    memcpy(&p, key, 4);
-    uint32_t n = (uint32_t)(len / 4) - 1;
-    if (value & SIB_SINGLE) {
-        uint32_t id = value & ~SIB_SINGLE;
-        c->bad |= p >= n || id == 0 || id >= c->m->ntpl || c->m->tpl[id].n != n;
-        return;
-    }
-    const struct siblings *g = &c->m->sib[value];
-    c->bad |= p >= n || (g->root && c->m->tpl[g->root].n != n);
-    for (uint32_t i = 0; i < g->n; i++)
-        c->bad |= c->m->tpl[g->ids[i]].n != n;
-}
-
 /* A projection key starts with a shape id; it must name a template of that
  * shape's length, which lookups compare against the message. */
 static void check_proj(void *arg, const void *key, size_t len, uint32_t value)
@@ -356,7 +402,6 @@ static int check_indexes(const struct ob_miner *m)
     for (uint32_t i = 0; i < m->nsib; i++)
         if (m->sib[i].root >= m->ntpl)
             return -1;
-    ob_strmap_each(m->sibling_keys, check_sibling, &bc);
     ob_strmap_each(m->proj, check_proj, &bc);
     ob_strmap_each(m->exact, check_exact, &bc);
     if (bc.bad)
