@@ -129,7 +129,7 @@ static void tell_incidents(struct serve *s, const struct ci_test *t, int firing)
     snprintf(fp, sizeof fp, "ci-%s", id);
     struct ob_alert a = {firing, labels, 4, notes, 2, 0, 0, fp, NULL};
     struct ob_webhook w = {"opsbox-ci", key, NULL, firing, 0, group, labels, NULL, 2, 4, 0, &a, 1};
-    ob__alerts_submit(s, &w);
+    ob__serve_post_event(s, &w);
 }
 
 static const struct ci_test *find_old(const struct ci *k, const char *suite, const char *name)

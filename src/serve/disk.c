@@ -108,7 +108,7 @@ static void tell_incidents(struct serve *s, const struct drive_state *d, int fir
     snprintf(fp, sizeof fp, "disk-%s", d->serial);
     struct ob_alert a = {firing, labels, 5, notes, 2, 0, 0, fp, NULL};
     struct ob_webhook w = {"opsbox-disk", key, NULL, firing, 0, group, labels, NULL, 2, 5, 0, &a, 1};
-    ob__alerts_submit(s, &w);
+    ob__serve_post_event(s, &w);
 }
 
 struct read_ctx {
@@ -278,8 +278,9 @@ void ob__disks_metrics(struct serve *s, struct ob_expo *e)
     pthread_mutex_unlock(&k->mu);
 }
 
-json_t *ob__disks_json(struct serve *s)
+json_t *ob__disks_json(struct serve *s, const struct ob_http_request *req)
 {
+    (void)req;
     struct disks *k = s->disks;
     json_t *arr = json_array();
     if (!k || !arr)
@@ -303,4 +304,6 @@ const struct ob_serve_part ob__part_disks = {
     .stop = ob__disks_stop,
     .tick = ob__disks_tick,
     .metrics = ob__disks_metrics,
+    .api_path = "/api/v1/disks",
+    .api = ob__disks_json,
 };

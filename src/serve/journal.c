@@ -78,7 +78,7 @@ static void flush(struct serve *s, struct journal *jr, struct batch *b)
     /* The lines and the cursor move together, so a snapshot (which takes
      * this lock) never saves one without the other. */
     pthread_mutex_lock(&jr->mu);
-    ob__logs_feed(s, &p);
+    ob__serve_post_lines(s, &p);
     if (cursor) {
         free(jr->cursor);
         jr->cursor = cursor;
@@ -220,17 +220,22 @@ void ob__journal_free(struct serve *s)
     s->journal = NULL;
 }
 
-int ob__journal_save(struct serve *s, double now)
+/* The snapshot holds the lines still from freeze(1) to freeze(0), so the
+ * miner (saved by whoever mines them) and the cursor are of one moment:
+ * a restart neither skips nor repeats. */
+static void ob__journal_freeze(struct serve *s, int on)
 {
     struct journal *jr = s->journal;
-    if (!jr)
-        return ob__logs_save(s, now);
-    pthread_mutex_lock(&jr->mu); /* the miner and the cursor of the same moment */
-    int rc = ob__logs_save(s, now);
-    if (rc == 0 && jr->cursor)
-        rc = ob_store_put_blob(s->store, CURSOR_NAME, jr->cursor, strlen(jr->cursor), now);
-    pthread_mutex_unlock(&jr->mu);
-    return rc;
+    if (jr && on)
+        pthread_mutex_lock(&jr->mu);
+    else if (jr)
+        pthread_mutex_unlock(&jr->mu);
+}
+
+static int ob__journal_save(struct serve *s, double now)
+{
+    struct journal *jr = s->journal; /* frozen: jr->mu held */
+    return jr && jr->cursor ? ob_store_put_blob(s->store, CURSOR_NAME, jr->cursor, strlen(jr->cursor), now) : 0;
 }
 
 /* The part, as the core sees it (parts[] in core.c). */
@@ -238,4 +243,7 @@ const struct ob_serve_part ob__part_journal = {
     .name = "journal",
     .start = ob__journal_start,
     .stop = ob__journal_free,
+    .freeze = ob__journal_freeze,
+    .save = ob__journal_save,
+    .pause = ob__journal_stop,
 };

@@ -117,7 +117,7 @@ static long query_range(struct serve *s, struct querier *q, const struct ob_quer
             fed += feed_series(s, series, after, newest);
         ob__serve_flush(s);
         pthread_mutex_unlock(&s->lock);
-        ob__alerts_signals(s);
+        ob__serve_signals(s);
     }
     pthread_mutex_lock(&q->mu);
     q->requests++;

@@ -1,7 +1,8 @@
 /* serve.h - the daemon (`opsbox serve`) as a library: the core in core.c
  * (start, loop, reload, shutdown, /metrics) and its parts, one file each
  * (alerts.c, tracker.c, logs.c, journal.c, query.c, rw.c, disk.c, prices.c,
- * ci.c, api.c). The executable and the unit tests both link it
+ * ci.c, api.c), which reach one another only through the core's routes
+ * (route.c). The executable and the unit tests both link it
  * (opsbox_serve in CMakeLists.txt). See docs/architecture.md. */
 #ifndef OB_SERVE_SERVE_H
 #define OB_SERVE_SERVE_H
