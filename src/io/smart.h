@@ -27,4 +27,9 @@ struct ob_backblaze *ob_backblaze_open(const char *path, char *err, size_t errle
 int ob_backblaze_next(struct ob_backblaze *b, struct ob_disk_reading *r, char *err, size_t errlen);
 void ob_backblaze_close(struct ob_backblaze *b);
 
+/* The drive failure model in the file at path, or the one built in when
+ * path is NULL (io/diskmodel.c); new, or NULL with "disk model PATH: why"
+ * in err. */
+struct ob_disk_model *ob_disk_model_read(const char *path, char *err, size_t errlen);
+
 #endif

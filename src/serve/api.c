@@ -14,7 +14,6 @@
  *   GET /api/v1/status    version, models, points, store size, open incidents
  *   GET /api/v1/incidents[?limit=N]   the newest incidents (default 50)
  *   GET /api/v1/incidents/ID          one, with members and timeline */
-#include "cli/incident_json.h"
 #include "serve/serve_int.h"
 
 #include <jansson.h>
@@ -129,7 +128,7 @@ static int history(struct serve *s, const struct ob_http_request *req, struct ob
 
 static int collect_incident(void *arg, struct ob_incident *inc)
 {
-    json_array_append_new(arg, ob__incident_json(inc, 0));
+    json_array_append_new(arg, ob_incident_json(inc, 0));
     ob_incident_free(inc);
     return 0;
 }
@@ -142,8 +141,8 @@ struct one {
 static int take_incident(void *arg, struct ob_incident *inc)
 {
     struct one *o = arg;
-    o->doc = ob__incident_json(inc, 1);
-    json_object_set_new(o->doc, "timeline", ob__timeline_json(o->store, inc->id));
+    o->doc = ob_incident_json(inc, 1);
+    json_object_set_new(o->doc, "timeline", ob_store_timeline_json(o->store, inc->id));
     ob_incident_free(inc);
     return 0;
 }

@@ -16,8 +16,8 @@
  * handler runs on the main thread, which acts on its flags between polls. */
 #include "serve/serve.h"
 #include "serve/serve_int.h"
-#include "cli/web_assets.h" /* generated with the executable */
 
+#include "core/asset.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -41,6 +41,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The web page, embedded (web_assets.c, written by cmake/embed.cmake). */
+extern const struct ob_asset ob_web_assets[];
+extern const unsigned ob_web_nassets;
 
 /* Set by the handler, read by the main loop. Atomics, not only
  * sig_atomic_t: the handler may run on a thread the daemon does not own

@@ -54,7 +54,7 @@ int ob__disks_start(struct serve *s, char *err, size_t errlen)
     }
     s->disks = k;
     pthread_mutex_init(&k->mu, NULL);
-    if (!(k->model = ob__disk_load_model(c->model, err, errlen)) || !(k->fleet = ob_disk_fleet_new())) {
+    if (!(k->model = ob_disk_model_read(c->model, err, errlen)) || !(k->fleet = ob_disk_fleet_new())) {
         if (k->model)
             snprintf(err, errlen, "disk: out of memory");
         return -1;

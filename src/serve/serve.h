@@ -28,9 +28,4 @@ struct ob_serve_options {
  * stderr saying why. */
 int ob_serve_run(const struct ob_serve_options *o);
 
-/* The disk model at path, or the built-in one when path is NULL; NULL with
- * err filled. Provided by the executable (src/cli/cmd_disk.c). */
-struct ob_disk_model;
-struct ob_disk_model *ob__disk_load_model(const char *path, char *err, size_t errlen);
-
 #endif
