@@ -178,16 +178,8 @@ static int score(struct serve *s, const void *json, size_t len, const char *sour
 
 static void read_device(struct serve *s, const char *dev, struct drive_state **changed, int *how, size_t *n)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' --json --all '%s' 2>/dev/null", s->cfg->disk.smartctl, dev);
-    FILE *p = strchr(dev, '\'') || strchr(s->cfg->disk.smartctl, '\'') ? NULL : popen(cmd, "r");
     struct ob_buf out = {0};
-    char chunk[65536];
-    size_t got;
-    while (p && (got = fread(chunk, 1, sizeof chunk, p)) > 0 && out.len < SMARTCTL_OUTPUT_MAX)
-        ob_buf_put(&out, chunk, got);
-    if (p)
-        pclose(p); /* smartctl's exit status is a bit mask of findings: the JSON says more */
+    ob_smartctl_run(s->cfg->disk.smartctl, dev, SMARTCTL_OUTPUT_MAX, &out); /* io/smartctl_run.c */
     struct drive_state *d;
     int c = out.len ? score(s, out.p, out.len, dev, &d) : 0;
     if (!out.len) {
