@@ -133,17 +133,6 @@ static int gather_labels(const struct serve *s, const struct ob_sample *smp, str
     return n;
 }
 
-static bool is_counter(const char *name, size_t n)
-{
-    static const char *const suffixes[] = {"_total", "_count", "_sum", "_bucket"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        size_t k = strlen(suffixes[i]);
-        if (n > k && !memcmp(name + n - k, suffixes[i], k))
-            return true;
-    }
-    return false;
-}
-
 /* name ends with "_" + the output suffix: one of opsbox's own outputs. */
 static bool is_output(const struct serve *s, const char *name, size_t n)
 {
@@ -235,7 +224,7 @@ static void model_point(struct serve *s, const char *name, size_t name_len, cons
     ob__serve_flush(s);
     struct ob_buf spare = s->pending.key; /* the new key waits; its buffer is reused */
     s->pending = (struct pending_point){.key = s->key, .handle = h, .waiting = true,
-                                        .counter = is_counter(name, name_len), .ts = ts, .value = value};
+                                        .counter = ob_metric_is_counter(name, name_len), .ts = ts, .value = value};
     s->key = spare;
 }
 
