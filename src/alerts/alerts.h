@@ -177,4 +177,9 @@ char *ob_render_comment(const struct ob_event *e);
 /* "<!-- opsbox incident UID -->": how opsbox finds its own issue again. */
 void ob_render_marker(const struct ob_incident *inc, char *buf, size_t cap);
 
+/* The incident as JSON (new): its fields; with_members adds "member_list".
+ * (struct json_t is jansson's json_t.) */
+struct json_t;
+struct json_t *ob_incident_json(const struct ob_incident *inc, int with_members);
+
 #endif

@@ -14,11 +14,6 @@ int ob_cmd_prices(int argc, char **argv);
 int ob_cmd_ci(int argc, char **argv);
 /* `opsbox ci tests` (cmd_ci_tests.c), called by ob_cmd_ci. */
 int ob_cmd_ci_tests(int argc, char **argv);
-/* Reads one RESULTS argument of `ci tests` (a JUnit file, a folder of them
- * as one run, or a TestGrid grid) into h, saying what is wrong on stderr;
- * an exit code. The daemon's ci: section reads its folder with it. */
-struct ob_ci_history;
-int ob__ci_tests_read(struct ob_ci_history *h, const char *path);
 int ob_cmd_config(int argc, char **argv);
 int ob_cmd_mail(int argc, char **argv);
 

@@ -9,19 +9,13 @@
 
 #include "ci/ci.h"
 #include "io/ciresults.h"
-#include "io/statefile.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#define RESULTS_MAX ((size_t)4 << 30)
 
 static void tests_usage(FILE *out)
 {
@@ -47,123 +41,14 @@ static void tests_usage(FILE *out)
             "exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input\n");
 }
 
-static int by_name(const void *a, const void *b)
+/* One RESULTS argument, saying what is wrong on stderr; an exit code. */
+static int read_results(struct ob_ci_history *h, const char *path)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-static int read_junit(struct ob_ci_history *h, long run, const char *path)
-{
-    void *buf;
-    size_t len;
-    int rc = ob_statefile_read(path, RESULTS_MAX, &buf, &len);
-    if (rc != 0) {
-        fprintf(stderr, "opsbox ci tests: %s: %s\n", path, rc == 1 ? "no such file" : strerror(errno));
-        return OB_EXIT_USAGE;
-    }
-    char err[300];
-    long n = ob_junit_read(h, run, buf, len, err, sizeof err);
-    free(buf);
-    if (n < 0) {
-        fprintf(stderr, "opsbox ci tests: %s: %s\n", path, err);
-        return strcmp(err, "out of memory") ? OB_EXIT_USAGE : OB_EXIT_FAILURE;
-    }
-    return OB_EXIT_OK;
-}
-
-/* Every *.xml under dir, by name, into run. */
-static int read_dir(struct ob_ci_history *h, long run, const char *dir, int depth)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "opsbox ci tests: %s: %s\n", dir, strerror(errno));
-        return OB_EXIT_USAGE;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = OB_EXIT_OK;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            char **q = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *names);
-            if (!q) {
-                rc = OB_EXIT_FAILURE;
-                break;
-            }
-            names = q;
-        }
-        size_t l = strlen(dir) + strlen(e->d_name) + 2;
-        if (!(names[n] = malloc(l))) {
-            rc = OB_EXIT_FAILURE;
-            break;
-        }
-        snprintf(names[n++], l, "%s/%s", dir, e->d_name);
-    }
-    closedir(d);
-    if (names)
-        qsort(names, n, sizeof *names, by_name);
-    for (size_t i = 0; i < n && rc == OB_EXIT_OK; i++) {
-        struct stat st;
-        if (stat(names[i], &st) < 0)
-            continue;
-        if (S_ISDIR(st.st_mode) && depth < 8)
-            rc = read_dir(h, run, names[i], depth + 1);
-        else if (S_ISREG(st.st_mode) && ends_with(names[i], ".xml"))
-            rc = read_junit(h, run, names[i]);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    if (rc == OB_EXIT_FAILURE)
-        fprintf(stderr, "opsbox ci tests: out of memory\n");
-    return rc;
-}
-
-int ob__ci_tests_read(struct ob_ci_history *h, const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        fprintf(stderr, "opsbox ci tests: %s: %s\n", path, strerror(errno));
-        return OB_EXIT_USAGE;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        long run = ob_ci_history_run(h, path);
-        return run < 0 ? OB_EXIT_FAILURE : read_dir(h, run, path, 0);
-    }
-    void *buf;
-    size_t len;
-    int rc = ob_statefile_read(path, RESULTS_MAX, &buf, &len);
-    if (rc != 0) {
-        fprintf(stderr, "opsbox ci tests: %s: %s\n", path, rc == 1 ? "no such file" : strerror(errno));
-        return OB_EXIT_USAGE;
-    }
-    size_t i = 0;
-    const char *s = buf;
-    while (i < len && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
-        i++;
-    char err[300];
-    long n;
-    if (i < len && s[i] == '{') {
-        n = ob_testgrid_read(h, s, len, err, sizeof err);
-    } else {
-        long run = ob_ci_history_run(h, path);
-        n = run < 0 ? (snprintf(err, sizeof err, "out of memory"), -1)
-                    : ob_junit_read(h, run, s, len, err, sizeof err);
-    }
-    free(buf);
-    if (n < 0) {
-        fprintf(stderr, "opsbox ci tests: %s: %s\n", path, err);
-        return strcmp(err, "out of memory") ? OB_EXIT_USAGE : OB_EXIT_FAILURE;
-    }
-    return OB_EXIT_OK;
+    char err[4400];
+    int rc = ob_ciresults_read(h, path, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "opsbox ci tests: %s\n", err);
+    return rc == 0 ? OB_EXIT_OK : rc > 0 ? OB_EXIT_USAGE : OB_EXIT_FAILURE;
 }
 
 static bool has_finding(const struct ob_ci_test_report *t)
@@ -320,7 +205,7 @@ int ob_cmd_ci_tests(int argc, char **argv)
     }
     int rc = OB_EXIT_OK;
     for (int i = optind; i < argc && rc == OB_EXIT_OK; i++)
-        rc = ob__ci_tests_read(h, argv[i]);
+        rc = read_results(h, argv[i]);
     struct ob_ci_test_report *T = NULL;
     struct ob_ci_run_report *R = NULL;
     size_t nt = 0, nr = 0;

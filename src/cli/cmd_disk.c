@@ -1,8 +1,6 @@
 /* cmd_disk.c - `opsbox disk`: train, evaluate and apply the disk failure
  * model (src/disk) on Backblaze drive-stats CSVs and smartctl JSON. */
 #include "cli/cli.h"
-#include "cli/serve_int.h"
-#include "cli/web_assets.h"
 
 #include "core/buf.h"
 #include "core/strmap.h"
@@ -680,32 +678,10 @@ static int cmd_train(struct table *t, int folds, int repeats, char **files, int 
 
 /* ---- predicting ---- */
 
-struct ob_disk_model *ob__disk_load_model(const char *path, char *err, size_t errlen)
-{
-    void *buf = NULL;
-    size_t len = 0;
-    char why[400] = "not built in (models/disk.json was missing at build time)";
-    struct ob_disk_model *m = NULL;
-    if (path) {
-        if (ob_statefile_read(path, (size_t)1 << 30, &buf, &len) != 0)
-            snprintf(why, sizeof why, "cannot read");
-        else
-            m = ob_disk_model_load(buf, len, why, sizeof why);
-        free(buf);
-    } else {
-        for (unsigned i = 0; i < ob_model_nassets; i++)
-            if (ob_model_assets[i].path && strstr(ob_model_assets[i].path, "disk.json"))
-                m = ob_disk_model_load(ob_model_assets[i].data, ob_model_assets[i].len, why, sizeof why);
-    }
-    if (!m)
-        snprintf(err, errlen, "disk model %s: %s", path ? path : "(built in)", why);
-    return m;
-}
-
 static struct ob_disk_model *load_model(const char *path)
 {
     char err[512];
-    struct ob_disk_model *m = ob__disk_load_model(path, err, sizeof err);
+    struct ob_disk_model *m = ob_disk_model_read(path, err, sizeof err);
     if (!m)
         fprintf(stderr, "opsbox disk: %s\n", err);
     return m;

@@ -2,7 +2,6 @@
  * incidents, for people (a table) and scripts (--json). Reads only: a
  * store that does not exist is an error, not a new empty file. */
 #include "cli/cli.h"
-#include "cli/incident_json.h"
 
 #include "alerts/alerts.h"
 #include "io/store.h"
@@ -44,7 +43,7 @@ static int print_row(void *arg, struct ob_incident *inc)
 {
     struct listing *l = arg;
     if (l->json) {
-        json_array_append_new(l->all, ob__incident_json(inc, 0));
+        json_array_append_new(l->all, ob_incident_json(inc, 0));
     } else {
         char t[32], title[256] = "";
         char *tt = ob_render_title(inc, NULL);
@@ -79,8 +78,8 @@ static int show_one(void *arg, struct ob_incident *inc)
     struct showing *sh = arg;
     sh->found = 1;
     if (sh->json) {
-        json_t *o = ob__incident_json(inc, 1);
-        json_object_set_new(o, "timeline", ob__timeline_json(sh->store, inc->id));
+        json_t *o = ob_incident_json(inc, 1);
+        json_object_set_new(o, "timeline", ob_store_timeline_json(sh->store, inc->id));
         char *s = json_dumps(o, JSON_INDENT(2));
         printf("%s\n", s ? s : "{}");
         free(s);

@@ -24,4 +24,11 @@ long ob_junit_read(struct ob_ci_history *h, long run, const char *buf, size_t le
 long ob_testgrid_read(struct ob_ci_history *h, const char *buf, size_t len, char *err,
                       size_t errlen);
 
+/* Reads one place of results into h (ciresults.c): a JUnit XML file, a
+ * folder whose *.xml files (any depth, by name) are one run together, or a
+ * TestGrid grid (told apart from JUnit by its first character). Returns 0;
+ * 1 when the input is wrong and -1 when memory ran out, both with
+ * "PATH: what" in err ("out of memory" alone for a folder's list). */
+int ob_ciresults_read(struct ob_ci_history *h, const char *path, char *err, size_t errlen);
+
 #endif

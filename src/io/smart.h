@@ -5,6 +5,7 @@
 #ifndef OB_IO_SMART_H
 #define OB_IO_SMART_H
 
+#include "core/buf.h"
 #include "disk/disk.h"
 
 #include <stddef.h>
@@ -26,5 +27,16 @@ struct ob_backblaze *ob_backblaze_open(const char *path, char *err, size_t errle
 /* The next row: 1, 0 at the end, -1 with "PATH:LINE: what" in err. */
 int ob_backblaze_next(struct ob_backblaze *b, struct ob_disk_reading *r, char *err, size_t errlen);
 void ob_backblaze_close(struct ob_backblaze *b);
+
+/* Runs `smartctl --json --all device` (smartctl_run.c), appending what it
+ * prints to out, up to about max bytes. Returns the bytes added, or -1
+ * when there were none (not run, nothing printed, or a name with a
+ * single quote, which is refused). */
+long ob_smartctl_run(const char *smartctl, const char *device, size_t max, struct ob_buf *out);
+
+/* The drive failure model in the file at path, or the one built in when
+ * path is NULL (io/diskmodel.c); new, or NULL with "disk model PATH: why"
+ * in err. */
+struct ob_disk_model *ob_disk_model_read(const char *path, char *err, size_t errlen);
 
 #endif

@@ -120,3 +120,17 @@ int ob_statefile_write(const char *path, const void *data, size_t len)
     free(tmp);
     return rc;
 }
+
+char *ob_statefile_secret(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char line[4096];
+    char *got = fgets(line, sizeof line, f);
+    fclose(f);
+    if (!got)
+        return strdup("");
+    line[strcspn(line, "\r\n")] = '\0';
+    return strdup(line);
+}

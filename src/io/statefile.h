@@ -21,4 +21,8 @@ void ob_statefile_unmap(const void *p, size_t len, int how);
  * or -1 with errno set. */
 int ob_statefile_write(const char *path, const void *data, size_t len);
 
+/* A secret kept in a file (a token, a password): its first line without
+ * the line break, "" for an empty file; new, NULL when it cannot be read. */
+char *ob_statefile_secret(const char *path);
+
 #endif

@@ -105,6 +105,10 @@ long ob_store_changed_incidents(struct ob_store *s, int64_t since, ob_store_inci
 typedef void (*ob_store_timeline_fn)(void *arg, double at, const char *event, const char *member,
                                      const char *detail);
 long ob_store_timeline(struct ob_store *s, int64_t incident, ob_store_timeline_fn fn, void *arg);
+/* The same as a JSON array of {at, event, member, detail}, oldest first
+ * (new; struct json_t is jansson's json_t). */
+struct json_t;
+struct json_t *ob_store_timeline_json(struct ob_store *s, int64_t incident);
 
 /* The outbox: tracker actions, sent in order per incident. */
 struct ob_outbox_item {

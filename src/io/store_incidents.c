@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,4 +477,19 @@ int ob_store_get_blob(struct ob_store *s, const char *name, void **blob, size_t 
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : ob__store_fail(s, "reading a blob");
+}
+
+/* The timeline as JSON, for `opsbox incidents` and /api/v1/incidents/ID. */
+static void add_entry(void *arg, double at, const char *event, const char *member, const char *detail)
+{
+    json_array_append_new(arg, json_pack("{sf ss ss? ss?}", "at", at, "event", event, "member", member,
+                                         "detail", detail));
+}
+
+json_t *ob_store_timeline_json(struct ob_store *store, int64_t incident)
+{
+    json_t *tl = json_array();
+    if (tl)
+        ob_store_timeline(store, incident, add_entry, tl);
+    return tl;
 }

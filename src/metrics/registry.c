@@ -339,3 +339,14 @@ long ob_registry_history(const struct ob_registry *r, const char *key, size_t ke
     }
     return h->n;
 }
+
+int ob_metric_is_counter(const char *name, size_t n)
+{
+    static const char *const suffixes[] = {"_total", "_count", "_sum", "_bucket"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n > k && !memcmp(name + n - k, suffixes[i], k))
+            return 1;
+    }
+    return 0;
+}

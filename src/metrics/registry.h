@@ -41,6 +41,12 @@ void ob_registry_apply_params(struct ob_registry *r);
 int ob_registry_observe(struct ob_registry *r, const char *key, size_t key_len, size_t name_len,
                         double ts, double value);
 
+/* 1 when a series named name (n bytes) is a counter by Prometheus's naming
+ * conventions (_total, _count, _sum, _bucket): the daemon models its rate,
+ * not its raw value (ob_registry_observe_counter). A name that is only the
+ * suffix is not one. */
+int ob_metric_is_counter(const char *name, size_t n);
+
 /* For counters: models the per-second rate between this raw value and the
  * previous one; the first point and counter resets only set the baseline.
  * Returns as ob_registry_observe. */

@@ -24,6 +24,7 @@
 #include "alerts/alerts.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "io/statefile.h"
 #include "io/store.h"
 
 #include <jansson.h>
@@ -62,20 +63,6 @@ struct alerts {
     double commit_seconds;
 };
 
-char *ob__read_secret(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char line[4096];
-    char *got = fgets(line, sizeof line, f);
-    fclose(f);
-    if (!got)
-        return strdup("");
-    line[strcspn(line, "\r\n")] = '\0';
-    return strdup(line);
-}
-
 static char *auth_value(const char *scheme, const char *secret)
 {
     size_t n = strlen(scheme) + strlen(secret) + 2;
@@ -89,7 +76,7 @@ static char *auth_value(const char *scheme, const char *secret)
 static int load_auth(struct alerts *a, const struct ob_alerts_config *c, char *err, size_t errlen)
 {
     char *token = c->bearer_token ? strdup(c->bearer_token)
-                  : c->bearer_token_file ? ob__read_secret(c->bearer_token_file) : NULL;
+                  : c->bearer_token_file ? ob_statefile_secret(c->bearer_token_file) : NULL;
     if (c->bearer_token_file && !token) {
         snprintf(err, errlen, "alerts.receiver.bearer_token_file %s: cannot read", c->bearer_token_file);
         return -1;
@@ -98,7 +85,7 @@ static int load_auth(struct alerts *a, const struct ob_alerts_config *c, char *e
     free(token);
     if (!c->username)
         return 0;
-    char *pass = c->password ? strdup(c->password) : ob__read_secret(c->password_file);
+    char *pass = c->password ? strdup(c->password) : ob_statefile_secret(c->password_file);
     if (!pass) {
         snprintf(err, errlen, "alerts.receiver.basic_auth.password_file %s: cannot read",
                  c->password_file);
@@ -388,16 +375,6 @@ static int commit_batch(struct serve *s, struct pending *batch)
     return rc;
 }
 
-static void free_signals(struct flagged *f, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(f[i].key);
-        free(f[i].summary);
-        ob_kv_free(f[i].labels, f[i].nlabels);
-    }
-    free(f);
-}
-
 /* Queues p and returns once it is committed (p->status set). */
 static void submit(struct serve *s, struct pending *p)
 {
@@ -430,7 +407,7 @@ static void submit(struct serve *s, struct pending *p)
     }
     pthread_mutex_unlock(&a->mu);
     if (p->status == 200 && a->send)
-        ob__tracker_wake(s);
+        ob__serve_outbox_ready(s);
 }
 
 static void count(struct alerts *a, uint64_t *counter, uint64_t alerts)
@@ -467,23 +444,10 @@ int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struc
     return p.status;
 }
 
-/* Takes the list under s->lock: the scrape thread and the remote-write
- * HTTP thread both fill it and both come here after unlocking. */
-void ob__alerts_signals(struct serve *s)
-{
-    pthread_mutex_lock(&s->lock);
-    struct flagged *f = s->flagged;
-    size_t n = s->nflagged;
-    s->flagged = NULL;
-    s->nflagged = 0;
-    pthread_mutex_unlock(&s->lock);
-    ob__alerts_hand_signals(s, f, n);
-}
-
 void ob__alerts_hand_signals(struct serve *s, struct flagged *f, size_t n)
 {
     if (!s->alerts || !n) {
-        free_signals(f, n);
+        ob__flagged_free(f, n);
         return;
     }
     struct pending p = {.signals = f, .nsignals = n};
@@ -491,7 +455,7 @@ void ob__alerts_hand_signals(struct serve *s, struct flagged *f, size_t n)
     pthread_mutex_lock(&s->alerts->mu);
     s->alerts->signals += p.nsignals;
     pthread_mutex_unlock(&s->alerts->mu);
-    free_signals(p.signals, p.nsignals);
+    ob__flagged_free(p.signals, p.nsignals);
 }
 
 int ob__alerts_start(struct serve *s, char *err, size_t errlen)
@@ -539,7 +503,6 @@ void ob__alerts_stop(struct serve *s)
     ob__cfg_release(s, a->cfg);
     free(a);
     s->alerts = NULL;
-    free_signals(s->flagged, s->nflagged);
 }
 
 void ob__alerts_metrics(struct serve *s, struct ob_expo *e)
@@ -563,15 +526,17 @@ void ob__alerts_metrics(struct serve *s, struct ob_expo *e)
     pthread_mutex_unlock(&a->mu);
 }
 
-size_t ob__alerts_open(struct serve *s)
+/* /api/v1/status: the incidents firing after the last commit. */
+static void ob__alerts_status(struct serve *s, json_t *o)
 {
     struct alerts *a = s->alerts;
-    if (!a)
-        return 0;
-    pthread_mutex_lock(&a->mu);
-    size_t n = a->open;
-    pthread_mutex_unlock(&a->mu);
-    return n;
+    size_t n = 0;
+    if (a) {
+        pthread_mutex_lock(&a->mu);
+        n = a->open;
+        pthread_mutex_unlock(&a->mu);
+    }
+    json_object_set_new(o, "incidents_open", json_integer((json_int_t)n));
 }
 
 void ob__alerts_submit(struct serve *s, const struct ob_webhook *w)
@@ -584,10 +549,17 @@ void ob__alerts_submit(struct serve *s, const struct ob_webhook *w)
         ob_error("incidents: could not record %s", w->group_key);
 }
 
+static const struct ob_serve_route receiver = {"/v1/receiver", "POST an Alertmanager webhook here\n",
+                                               "application/json", ob__alerts_receive};
+
 /* The part, as the core sees it (parts[] in core.c). */
 const struct ob_serve_part ob__part_alerts = {
     .name = "alerts",
     .start = ob__alerts_start,
     .stop = ob__alerts_stop,
     .metrics = ob__alerts_metrics,
+    .signals = ob__alerts_hand_signals,
+    .event = ob__alerts_submit,
+    .route = &receiver,
+    .status = ob__alerts_status,
 };

@@ -14,7 +14,6 @@
  *   GET /api/v1/status    version, models, points, store size, open incidents
  *   GET /api/v1/incidents[?limit=N]   the newest incidents (default 50)
  *   GET /api/v1/incidents/ID          one, with members and timeline */
-#include "cli/incident_json.h"
 #include "serve/serve_int.h"
 
 #include <jansson.h>
@@ -24,7 +23,6 @@
 #include <sys/stat.h>
 
 #define SERIES_LIMIT 100
-#define LIMIT_MAX 10000
 
 struct ranked {
     size_t index;
@@ -40,14 +38,6 @@ static int by_score(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
-void ob__serve_shown(const struct ob_series_view *v, double now, int *anomaly, double *score)
-{
-    int held = v->flagged_ts > 0 && now - v->flagged_ts <= ANOMALY_HOLD_S;
-    *anomaly = held || v->last.anomaly;
-    *score = held && v->flagged_score > v->last.anomaly_score ? v->flagged_score
-                                                              : v->last.anomaly_score;
-}
-
 static json_t *series_json(const struct ob_series_view *v, const struct ranked *r)
 {
     return json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:I, s:f}", "series", v->key, "value",
@@ -56,18 +46,10 @@ static json_t *series_json(const struct ob_series_view *v, const struct ranked *
                      r->anomaly, "points", (json_int_t)v->points, "timestamp", v->last_ts);
 }
 
-static long limit_of(const struct ob_http_request *req, long fallback)
-{
-    const char *v = ob_http_query(req, "limit");
-    char *end;
-    long n = v ? strtol(v, &end, 10) : fallback;
-    return v && (*end || n < 1) ? fallback : n > LIMIT_MAX ? LIMIT_MAX : n;
-}
-
 static json_t *ranked_series(struct serve *s, const struct ob_http_request *req, double now)
 {
     const char *match = ob_http_query(req, "match");
-    size_t limit = (size_t)limit_of(req, SERIES_LIMIT);
+    size_t limit = (size_t)ob__api_limit(req, SERIES_LIMIT);
     size_t n = ob_registry_size(s->reg), k = 0;
     struct ranked *r = malloc((n ? n : 1) * sizeof *r);
     json_t *arr = json_array();
@@ -146,7 +128,7 @@ static int history(struct serve *s, const struct ob_http_request *req, struct ob
 
 static int collect_incident(void *arg, struct ob_incident *inc)
 {
-    json_array_append_new(arg, ob__incident_json(inc, 0));
+    json_array_append_new(arg, ob_incident_json(inc, 0));
     ob_incident_free(inc);
     return 0;
 }
@@ -159,8 +141,8 @@ struct one {
 static int take_incident(void *arg, struct ob_incident *inc)
 {
     struct one *o = arg;
-    o->doc = ob__incident_json(inc, 1);
-    json_object_set_new(o->doc, "timeline", ob__timeline_json(o->store, inc->id));
+    o->doc = ob_incident_json(inc, 1);
+    json_object_set_new(o->doc, "timeline", ob_store_timeline_json(o->store, inc->id));
     ob_incident_free(inc);
     return 0;
 }
@@ -170,7 +152,7 @@ static int incidents(struct serve *s, const struct ob_http_request *req, struct 
     const char *rest = req->path + strlen("/api/v1/incidents");
     if (!*rest) {
         json_t *all = json_array();
-        if (ob_store_recent_incidents(s->store, limit_of(req, 50), collect_incident, all) < 0) {
+        if (ob_store_recent_incidents(s->store, ob__api_limit(req, 50), collect_incident, all) < 0) {
             json_decref(all);
             return respond_error(body, 500, "reading the store failed");
         }
@@ -199,10 +181,14 @@ static json_t *status(struct serve *s)
 {
     const char *store = s->cfg->store;
     long long bytes = file_bytes(store, "") + file_bytes(store, "-wal");
-    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:f}", "version", OB_VERSION, "models",
-                     (json_int_t)ob_registry_size(s->reg), "points", (json_int_t)s->points, "scrapes",
-                     (json_int_t)s->scrapes, "store", store, "store_bytes", (json_int_t)bytes,
-                     "incidents_open", (json_int_t)ob__alerts_open(s), "started", s->started);
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:I}", "version", OB_VERSION, "models",
+                          (json_int_t)ob_registry_size(s->reg), "points", (json_int_t)s->points, "scrapes",
+                          (json_int_t)s->scrapes, "store", store, "store_bytes", (json_int_t)bytes);
+    if (o) { /* the parts' own (open incidents), then when it started */
+        ob__serve_part_status(s, o);
+        json_object_set_new(o, "started", json_real(s->started));
+    }
+    return o;
 }
 
 static int respond(struct ob_buf *body, json_t *data, int status)
@@ -229,18 +215,10 @@ int ob__serve_api(struct serve *s, const struct ob_http_request *req, struct ob_
         json_t *d = ranked_series(s, req, now);
         return respond(body, d, d ? 200 : 500);
     }
-    if (!strcmp(path, "/api/v1/prices")) {
-        json_t *d = ob__prices_json(s);
-        return respond(body, d, d ? 200 : 500);
-    }
-    if (!strcmp(path, "/api/v1/disks")) {
-        json_t *d = ob__disks_json(s);
-        return respond(body, d, d ? 200 : 500);
-    }
-    if (!strcmp(path, "/api/v1/templates")) {
-        json_t *d = ob__logs_templates_json(s, limit_of(req, 100));
-        return respond(body, d, d ? 200 : 500);
-    }
+    int found;
+    json_t *part = ob__serve_part_api(s, req, &found); /* prices, disks, templates */
+    if (found)
+        return respond(body, part, part ? 200 : 500);
     if (!strcmp(path, "/api/v1/status")) {
         json_t *d = status(s);
         return respond(body, d, d ? 200 : 500);

@@ -16,9 +16,9 @@
 #include "serve/serve_int.h"
 
 #include "ci/ci.h"
-#include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "io/ciresults.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -105,7 +105,11 @@ static int read_runs(const char *dir, struct ob_ci_history *h)
         qsort(names, n, sizeof *names, by_name);
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        bad += ob__ci_tests_read(h, names[i]) != 0;
+        char err[4400];
+        if (ob_ciresults_read(h, names[i], err, sizeof err) != 0) {
+            ob_warn("ci: %s", err);
+            bad++;
+        }
         free(names[i]);
     }
     free(names);
@@ -129,7 +133,7 @@ static void tell_incidents(struct serve *s, const struct ci_test *t, int firing)
     snprintf(fp, sizeof fp, "ci-%s", id);
     struct ob_alert a = {firing, labels, 4, notes, 2, 0, 0, fp, NULL};
     struct ob_webhook w = {"opsbox-ci", key, NULL, firing, 0, group, labels, NULL, 2, 4, 0, &a, 1};
-    ob__alerts_submit(s, &w);
+    ob__serve_post_event(s, &w);
 }
 
 static const struct ci_test *find_old(const struct ci *k, const char *suite, const char *name)

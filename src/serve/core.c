@@ -16,8 +16,8 @@
  * handler runs on the main thread, which acts on its flags between polls. */
 #include "serve/serve.h"
 #include "serve/serve_int.h"
-#include "cli/web_assets.h" /* generated with the executable */
 
+#include "core/asset.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -41,6 +41,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The web page, embedded (web_assets.c, written by cmake/embed.cmake). */
+extern const struct ob_asset ob_web_assets[];
+extern const unsigned ob_web_nassets;
 
 /* Set by the handler, read by the main loop. Atomics, not only
  * sig_atomic_t: the handler may run on a thread the daemon does not own
@@ -129,17 +133,6 @@ static int gather_labels(const struct serve *s, const struct ob_sample *smp, str
     return n;
 }
 
-static bool is_counter(const char *name, size_t n)
-{
-    static const char *const suffixes[] = {"_total", "_count", "_sum", "_bucket"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        size_t k = strlen(suffixes[i]);
-        if (n > k && !memcmp(name + n - k, suffixes[i], k))
-            return true;
-    }
-    return false;
-}
-
 /* name ends with "_" + the output suffix: one of opsbox's own outputs. */
 static bool is_output(const struct serve *s, const char *name, size_t n)
 {
@@ -153,7 +146,7 @@ static bool is_output(const struct serve *s, const char *name, size_t n)
  * its labels come back out of its key. */
 static void note_flagged(struct serve *s, const char *key, size_t len)
 {
-    if (!s->alerts || s->nflagged >= FLAGGED_MAX)
+    if (s->nflagged >= FLAGGED_MAX)
         return;
     struct flagged *f = realloc(s->flagged, (s->nflagged + 1) * sizeof *f);
     if (!f)
@@ -214,7 +207,7 @@ static void model_point(struct serve *s, const char *name, size_t name_len, cons
 {
     /* Scraping an opsbox (itself, or a peer) must not model its forecasts:
      * each would grow five more series, which would grow five more... */
-    if (is_output(s, name, name_len) || ob__logs_is_own(name, name_len))
+    if (is_output(s, name, name_len) || ob__serve_own_series(name, name_len))
         return; /* template rates: modelled from the miner directly */
     struct ob_buf *k = &s->key;
     k->len = 0;
@@ -231,7 +224,7 @@ static void model_point(struct serve *s, const char *name, size_t name_len, cons
     ob__serve_flush(s);
     struct ob_buf spare = s->pending.key; /* the new key waits; its buffer is reused */
     s->pending = (struct pending_point){.key = s->key, .handle = h, .waiting = true,
-                                        .counter = is_counter(name, name_len), .ts = ts, .value = value};
+                                        .counter = ob_metric_is_counter(name, name_len), .ts = ts, .value = value};
     s->key = spare;
 }
 
@@ -271,7 +264,7 @@ static int remote_write(struct serve *s, const struct ob_http_request *req, stru
     s->writes += n >= 0;
     s->write_errors += n < 0;
     pthread_mutex_unlock(&s->lock);
-    ob__alerts_signals(s);
+    ob__serve_signals(s);
     if (n < 0) {
         ob_warn("remote write refused: %s", err);
         put_str(body, "bad remote write: ");
@@ -304,7 +297,7 @@ static void on_scrape(void *arg, const struct ob_scrape_result *r)
     if (!st->up)
         st->errors++;
     pthread_mutex_unlock(&s->lock);
-    ob__alerts_signals(s);
+    ob__serve_signals(s);
     if (!st->up && (was_up || first))
         ob_warn("scrape %s (%s) failed: %s", r->target->address, r->job->job_name,
                 r->ok ? err : r->error);
@@ -330,7 +323,7 @@ static void snapshot(struct serve *s)
         if (rc == 0)
             rc = ob_registry_each_model(s->reg, save_one, s);
         if (rc == 0)
-            rc = ob__journal_save(s, ob_now()); /* the miner, and the journal's cursor */
+            rc = ob__serve_part_save(s, ob_now()); /* the miner, and the journal's cursor */
         if (rc == 0)
             rc = ob_store_commit(s->store);
         else
@@ -555,6 +548,8 @@ static const struct ob_serve_part *const parts[] = {
     &ob__part_ci,     &ob__part_query,   &ob__part_rw,   &ob__part_journal,
 };
 #define NPARTS (sizeof parts / sizeof *parts)
+const struct ob_serve_part *const *const ob__parts = parts; /* for route.c */
+const size_t ob__nparts = NPARTS;
 
 static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *body, const char **type)
 {
@@ -567,20 +562,15 @@ static int handle(void *arg, const struct ob_http_request *req, struct ob_buf *b
         }
         return remote_write(s, req, body);
     }
-    if (!strcmp(path, "/loki/api/v1/push")) {
+    const struct ob_serve_route *route = ob__serve_route(path); /* a part's own */
+    if (route) {
         if (strcmp(method, "POST")) {
-            put_str(body, "POST Loki's push body (JSON) here\n");
+            put_str(body, route->usage);
             return 405;
         }
-        return ob__logs_push(s, req, body);
-    }
-    if (!strcmp(path, "/v1/receiver")) {
-        if (strcmp(method, "POST")) {
-            put_str(body, "POST an Alertmanager webhook here\n");
-            return 405;
-        }
-        *type = "application/json";
-        return ob__alerts_receive(s, req, body);
+        if (route->type)
+            *type = route->type;
+        return route->post(s, req, body);
     }
     if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
         put_str(body, "only GET and HEAD\n");
@@ -879,7 +869,7 @@ static int run_daemon(struct serve *s)
         }
     }
     ob_info("stopping: saving %zu models", models_now(s));
-    ob__journal_stop(s); /* before the last snapshot: nothing mined after it */
+    ob__serve_part_pause(s); /* before the last snapshot: nothing mined after it */
     snapshot(s);
     ob_httpd_stop(h);
     ob_scraper_free(sc);
@@ -943,6 +933,7 @@ int ob_serve_run(const struct ob_serve_options *o)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     rc = s.reg && s.stats && s.cfg->listen ? run_daemon(&s) : OB_SERVE_FAILURE;
+    ob__flagged_free(s.flagged, s.nflagged); /* none took them */
     pthread_mutex_destroy(&s.lock); /* run_daemon stopped every part it started */
     ob_store_close(s.store);
     ob_registry_free(s.reg);

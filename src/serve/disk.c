@@ -54,7 +54,7 @@ int ob__disks_start(struct serve *s, char *err, size_t errlen)
     }
     s->disks = k;
     pthread_mutex_init(&k->mu, NULL);
-    if (!(k->model = ob__disk_load_model(c->model, err, errlen)) || !(k->fleet = ob_disk_fleet_new())) {
+    if (!(k->model = ob_disk_model_read(c->model, err, errlen)) || !(k->fleet = ob_disk_fleet_new())) {
         if (k->model)
             snprintf(err, errlen, "disk: out of memory");
         return -1;
@@ -108,7 +108,7 @@ static void tell_incidents(struct serve *s, const struct drive_state *d, int fir
     snprintf(fp, sizeof fp, "disk-%s", d->serial);
     struct ob_alert a = {firing, labels, 5, notes, 2, 0, 0, fp, NULL};
     struct ob_webhook w = {"opsbox-disk", key, NULL, firing, 0, group, labels, NULL, 2, 5, 0, &a, 1};
-    ob__alerts_submit(s, &w);
+    ob__serve_post_event(s, &w);
 }
 
 struct read_ctx {
@@ -178,16 +178,8 @@ static int score(struct serve *s, const void *json, size_t len, const char *sour
 
 static void read_device(struct serve *s, const char *dev, struct drive_state **changed, int *how, size_t *n)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' --json --all '%s' 2>/dev/null", s->cfg->disk.smartctl, dev);
-    FILE *p = strchr(dev, '\'') || strchr(s->cfg->disk.smartctl, '\'') ? NULL : popen(cmd, "r");
     struct ob_buf out = {0};
-    char chunk[65536];
-    size_t got;
-    while (p && (got = fread(chunk, 1, sizeof chunk, p)) > 0 && out.len < SMARTCTL_OUTPUT_MAX)
-        ob_buf_put(&out, chunk, got);
-    if (p)
-        pclose(p); /* smartctl's exit status is a bit mask of findings: the JSON says more */
+    ob_smartctl_run(s->cfg->disk.smartctl, dev, SMARTCTL_OUTPUT_MAX, &out); /* io/smartctl_run.c */
     struct drive_state *d;
     int c = out.len ? score(s, out.p, out.len, dev, &d) : 0;
     if (!out.len) {
@@ -278,8 +270,9 @@ void ob__disks_metrics(struct serve *s, struct ob_expo *e)
     pthread_mutex_unlock(&k->mu);
 }
 
-json_t *ob__disks_json(struct serve *s)
+json_t *ob__disks_json(struct serve *s, const struct ob_http_request *req)
 {
+    (void)req;
     struct disks *k = s->disks;
     json_t *arr = json_array();
     if (!k || !arr)
@@ -303,4 +296,6 @@ const struct ob_serve_part ob__part_disks = {
     .stop = ob__disks_stop,
     .tick = ob__disks_tick,
     .metrics = ob__disks_metrics,
+    .api_path = "/api/v1/disks",
+    .api = ob__disks_json,
 };

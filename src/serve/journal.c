@@ -1,5 +1,5 @@
-/* journal.c - the systemd journal as a log source (libsystemd's
- * sd-journal): each entry's MESSAGE joins the miner, with _SYSTEMD_UNIT,
+/* journal.c - the systemd journal as a log source (read by
+ * io/journal_read.c): each entry's MESSAGE joins the miner, with _SYSTEMD_UNIT,
  * _HOSTNAME and PRIORITY as its stream's labels (unit, host, priority).
  *
  * Where it stopped is the journal's own cursor, saved in the store in the
@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "io/journal_read.h"
 #include "io/loki.h"
 #include "io/store.h"
 
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-journal.h>
 
 #define CURSOR_NAME "journal.cursor"
 #define BATCH 1024
@@ -27,20 +27,10 @@ struct journal {
     pthread_t thread;
     pthread_mutex_t mu;
     int stop;
-    sd_journal *j;
+    struct ob_journal *j;
     char *cursor;             /* after the last entry mined, under mu */
     uint64_t entries;
 };
-
-/* One entry's field without its "NAME=" prefix, copied; NULL if absent. */
-static char *field(sd_journal *j, const char *name)
-{
-    const void *data;
-    size_t len, n = strlen(name);
-    if (sd_journal_get_data(j, name, &data, &len) < 0 || len <= n)
-        return NULL;
-    return strndup((const char *)data + n + 1, len - n - 1);
-}
 
 struct batch {
     struct ob_loki_stream st[BATCH];
@@ -72,13 +62,11 @@ static void flush(struct serve *s, struct journal *jr, struct batch *b)
     if (!b->n)
         return;
     struct ob_loki_push p = {.streams = b->st, .nstreams = b->n, .nentries = b->n};
-    char *cursor = NULL;
-    if (sd_journal_get_cursor(jr->j, &cursor) < 0)
-        cursor = NULL;
+    char *cursor = ob_journal_cursor(jr->j);
     /* The lines and the cursor move together, so a snapshot (which takes
      * this lock) never saves one without the other. */
     pthread_mutex_lock(&jr->mu);
-    ob__logs_feed(s, &p);
+    ob__serve_post_lines(s, &p);
     if (cursor) {
         free(jr->cursor);
         jr->cursor = cursor;
@@ -90,22 +78,20 @@ static void flush(struct serve *s, struct journal *jr, struct batch *b)
 
 static int read_entry(struct journal *jr, struct batch *b)
 {
-    char *msg = field(jr->j, "MESSAGE");
+    char *msg = ob_journal_field(jr->j, "MESSAGE");
     if (!msg)
         return 0;
-    uint64_t usec = 0;
-    sd_journal_get_realtime_usec(jr->j, &usec);
     struct ob_loki_stream *st = &b->st[b->n];
     memset(st, 0, sizeof *st);
     if (!(st->labels = calloc(3, sizeof *st->labels))) {
         free(msg);
         return -1;
     }
-    add_label(st, "host", field(jr->j, "_HOSTNAME"));
-    add_label(st, "priority", field(jr->j, "PRIORITY"));
-    add_label(st, "unit", field(jr->j, "_SYSTEMD_UNIT"));
+    add_label(st, "host", ob_journal_field(jr->j, "_HOSTNAME"));
+    add_label(st, "priority", ob_journal_field(jr->j, "PRIORITY"));
+    add_label(st, "unit", ob_journal_field(jr->j, "_SYSTEMD_UNIT"));
     b->lines[b->n] = msg;
-    b->e[b->n] = (struct ob_loki_entry){(double)usec / 1e6, msg, strlen(msg)};
+    b->e[b->n] = (struct ob_loki_entry){ob_journal_time(jr->j), msg, strlen(msg)};
     st->entries = &b->e[b->n];
     st->nentries = 1;
     b->n++;
@@ -127,12 +113,12 @@ static void *run(void *arg)
     struct batch *b = calloc(1, sizeof *b);
     while (b && !stopping(jr)) {
         int r = 0;
-        while (b->n < BATCH && (r = sd_journal_next(jr->j)) > 0)
+        while (b->n < BATCH && (r = ob_journal_next(jr->j)) > 0)
             if (read_entry(jr, b) < 0)
                 break;
         flush(s, jr, b);
         if (r <= 0) /* caught up: wait for more, a bounded time */
-            sd_journal_wait(jr->j, 500000);
+            ob_journal_wait(jr->j, 500000);
     }
     if (b)
         clear(b);
@@ -146,21 +132,17 @@ static void resume(struct serve *s, struct journal *jr)
 {
     void *blob = NULL;
     size_t len = 0;
-    if (ob_store_get_blob(s->store, CURSOR_NAME, &blob, &len) != 1) {
-        sd_journal_seek_head(jr->j);
-        return;
-    }
-    char *cursor = strndup(blob, len);
+    char *cursor = ob_store_get_blob(s->store, CURSOR_NAME, &blob, &len) == 1 ? strndup(blob, len) : NULL;
     free(blob);
-    if (cursor && sd_journal_seek_cursor(jr->j, cursor) >= 0 && sd_journal_next(jr->j) > 0 &&
-        sd_journal_test_cursor(jr->j, cursor) > 0) {
+    int rc = ob_journal_resume(jr->j, cursor);
+    if (rc > 0) {
         ob_info("journal: resuming after the saved cursor");
         jr->cursor = cursor;
         return;
     }
-    ob_warn("journal: the saved cursor is no longer in the journal; reading from its head");
+    if (rc < 0)
+        ob_warn("journal: the saved cursor is no longer in the journal; reading from its head");
     free(cursor);
-    sd_journal_seek_head(jr->j);
 }
 
 int ob__journal_start(struct serve *s, char *err, size_t errlen)
@@ -175,22 +157,12 @@ int ob__journal_start(struct serve *s, char *err, size_t errlen)
     }
     s->journal = jr;
     pthread_mutex_init(&jr->mu, NULL);
-    int r = c->directory ? sd_journal_open_directory(&jr->j, c->directory, 0)
-                         : sd_journal_open(&jr->j, SD_JOURNAL_LOCAL_ONLY);
-    if (r < 0) {
-        snprintf(err, errlen, "journal %s: cannot open: %s", c->directory ? c->directory : "(system)", strerror(-r));
-        jr->j = NULL;
+    if (!(jr->j = ob_journal_open(c->directory, (const char *const *)c->matches, c->nmatches, err, errlen)))
         return -1;
-    }
-    for (size_t i = 0; i < c->nmatches; i++)
-        if (sd_journal_add_match(jr->j, c->matches[i], 0) < 0) {
-            snprintf(err, errlen, "journal.matches: '%s' is not FIELD=value", c->matches[i]);
-            return -1;
-        }
     resume(s, jr);
     if (pthread_create(&jr->thread, NULL, run, s) != 0) {
         snprintf(err, errlen, "journal: cannot start its thread");
-        sd_journal_close(jr->j);
+        ob_journal_close(jr->j);
         jr->j = NULL;
         return -1;
     }
@@ -204,7 +176,7 @@ void ob__journal_stop(struct serve *s)
     if (!jr || !jr->j)
         return;
     ob__worker_stop(&jr->mu, NULL, &jr->stop, jr->thread);
-    sd_journal_close(jr->j);
+    ob_journal_close(jr->j);
     jr->j = NULL; /* the cursor stays, for the last snapshot */
 }
 
@@ -220,17 +192,22 @@ void ob__journal_free(struct serve *s)
     s->journal = NULL;
 }
 
-int ob__journal_save(struct serve *s, double now)
+/* The snapshot holds the lines still from freeze(1) to freeze(0), so the
+ * miner (saved by whoever mines them) and the cursor are of one moment:
+ * a restart neither skips nor repeats. */
+static void ob__journal_freeze(struct serve *s, int on)
 {
     struct journal *jr = s->journal;
-    if (!jr)
-        return ob__logs_save(s, now);
-    pthread_mutex_lock(&jr->mu); /* the miner and the cursor of the same moment */
-    int rc = ob__logs_save(s, now);
-    if (rc == 0 && jr->cursor)
-        rc = ob_store_put_blob(s->store, CURSOR_NAME, jr->cursor, strlen(jr->cursor), now);
-    pthread_mutex_unlock(&jr->mu);
-    return rc;
+    if (jr && on)
+        pthread_mutex_lock(&jr->mu);
+    else if (jr)
+        pthread_mutex_unlock(&jr->mu);
+}
+
+static int ob__journal_save(struct serve *s, double now)
+{
+    struct journal *jr = s->journal; /* frozen: jr->mu held */
+    return jr && jr->cursor ? ob_store_put_blob(s->store, CURSOR_NAME, jr->cursor, strlen(jr->cursor), now) : 0;
 }
 
 /* The part, as the core sees it (parts[] in core.c). */
@@ -238,4 +215,7 @@ const struct ob_serve_part ob__part_journal = {
     .name = "journal",
     .start = ob__journal_start,
     .stop = ob__journal_free,
+    .freeze = ob__journal_freeze,
+    .save = ob__journal_save,
+    .pause = ob__journal_stop,
 };

@@ -299,7 +299,7 @@ int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_
     pthread_mutex_unlock(&l->mu);
     ob_loki_free(&p);
     if (nnews)
-        ob__alerts_hand_signals(s, news, nnews);
+        ob__serve_post_signals(s, news, nnews);
     if (rc < 0) {
         ob_buf_put(body, "out of memory\n", 14);
         return 500;
@@ -316,7 +316,7 @@ int ob__logs_feed(struct serve *s, const struct ob_loki_push *p)
     int rc = mine(l, p, l->max_pairs, &news, &nnews);
     pthread_mutex_unlock(&l->mu);
     if (nnews)
-        ob__alerts_hand_signals(s, news, nnews);
+        ob__serve_post_signals(s, news, nnews);
     return rc;
 }
 
@@ -461,8 +461,9 @@ static int by_count(const void *a, const void *b)
     return x->count != y->count ? (x->count < y->count ? 1 : -1) : (x->id > y->id) - (x->id < y->id);
 }
 
-json_t *ob__logs_templates_json(struct serve *s, long limit)
+json_t *ob__logs_templates_json(struct serve *s, const struct ob_http_request *req)
 {
+    long limit = ob__api_limit(req, 100);
     struct logs *l = s->logs;
     json_t *arr = json_array();
     if (!l || !arr)
@@ -493,6 +494,9 @@ json_t *ob__logs_templates_json(struct serve *s, long limit)
 }
 
 /* The part, as the core sees it (parts[] in core.c). */
+static const struct ob_serve_route push = {"/loki/api/v1/push", "POST Loki's push body (JSON) here\n", NULL,
+                                           ob__logs_push};
+
 const struct ob_serve_part ob__part_logs = {
     .name = "logs",
     .start = ob__logs_start,
@@ -500,4 +504,10 @@ const struct ob_serve_part ob__part_logs = {
     .tick = ob__logs_tick,
     .reload = ob__logs_reload,
     .metrics = ob__logs_metrics,
+    .lines = ob__logs_feed,
+    .route = &push,
+    .api_path = "/api/v1/templates",
+    .api = ob__logs_templates_json,
+    .save = ob__logs_save,
+    .own_series = ob__logs_is_own,
 };

@@ -1,7 +1,9 @@
 /* params.c - the config's metrics: section applied to each series'
  * model (the rule itself is ob_config_metrics_params). The registry asks
  * for a new series, for a model restored from the store (the config wins
- * over the params saved in it) and for every series after SIGHUP. */
+ * over the params saved in it) and for every series after SIGHUP. And what
+ * a series shows now (ob__serve_shown), the one rule for /metrics, the
+ * API and remote write out. */
 #include "serve/serve_int.h"
 
 #include <stdlib.h>
@@ -22,4 +24,12 @@ void ob__series_params(void *arg, const char *key, size_t key_len, size_t name_l
         ob_config_metrics_params(m, name, pairs, (size_t)n, &p->threshold, &p->band);
     if (buf != small)
         free(buf);
+}
+
+void ob__serve_shown(const struct ob_series_view *v, double now, int *anomaly, double *score)
+{
+    int held = v->flagged_ts > 0 && now - v->flagged_ts <= ANOMALY_HOLD_S;
+    *anomaly = held || v->last.anomaly;
+    *score = held && v->flagged_score > v->last.anomaly_score ? v->flagged_score
+                                                              : v->last.anomaly_score;
 }

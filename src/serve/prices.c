@@ -254,8 +254,9 @@ void ob__prices_metrics(struct serve *s, struct ob_expo *e)
     pthread_mutex_unlock(&p->mu);
 }
 
-json_t *ob__prices_json(struct serve *s)
+json_t *ob__prices_json(struct serve *s, const struct ob_http_request *req)
 {
+    (void)req;
     struct prices *p = s->prices;
     json_t *o = json_object(), *fit = json_array(), *fs = json_array();
     if (!o || !fit || !fs) {
@@ -296,4 +297,6 @@ const struct ob_serve_part ob__part_prices = {
     .start = ob__prices_start,
     .stop = ob__prices_stop,
     .metrics = ob__prices_metrics,
+    .api_path = "/api/v1/prices",
+    .api = ob__prices_json,
 };

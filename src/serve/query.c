@@ -7,14 +7,14 @@
  * at a time from `backfill` ago (so no single request asks for a year),
  * and fed to the models in time order: they are warm before the first live
  * point. Then it follows at `step`, asking only for what came since. One
- * thread for all sources; libcurl easy; progress in the log. */
+ * thread for all sources; the client is io/query_api.c; progress in the log. */
 #include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "io/query_api.h"
 #include "io/remote_write.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -34,17 +34,11 @@ struct querier {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
-    CURL *curl;
+    struct ob_query_client *client; /* non-NULL once the thread runs */
     struct cursor **cur;       /* [source][selector] */
     uint64_t points, requests, errors;
     int backfilled;
 };
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-    ob_buf_put(arg, p, size * n);
-    return ((struct ob_buf *)arg)->failed ? 0 : size * n;
-}
 
 /* One series of a query_range answer into the models; returns points. */
 static long feed_series(struct serve *s, json_t *series, double after, double *newest)
@@ -86,28 +80,11 @@ static long feed_series(struct serve *s, json_t *series, double after, double *n
 static long query_range(struct serve *s, struct querier *q, const struct ob_query_source *src,
                         const char *selector, double start, double end, double after, double *newest)
 {
-    char *enc = curl_easy_escape(q->curl, selector, 0);
-    char url[8192];
-    snprintf(url, sizeof url, "%s/api/v1/query_range?query=%s&start=%.3f&end=%.3f&step=%gs", src->url,
-             enc ? enc : "", start, end, src->step_s);
-    curl_free(enc);
-    struct ob_buf body = {0};
-    curl_easy_reset(q->curl);
-    curl_easy_setopt(q->curl, CURLOPT_URL, url);
-    curl_easy_setopt(q->curl, CURLOPT_TIMEOUT, 60L);
-    curl_easy_setopt(q->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(q->curl, CURLOPT_USERAGENT, "opsbox/" OB_VERSION);
-    curl_easy_setopt(q->curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(q->curl, CURLOPT_WRITEDATA, &body);
-    CURLcode rc = curl_easy_perform(q->curl);
-    long status = 0;
-    curl_easy_getinfo(q->curl, CURLINFO_RESPONSE_CODE, &status);
-    json_t *doc = rc == CURLE_OK && status == 200 ? json_loadb((char *)body.p, body.len, 0, NULL) : NULL;
-    json_t *result = json_object_get(json_object_get(doc, "data"), "result");
+    char why[256];
+    json_t *result = ob_query_range(q->client, src->url, selector, start, end, src->step_s, why, sizeof why);
     long fed = -1;
-    if (!json_is_array(result)) {
-        ob_warn("query source %s: %s: %s", src->url, selector,
-                rc != CURLE_OK ? curl_easy_strerror(rc) : status != 200 ? "HTTP error" : "not a query_range answer");
+    if (!result) {
+        ob_warn("query source %s: %s: %s", src->url, selector, why);
     } else {
         fed = 0;
         size_t i;
@@ -117,15 +94,14 @@ static long query_range(struct serve *s, struct querier *q, const struct ob_quer
             fed += feed_series(s, series, after, newest);
         ob__serve_flush(s);
         pthread_mutex_unlock(&s->lock);
-        ob__alerts_signals(s);
+        ob__serve_signals(s);
     }
     pthread_mutex_lock(&q->mu);
     q->requests++;
     q->errors += fed < 0;
     q->points += fed > 0 ? (uint64_t)fed : 0;
     pthread_mutex_unlock(&q->mu);
-    json_decref(doc);
-    free(body.p);
+    json_decref(result);
     return fed;
 }
 
@@ -207,7 +183,7 @@ int ob__query_start(struct serve *s, char *err, size_t errlen)
     if (!s->cfg->nqueries)
         return 0;
     struct querier *q = calloc(1, sizeof *q);
-    if (!q || !(q->cur = calloc(s->cfg->nqueries, sizeof *q->cur)) || !(q->curl = curl_easy_init())) {
+    if (!q || !(q->cur = calloc(s->cfg->nqueries, sizeof *q->cur)) || !(q->client = ob_query_client_new())) {
         snprintf(err, errlen, "query sources: out of memory");
         if (q)
             free(q->cur);
@@ -225,8 +201,8 @@ int ob__query_start(struct serve *s, char *err, size_t errlen)
         }
     if (pthread_create(&q->thread, NULL, run, s) != 0) {
         snprintf(err, errlen, "query sources: cannot start a thread");
-        curl_easy_cleanup(q->curl);
-        q->curl = NULL;
+        ob_query_client_free(q->client);
+        q->client = NULL;
         return -1;
     }
     ob_info("query sources: %zu, backfilling", q->cfg->nqueries);
@@ -238,9 +214,9 @@ void ob__query_stop(struct serve *s)
     struct querier *q = s->querier;
     if (!q)
         return;
-    if (q->curl) {
+    if (q->client) {
         ob__worker_stop(&q->mu, &q->cv, &q->stop, q->thread);
-        curl_easy_cleanup(q->curl);
+        ob_query_client_free(q->client);
     }
     for (size_t i = 0; i < q->cfg->nqueries; i++)
         free(q->cur[i]);

@@ -8,25 +8,22 @@
  * oldest first and deletes it once the receiver took it (2xx). A receiver
  * that is down makes the queue grow, up to max_queue_files, past which the
  * oldest batches are dropped (counted): bounded, and a restart resends what
- * was queued. A 4xx other than 429 is the batch's fault: dropped, logged. */
+ * was queued. A 4xx other than 429 is the batch's fault: dropped, logged.
+ * The queue and the sender are io/rw_queue.c; this part is the policy. */
 #include "serve/serve_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "io/remote_write.h"
-#include "io/statefile.h"
+#include "io/rw_queue.h"
 #include "io/store.h"
 
-#include <curl/curl.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define BATCH_SERIES 20000 /* output series per queued file */
 #define MAX_LABELS 64
@@ -34,13 +31,13 @@
 struct writer {
     const struct ob_remote_write *cfg;
     char dir[4096];
+    struct ob_rwq *q;
+    struct ob_rw_sender *tx;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop, started;
-    unsigned long long seq;    /* the next file's number */
     double next;
-    CURL *curl;
     uint64_t sent, failed, dropped, batches;
     long queued;
 };
@@ -53,68 +50,20 @@ struct rwout {
 
 /* ---- the queue ---- */
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Queued files, oldest first (names are zero-padded numbers). */
-static char **list_queue(const char *dir, size_t *n)
-{
-    DIR *d = opendir(dir);
-    char **names = NULL;
-    size_t cap = 0;
-    struct dirent *e;
-    *n = 0;
-    while (d && (e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 4 || strcmp(e->d_name + len - 3, ".rw"))
-            continue;
-        if (ob_grow((void **)&names, &cap, *n + 1, sizeof *names) < 0)
-            break;
-        if (!(names[*n] = strdup(e->d_name)))
-            break;
-        (*n)++;
-    }
-    if (d)
-        closedir(d);
-    if (*n)
-        qsort(names, *n, sizeof *names, by_name);
-    return names;
-}
-
-static void free_list(char **names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
 static void enqueue(struct writer *w, const void *data, size_t len)
 {
-    char path[4200];
-    pthread_mutex_lock(&w->mu);
-    snprintf(path, sizeof path, "%s/%020llu.rw", w->dir, w->seq++);
-    pthread_mutex_unlock(&w->mu);
-    if (ob_statefile_write(path, data, len) != 0) {
-        ob_warn("remote write %s: cannot queue %s: %s", w->cfg->url, path, strerror(errno));
+    size_t queued;
+    long excess = ob_rwq_push(w->q, data, len, &queued);
+    if (excess < 0) {
+        ob_warn("remote write %s: cannot queue a batch in %s: %s", w->cfg->url, w->dir, strerror(errno));
         return;
-    }
-    size_t n;
-    char **names = list_queue(w->dir, &n);
-    long excess = (long)n - w->cfg->max_queue_files;
-    for (long i = 0; i < excess; i++) { /* bounded: the oldest go */
-        snprintf(path, sizeof path, "%s/%s", w->dir, names[i]);
-        unlink(path);
     }
     pthread_mutex_lock(&w->mu);
     w->batches++;
-    if (excess > 0)
-        w->dropped += (uint64_t)excess;
-    w->queued = (long)n - (excess > 0 ? excess : 0);
+    w->dropped += (uint64_t)excess;
+    w->queued = (long)queued;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
-    free_list(names, n);
 }
 
 /* ---- producing: the outputs of every series ---- */
@@ -241,40 +190,19 @@ void ob__rw_tick(struct serve *s, double now)
 
 /* ---- sending ---- */
 
-static size_t discard(char *p, size_t size, size_t n, void *arg)
-{
-    (void)p;
-    (void)arg;
-    return size * n;
-}
-
 /* POSTs one queued file: 1 sent or dropped (delete it), 0 retry later. */
-static int send_file(struct writer *w, const char *path)
+static int send_file(struct writer *w, const char *name)
 {
     void *data = NULL;
     size_t len = 0;
-    if (ob_statefile_read(path, (size_t)256 << 20, &data, &len) != 0)
+    if (ob_rwq_read(w->q, name, &data, &len) != 0)
         return 1; /* vanished or unreadable: nothing to send */
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
-    h = curl_slist_append(h, "Content-Encoding: snappy");
-    h = curl_slist_append(h, "X-Prometheus-Remote-Write-Version: 0.1.0");
-    curl_easy_reset(w->curl);
-    curl_easy_setopt(w->curl, CURLOPT_URL, w->cfg->url);
-    curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, data);
-    curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE, (long)len);
-    curl_easy_setopt(w->curl, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(w->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(w->curl, CURLOPT_USERAGENT, "opsbox/" OB_VERSION);
-    curl_easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, discard);
-    CURLcode rc = curl_easy_perform(w->curl);
-    long status = 0;
-    curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
+    long status;
+    char why[256];
+    int rc = ob_rw_send(w->tx, data, len, &status, why, sizeof why);
     free(data);
     pthread_mutex_lock(&w->mu);
-    int done = rc == CURLE_OK && status >= 200 && status < 300;
-    int refused = rc == CURLE_OK && status >= 400 && status < 500 && status != 429;
+    int done = rc > 0, refused = rc < 0;
     w->sent += (uint64_t)done;
     w->failed += (uint64_t)!done;
     w->dropped += (uint64_t)refused;
@@ -282,7 +210,7 @@ static int send_file(struct writer *w, const char *path)
     if (refused)
         ob_error("remote write %s: HTTP %ld: the batch is dropped", w->cfg->url, status);
     else if (!done)
-        ob_debug("remote write %s: %s", w->cfg->url, rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
+        ob_debug("remote write %s: %s", w->cfg->url, why);
     return done || refused;
 }
 
@@ -304,14 +232,12 @@ static void *run(void *arg)
     int was_failing = 0;
     while (!wait_or_stop(w, was_failing ? backoff : 1)) {
         size_t n;
-        char **names = list_queue(w->dir, &n);
+        char **names = ob_rwq_list(w->q, &n);
         size_t i = 0;
         for (; i < n; i++) {
-            char path[4200];
-            snprintf(path, sizeof path, "%s/%s", w->dir, names[i]);
-            if (!send_file(w, path))
+            if (!send_file(w, names[i]))
                 break;
-            unlink(path);
+            ob_rwq_remove(w->q, names[i]);
             pthread_mutex_lock(&w->mu);
             int stop = w->stop;
             pthread_mutex_unlock(&w->mu);
@@ -328,7 +254,7 @@ static void *run(void *arg)
         pthread_mutex_lock(&w->mu);
         w->queued = (long)(n - i);
         pthread_mutex_unlock(&w->mu);
-        free_list(names, n);
+        ob_rwq_free_list(names, n);
     }
     return NULL;
 }
@@ -355,16 +281,13 @@ int ob__rw_start(struct serve *s, char *err, size_t errlen)
         else /* beside the store's file; a database has none: the working folder */
             snprintf(w->dir, sizeof w->dir, "%s.rw-queue-%zu",
                      ob_store_is_url(s->cfg->store) ? "./opsbox" : s->cfg->store, i);
-        if (mkdir(w->dir, 0700) != 0 && errno != EEXIST) {
-            snprintf(err, errlen, "remote write: queue %s: %s", w->dir, strerror(errno));
+        char why[4400];
+        if (!(w->q = ob_rwq_open(w->dir, (size_t)w->cfg->max_queue_files, why, sizeof why))) {
+            snprintf(err, errlen, "remote write: %s", why);
             return -1;
         }
-        size_t n;
-        char **names = list_queue(w->dir, &n); /* numbering goes on after a restart */
-        if (n)
-            w->seq = strtoull(names[n - 1], NULL, 10) + 1;
-        free_list(names, n);
-        if (!(w->curl = curl_easy_init()) || pthread_create(&w->thread, NULL, run, w) != 0) {
+        size_t n = ob_rwq_resumed(w->q); /* numbering goes on after a restart */
+        if (!(w->tx = ob_rw_sender_new(w->cfg->url)) || pthread_create(&w->thread, NULL, run, w) != 0) {
             snprintf(err, errlen, "remote write: cannot start its thread");
             return -1;
         }
@@ -384,8 +307,8 @@ void ob__rw_stop(struct serve *s)
         struct writer *w = &o->w[i];
         if (w->started)
             ob__worker_stop(&w->mu, &w->cv, &w->stop, w->thread);
-        if (w->curl)
-            curl_easy_cleanup(w->curl);
+        ob_rw_sender_free(w->tx);
+        ob_rwq_close(w->q);
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);
     }

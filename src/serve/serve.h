@@ -1,7 +1,8 @@
 /* serve.h - the daemon (`opsbox serve`) as a library: the core in core.c
  * (start, loop, reload, shutdown, /metrics) and its parts, one file each
  * (alerts.c, tracker.c, logs.c, journal.c, query.c, rw.c, disk.c, prices.c,
- * ci.c, api.c). The executable and the unit tests both link it
+ * ci.c, api.c), which reach one another only through the core's routes
+ * (route.c). The executable and the unit tests both link it
  * (opsbox_serve in CMakeLists.txt). See docs/architecture.md. */
 #ifndef OB_SERVE_SERVE_H
 #define OB_SERVE_SERVE_H
@@ -26,10 +27,5 @@ struct ob_serve_options {
  * 2 when the config or the web config is wrong, both with a line on
  * stderr saying why. */
 int ob_serve_run(const struct ob_serve_options *o);
-
-/* The disk model at path, or the built-in one when path is NULL; NULL with
- * err filled. Provided by the executable (src/cli/cmd_disk.c). */
-struct ob_disk_model;
-struct ob_disk_model *ob__disk_load_model(const char *path, char *err, size_t errlen);
 
 #endif

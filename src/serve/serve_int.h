@@ -105,6 +105,8 @@ struct serve {
  * thread), metrics for each GET /metrics (an HTTP thread, without s->lock),
  * writing its families with the one writer every part shares (core/expo.h).
  * A NULL callback is skipped. */
+struct ob_loki_push;
+struct ob_serve_route;
 struct ob_serve_part {
     const char *name;
     int (*start)(struct serve *s, char *err, size_t errlen);
@@ -112,9 +114,68 @@ struct ob_serve_part {
     void (*tick)(struct serve *s, double now);
     void (*reload)(struct serve *s);
     void (*metrics)(struct serve *s, struct ob_expo *e);
+    /* What parts hand each other, through the core (route.c): a part never
+     * calls another part; it posts to the core, which calls these of every
+     * part that has them. All are called without s->lock. */
+    void (*signals)(struct serve *s, struct flagged *f, size_t n); /* takes f */
+    void (*event)(struct serve *s, const struct ob_webhook *w);    /* borrows w */
+    void (*outbox)(struct serve *s);                               /* the outbox has work */
+    int (*lines)(struct serve *s, const struct ob_loki_push *p);   /* log lines to mine */
+    /* An endpoint of its own: POST to route->path (core.c's handle), or
+     * GET api_path (api.c, with s->lock held). */
+    const struct ob_serve_route *route;
+    const char *api_path;
+    json_t *(*api)(struct serve *s, const struct ob_http_request *req);
+    void (*status)(struct serve *s, json_t *o); /* adds to /api/v1/status */
+    /* The snapshot (with s->lock held): freeze(s, 1) before any save and
+     * freeze(s, 0) after the last, so a part whose input moves another's
+     * state (the journal's cursor, the miner) saves both of one moment;
+     * save writes inside the store batch (0 or -1). pause stops taking
+     * input before the last snapshot. own_series: a series name the part
+     * models itself, which the core does not take from scrapes. */
+    void (*freeze)(struct serve *s, int on);
+    int (*save)(struct serve *s, double now);
+    void (*pause)(struct serve *s);
+    int (*own_series)(const char *name, size_t n);
+};
+struct ob_serve_route {
+    const char *path, *usage; /* usage: the 405 answer to another method */
+    const char *type;         /* the answer's content type; NULL: text */
+    int (*post)(struct serve *s, const struct ob_http_request *req, struct ob_buf *body);
 };
 extern const struct ob_serve_part ob__part_alerts, ob__part_tracker, ob__part_logs, ob__part_disks,
     ob__part_prices, ob__part_ci, ob__part_query, ob__part_rw, ob__part_journal;
+extern const struct ob_serve_part *const *const ob__parts; /* core.c's parts[] */
+extern const size_t ob__nparts;
+
+/* The core's routes (route.c): each hands its argument to the parts that
+ * take it (the callbacks above). */
+/* The series flagged since the last call (s->flagged, taken under
+ * s->lock): whoever feeds points calls it after letting go of s->lock. */
+void ob__serve_signals(struct serve *s);
+void ob__serve_post_signals(struct serve *s, struct flagged *f, size_t n); /* takes f */
+/* A webhook made inside opsbox (a drive turning bad, a test failing)
+ * applied as if Alertmanager had sent it; w stays the caller's. */
+void ob__serve_post_event(struct serve *s, const struct ob_webhook *w);
+void ob__serve_outbox_ready(struct serve *s);
+/* Lines from a source (the journal) mined as if pushed; 0 or -1. */
+int ob__serve_post_lines(struct serve *s, const struct ob_loki_push *p);
+void ob__flagged_free(struct flagged *f, size_t n);
+/* What the core asks of the parts (route.c): the part whose route has
+ * this path (NULL: none); the answer of the part whose api_path is
+ * req->path (*found 0: none; NULL: out of memory); every part's status
+ * fields; every part's save, between freezes (0 or the first failure);
+ * every part's pause; 1 when a part models the series name itself. */
+const struct ob_serve_route *ob__serve_route(const char *path);
+json_t *ob__serve_part_api(struct serve *s, const struct ob_http_request *req, int *found);
+void ob__serve_part_status(struct serve *s, json_t *o);
+int ob__serve_part_save(struct serve *s, double now);
+void ob__serve_part_pause(struct serve *s);
+int ob__serve_own_series(const char *name, size_t n);
+/* ?limit=N of an API request: fallback when absent or not a positive
+ * number, at most OB_API_LIMIT_MAX. */
+#define OB_API_LIMIT_MAX 10000
+long ob__api_limit(const struct ob_http_request *req, long fallback);
 
 /* The running config, kept for the caller until ob__cfg_release: a part
  * whose thread reads its settings holds the config it started with, so a
@@ -146,92 +207,9 @@ void ob__serve_shown(const struct ob_series_view *v, double now, int *anomaly, d
  * HTTP status. */
 int ob__serve_api(struct serve *s, const struct ob_http_request *req, struct ob_buf *body, double now);
 
-/* The Alertmanager receiver and incidents (alerts.c). start opens
- * its own store connection and brings back the live incidents. */
-int ob__alerts_start(struct serve *s, char *err, size_t errlen);
-void ob__alerts_stop(struct serve *s);
-/* POST /v1/receiver: answers once the alerts are committed. */
-int ob__alerts_receive(struct serve *s, const struct ob_http_request *req, struct ob_buf *body);
-/* Hands the series flagged in the last scrape to the incidents (takes
- * s->flagged, under s->lock it takes itself); call without s->lock. */
-void ob__alerts_signals(struct serve *s);
-/* Applies a webhook made inside opsbox (a drive turning bad) as if
- * Alertmanager had sent it; w stays the caller's. */
-void ob__alerts_submit(struct serve *s, const struct ob_webhook *w);
-/* Hands over n signals (taken: freed here); call without s->lock. */
-void ob__alerts_hand_signals(struct serve *s, struct flagged *f, size_t n);
-void ob__alerts_metrics(struct serve *s, struct ob_expo *e);
-/* Incidents firing after the last commit. */
-size_t ob__alerts_open(struct serve *s);
-/* Secrets from files: the first line, without its newline. NULL if unreadable. */
-char *ob__read_secret(const char *path);
-
-/* The tracker worker (tracker.c): sends the outbox to GitHub. */
-int ob__tracker_start(struct serve *s, char *err, size_t errlen);
-void ob__tracker_wake(struct serve *s);
-void ob__tracker_stop(struct serve *s);
-void ob__tracker_metrics(struct serve *s, struct ob_expo *e);
-
-/* Logs (logs.c): POST /loki/api/v1/push, templates, their rates. */
-int ob__logs_start(struct serve *s, char *err, size_t errlen);
-void ob__logs_stop(struct serve *s);
-int ob__logs_push(struct serve *s, const struct ob_http_request *req, struct ob_buf *body);
-/* Mines lines from another source (the journal) as if pushed. */
-struct ob_loki_push;
-int ob__logs_feed(struct serve *s, const struct ob_loki_push *p);
-/* After a reload published s->cfg: the logs: settings pushes read. */
-void ob__logs_reload(struct serve *s);
-/* Feeds template counts to the registry every rate_interval; takes s->lock. */
-void ob__logs_tick(struct serve *s, double now);
-/* Inside the snapshot's store batch. */
-int ob__logs_save(struct serve *s, double now);
-void ob__logs_metrics(struct serve *s, struct ob_expo *e);
-json_t *ob__logs_templates_json(struct serve *s, long limit);
-/* name is the template-rate series that the daemon models itself. */
-int ob__logs_is_own(const char *name, size_t n);
-
 /* One point of series name{labels} (sorted by name), from remote write or
  * a query source: modelled like a scraped one. With s->lock held. */
 void ob__serve_point(struct serve *s, const char *name, const struct ob_label *labels, size_t n,
                      double ts, double value);
-
-/* Query sources (query.c): backfill, then follow. */
-int ob__query_start(struct serve *s, char *err, size_t errlen);
-void ob__query_stop(struct serve *s);
-void ob__query_metrics(struct serve *s, struct ob_expo *e);
-
-/* The systemd journal (journal.c) into the miner, its cursor saved
- * with the miner so a restart neither skips nor repeats. */
-int ob__journal_start(struct serve *s, char *err, size_t errlen);
-void ob__journal_stop(struct serve *s); /* the reading; the cursor stays */
-void ob__journal_free(struct serve *s);
-/* Inside the snapshot's store batch: the miner (ob__logs_save) and the
- * journal's cursor, of the same moment. */
-int ob__journal_save(struct serve *s, double now);
-
-/* Remote write out (rw.c): the outputs, queued on disk, sent. */
-int ob__rw_start(struct serve *s, char *err, size_t errlen);
-void ob__rw_stop(struct serve *s);
-void ob__rw_tick(struct serve *s, double now);
-void ob__rw_metrics(struct serve *s, struct ob_expo *e);
-
-/* Disks (disk.c): SMART on a schedule, scored, on /metrics. */
-int ob__disks_start(struct serve *s, char *err, size_t errlen);
-void ob__disks_stop(struct serve *s);
-void ob__disks_tick(struct serve *s, double now);
-void ob__disks_metrics(struct serve *s, struct ob_expo *e);
-json_t *ob__disks_json(struct serve *s);
-/* Prices (prices.c): price files re-read by a worker, the cheapest
- * fit and the latest findings on /metrics and /api/v1/prices. */
-int ob__prices_start(struct serve *s, char *err, size_t errlen);
-void ob__prices_stop(struct serve *s);
-void ob__prices_metrics(struct serve *s, struct ob_expo *e);
-json_t *ob__prices_json(struct serve *s);
-/* CI test results (ci.c): a folder of runs on a schedule, analysed,
- * on /metrics; an incident for a lasting new failure. */
-int ob__ci_start(struct serve *s, char *err, size_t errlen);
-void ob__ci_stop(struct serve *s);
-void ob__ci_tick(struct serve *s, double now);
-void ob__ci_metrics(struct serve *s, struct ob_expo *e);
 
 #endif

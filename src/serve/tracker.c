@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "io/github.h"
+#include "io/statefile.h"
 #include "io/store.h"
 
 #include <jansson.h>
@@ -361,7 +362,7 @@ int ob__tracker_start(struct serve *s, char *err, size_t errlen)
     t->timeout = g->timeout_s;
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
-    char *token = g->token_file ? ob__read_secret(g->token_file)
+    char *token = g->token_file ? ob_statefile_secret(g->token_file)
                   : getenv("GITHUB_TOKEN") ? strdup(getenv("GITHUB_TOKEN")) : NULL;
     if (g->token_file && !token) {
         snprintf(err, errlen, "github.token_file %s: cannot read", g->token_file);
@@ -390,7 +391,7 @@ int ob__tracker_start(struct serve *s, char *err, size_t errlen)
     return 0;
 }
 
-void ob__tracker_wake(struct serve *s)
+static void ob__tracker_wake(struct serve *s)
 {
     struct tracker *t = s->tracker;
     if (!t)
@@ -440,4 +441,5 @@ const struct ob_serve_part ob__part_tracker = {
     .start = ob__tracker_start,
     .stop = ob__tracker_stop,
     .metrics = ob__tracker_metrics,
+    .outbox = ob__tracker_wake,
 };

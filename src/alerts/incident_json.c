@@ -1,10 +1,11 @@
 /* incident_json.c - an incident as JSON, the one shape that
  * `opsbox incidents --json` and the daemon's /api/v1/incidents share. */
-#include "cli/incident_json.h"
+#include "alerts/alerts.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 
-json_t *ob__incident_json(const struct ob_incident *inc, int with_members)
+json_t *ob_incident_json(const struct ob_incident *inc, int with_members)
 {
     char *labels = ob_kv_to_json(inc->labels, inc->nlabels);
     json_t *o = json_pack("{sI ss ss ss ss sf sf sI si}", "id", (json_int_t)inc->id, "group_key",
@@ -31,18 +32,4 @@ json_t *ob__incident_json(const struct ob_incident *inc, int with_members)
         json_object_set_new(o, "member_list", a);
     }
     return o;
-}
-
-static void add_entry(void *arg, double at, const char *event, const char *member, const char *detail)
-{
-    json_array_append_new(arg, json_pack("{sf ss ss? ss?}", "at", at, "event", event, "member", member,
-                                         "detail", detail));
-}
-
-json_t *ob__timeline_json(struct ob_store *store, int64_t incident)
-{
-    json_t *tl = json_array();
-    if (tl)
-        ob_store_timeline(store, incident, add_entry, tl);
-    return tl;
 }
