@@ -108,32 +108,6 @@ static int set_string(struct ctx *c, const yaml_node_t *n, const char *what, cha
     return 0;
 }
 
-double ob_parse_duration(const char *s)
-{
-    static const struct { const char *unit; double seconds; } units[] = {
-        {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}, {"y", 31536000},
-    };
-    double total = 0;
-    bool any = false;
-    while (*s) {
-        if (!isdigit((unsigned char)*s))
-            return -1;
-        double v = 0;
-        while (isdigit((unsigned char)*s) && v < 1e12)
-            v = v * 10 + (*s++ - '0');
-        size_t i = 0;
-        while (i < sizeof units / sizeof units[0] &&
-               strncmp(s, units[i].unit, strlen(units[i].unit)) != 0)
-            i++;
-        if (i == sizeof units / sizeof units[0])
-            return -1;
-        s += strlen(units[i].unit);
-        total += v * units[i].seconds;
-        any = true;
-    }
-    return any ? total : -1;
-}
-
 static int set_duration(struct ctx *c, const yaml_node_t *n, const char *what, double *out)
 {
     const char *s = scalar(c, n, what);

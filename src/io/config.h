@@ -5,9 +5,7 @@
 
 #include <stddef.h>
 
-struct ob_label_pair {
-    char *name, *value;
-};
+#include "io/cfgmap.h" /* struct ob_label_pair, ob_parse_duration */
 
 struct ob_target {
     char *address;                 /* host:port */
@@ -188,8 +186,5 @@ double ob_config_file_sd_refresh(const struct ob_config *c);
 /* The configuration used when no file is given. */
 struct ob_config *ob_config_default(void);
 void ob_config_free(struct ob_config *c);
-
-/* Prometheus durations: "15s", "1m30s", "500ms", "2h", "1d". -1 if bad. */
-double ob_parse_duration(const char *s);
 
 #endif
