@@ -564,8 +564,8 @@ static int good_turn(struct ob_store *s, const char *key)
 }
 
 /* A write the server refuses (a key that is not UTF-8) fails its commit
- * (PostgreSQL; SQLite takes the bytes), and only that one: the turns
- * after it succeed, durable or not, whose caller ended it by commit
+ * (PostgreSQL; SQLite takes the bytes), and only that one: the reads and
+ * turns after it succeed, durable or not, whose caller ended it by commit
  * (snapshots, the outbox) or by nothing at all. */
 static void test_failed_write(void **state)
 {
@@ -583,6 +583,9 @@ static void test_failed_write(void **state)
             ob_store_rollback(both[h]);
         if (pg_url)
             assert_int_equal(rc, -1);
+        struct got g = {0}; /* a read before any turn, as the outbox's count */
+        if (ob_store_each_model(both[h], collect, &g) < 0)
+            fail_msg("reading after the failed write: %s", ob_store_error(both[h]));
         for (int i = 0; i < 3; i++) {
             snprintf(key, sizeof key, "good%d_%d", h, i);
             if (good_turn(both[h], key) != 0)
