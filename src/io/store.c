@@ -112,9 +112,10 @@ struct ob_store *ob_store_open(const char *path, char *err, size_t errlen)
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK)
         ob__store_fail(s, "opening");
+    /* Nothing is written once the schema is current: a reader opens beside
+     * the daemon's writer (BEGIN IMMEDIATE) without waiting for its turn. */
     else if (ob__store_exec(s, "PRAGMA journal_mode = WAL") < 0 || ob__store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
-             sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK || migrate(s) < 0 ||
-             ob_store_prune(s) < 0)
+             sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK || migrate(s) < 0)
         rc = SQLITE_ERROR;
     else if (sqlite3_prepare_v2(s->db, SQL_PUT_MODEL, -1, &s->put_model, NULL) != SQLITE_OK ||
              sqlite3_prepare_v2(s->db, SQL_EACH_MODEL, -1, &s->each_model, NULL) != SQLITE_OK)

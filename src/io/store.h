@@ -66,8 +66,10 @@ int ob_store_checkpoint(struct ob_store *s);
 
 /* Deletes the store's own bookkeeping that nothing needs any more (on
  * PostgreSQL the store_flush rows of connections that ended; see
- * store_pg.c). Returns the rows deleted, or -1. Each connection does it as
- * it is made; ob_store_checkpoint does it every minute. */
+ * store_pg.c). Returns the rows deleted, or -1. On PostgreSQL each
+ * connection does it as it is made and ob_store_checkpoint every minute;
+ * SQLite writes no such rows, and its open writes nothing (a reader must
+ * not wait for the writer's turn), so there only an explicit call does. */
 long ob_store_prune(struct ob_store *s);
 
 /* Upserts the incident's row (not its members) / one member (at index seq). */

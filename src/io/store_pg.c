@@ -450,18 +450,44 @@ void ob__pg_close(struct ob_store *s)
     free(s);
 }
 
+/* Ends on the server a transaction this handle has left (with pg_mu held,
+ * the pipeline read): a COMMIT the pipeline skipped when a write before
+ * it failed leaves the transaction open and aborted after the Sync, and
+ * every later statement would fail (25P02) until it ended. Its error is
+ * not recorded: the failure that left it is the one to report. */
+static void leave_tx(struct ob_store *s)
+{
+    if (PQstatus(s->pg) != CONNECTION_OK)
+        return; /* the server ended it with the connection */
+    PGTransactionStatusType t = PQtransactionStatus(s->pg);
+    if (t != PQTRANS_INERROR && t != PQTRANS_INTRANS)
+        return;
+    if (PQpipelineStatus(s->pg) != PQ_PIPELINE_OFF)
+        PQexitPipelineMode(s->pg);
+    PQclear(PQexec(s->pg, "ROLLBACK"));
+}
+
 /* Nothing goes to the server yet: BEGIN waits in the pipeline for the
  * transaction's first read (the incidents' turn), so both are one round
- * trip. */
+ * trip. What a turn left unread (its caller ended it with neither commit
+ * nor rollback) is read and rolled back first: its failure is not this
+ * turn's, nor are its writes. */
 int ob__pg_begin(struct ob_store *s)
 {
     s->turned = 0;
     pthread_mutex_lock(&s->pg_mu);
     s->in_tx = 0;
-    int rc = drain(s, "beginning", NULL);
+    int lost = s->lost;
+    char error[sizeof s->error];
+    memcpy(error, s->error, sizeof error);
+    drain(s, "beginning", NULL);
+    s->lost = lost;
+    memcpy(s->error, error, sizeof error);
     if (PQstatus(s->pg) != CONNECTION_OK)
         reconnect(s); /* a broken connection is made again before BEGIN */
-    if (rc == 0 && (PQstatus(s->pg) != CONNECTION_OK || send_begin(s) < 0)) {
+    leave_tx(s);
+    int rc = 0;
+    if (PQstatus(s->pg) != CONNECTION_OK || send_begin(s) < 0) {
         record(s, "beginning", NULL);
         rc = -1;
     }
@@ -493,6 +519,8 @@ static int finish(struct ob_store *s, const char *end, int flushing, const char 
     } else {
         rc = drain(s, what, NULL);
     }
+    if (rc < 0)
+        leave_tx(s); /* the end skipped: the next turn must not find it open */
     s->in_tx = 0;
     s->fresh = 0;
     pthread_mutex_unlock(&s->pg_mu);

@@ -496,10 +496,11 @@ static void test_prune_flush(void **state)
     assert_int_equal(ob_store_prune(a), 0); /* a's own row stays */
     assert_int_equal(durable_turn(a, 3), 0);
     assert_int_equal(scalar("SELECT count(*) FROM store_flush"), live);
-    /* a new connection prunes as it is made */
+    /* a new PostgreSQL connection prunes as it is made; SQLite's open
+     * writes nothing (test_open_while_writing) */
     exec_sql("INSERT INTO store_flush VALUES (-3, 1)");
     ob_store_close(open_store());
-    assert_int_equal(scalar("SELECT count(*) FROM store_flush"), live);
+    assert_int_equal(scalar("SELECT count(*) FROM store_flush"), pg_url ? live : 1);
     assert_int_equal(scalar("SELECT count(*) FROM incidents"), 3);
     ob_store_close(a);
 }
@@ -547,6 +548,96 @@ static void test_failed_flush(void **state)
     assert_int_equal(scalar("SELECT count(*) FROM incidents WHERE id IN (1, 3, 5)"), 3);
     assert_int_equal(scalar("SELECT count(*) FROM store_flush"), 1); /* the dead one's pruned */
     ob_store_close(a);
+}
+
+/* One good turn: a model written and committed. */
+static int good_turn(struct ob_store *s, const char *key)
+{
+    int rc = ob_store_begin(s);
+    if (rc == 0)
+        rc = ob_store_put_model(s, key, strlen(key), "ok", 2, 1);
+    if (rc == 0)
+        rc = ob_store_commit(s);
+    else
+        ob_store_rollback(s);
+    return rc;
+}
+
+/* A write the server refuses (a key that is not UTF-8) fails its commit
+ * (PostgreSQL; SQLite takes the bytes), and only that one: the reads and
+ * turns after it succeed, durable or not, whose caller ended it by commit
+ * (snapshots, the outbox) or by nothing at all. */
+static void test_failed_write(void **state)
+{
+    (void)state;
+    static const char bad[] = "m{a=\"\xff\"}";
+    struct ob_store *s = open_store(), *d = open_store();
+    assert_int_equal(ob_store_set_durable(d), 0);
+    struct ob_store *both[] = {s, d};
+    for (int h = 0; h < 2; h++) {
+        char key[32];
+        assert_int_equal(ob_store_begin(both[h]), 0);
+        int put = ob_store_put_model(both[h], bad, sizeof bad - 1, "x", 1, 1);
+        int rc = put == 0 ? ob_store_commit(both[h]) : -1;
+        if (put != 0)
+            ob_store_rollback(both[h]);
+        if (pg_url)
+            assert_int_equal(rc, -1);
+        struct got g = {0}; /* a read before any turn, as the outbox's count */
+        if (ob_store_each_model(both[h], collect, &g) < 0)
+            fail_msg("reading after the failed write: %s", ob_store_error(both[h]));
+        for (int i = 0; i < 3; i++) {
+            snprintf(key, sizeof key, "good%d_%d", h, i);
+            if (good_turn(both[h], key) != 0)
+                fail_msg("turn %d after the failed write: %s", i, ob_store_error(both[h]));
+        }
+    }
+    long models = pg_url ? 6 : 7; /* SQLite: the bad key once (both wrote it) */
+    if (pg_url) {
+        /* a turn left with neither end: the next begins on its own, and
+         * the left one's writes (refused or not) are not in it */
+        assert_int_equal(ob_store_begin(s), 0);
+        assert_int_equal(ob_store_put_model(s, bad, sizeof bad - 1, "x", 1, 1), 0);
+        assert_int_equal(good_turn(s, "after_refused"), 0);
+        assert_int_equal(ob_store_begin(s), 0);
+        assert_int_equal(ob_store_put_model(s, "left", 4, "x", 1, 1), 0);
+        assert_int_equal(ob_store_lock_incidents(s, &(int64_t){0}), 0); /* sent and run */
+        assert_int_equal(good_turn(s, "after_left"), 0);
+        models += 2;
+        assert_int_equal(scalar("SELECT count(*) FROM models WHERE series = 'left'"), 0);
+    }
+    struct got g = {0};
+    assert_int_equal(ob_store_each_model(s, collect, &g), models);
+    ob_store_close(s);
+    ob_store_close(d);
+}
+
+/* Opening a SQLite store writes nothing: while the daemon's writer holds
+ * its turn (BEGIN IMMEDIATE), a reader (`opsbox incidents`) opens and
+ * reads at once rather than waiting out the busy timeout and failing. */
+static void test_open_while_writing(void **state)
+{
+    (void)state;
+    if (pg_url)
+        skip();
+    ob_store_close(open_store()); /* the schema made */
+    exec_sql("INSERT INTO store_flush VALUES (-1, 1)"); /* a row left by nobody */
+    sqlite3 *w;
+    assert_int_equal(sqlite3_open(target, &w), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    time_t t0 = time(NULL);
+    char err[512];
+    struct ob_store *s = ob_store_open(target, err, sizeof err);
+    if (!s)
+        fail_msg("opening beside a writer: %s", err);
+    struct got g = {0};
+    assert_int_equal(ob_store_each_model(s, collect, &g), 0);
+    int64_t id = -1;
+    assert_int_equal(ob_store_max_incident_id(s, &id), 0);
+    assert_true(time(NULL) - t0 < 3); /* not the busy timeout's 5 s */
+    ob_store_close(s);
+    assert_int_equal(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(w);
 }
 
 /* ---- one backend's own ---- */
@@ -605,6 +696,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_blobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_flush, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_while_writing, setup, teardown),
     };
     const struct CMUnitTest own[] = {cmocka_unit_test(test_foreign_file), cmocka_unit_test(test_urls)};
     int failed = cmocka_run_group_tests_name(pg_url ? "postgresql" : "sqlite", both, NULL, NULL);
