@@ -115,3 +115,83 @@ int ob_key_split(const char *key, size_t len, char *buf, size_t cap, const char 
     }
     return s.full ? -1 : n; /* past max labels, or without its '}': the labels read */
 }
+
+static int name_ok(const char *s, size_t n, int colon)
+{
+    if (!n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':') ||
+                 (i && c >= '0' && c <= '9');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int ob_metric_name_ok(const char *s, size_t n)
+{
+    return name_ok(s, n, 1);
+}
+
+int ob_label_name_ok(const char *s, size_t n)
+{
+    return name_ok(s, n, 0);
+}
+
+int ob_utf8_ok(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k; /* continuation bytes */
+        unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlong forms */
+            hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing past U+10FFFF */
+        } else
+            return 0;
+        if (n - i <= k || p[i + 1] < lo || p[i + 1] > hi)
+            return 0;
+        for (size_t j = 2; j <= k; j++)
+            if ((p[i + j] & 0xC0) != 0x80)
+                return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+#define EXP1 "exported_"
+#define EXP4 EXP1 EXP1 EXP1 EXP1
+#define EXP16 EXP4 EXP4 EXP4 EXP4
+#define EXP64 EXP16 EXP16 EXP16 EXP16
+#define EXP256 EXP64 EXP64 EXP64 EXP64
+
+const char *ob_label_exported_value_type(const struct ob_label *l, size_t n)
+{
+    /* k prefixes are the literal's last k * 9 bytes before value_type */
+    static const char all[] = EXP256 "value_type";
+    const size_t base = sizeof all - 1 - 10;
+    for (size_t k = 1; k <= 256; k++) {
+        const char *name = all + base - k * 9;
+        size_t len = k * 9 + 10, i = 0;
+        while (i < n && !(l[i].name_len == len && !memcmp(l[i].name, name, len)))
+            i++;
+        if (i == n)
+            return name;
+    }
+    return NULL;
+}

@@ -31,6 +31,24 @@ static inline struct ob_label ob_label_of(const char *name, const char *value)
  * the order of a key's labels. */
 int ob_label_by_name(const void *a, const void *b);
 
+/* Names as the text format 0.0.4 can carry them: a metric name matches
+ * [a-zA-Z_:][a-zA-Z0-9_:]*, a label name the same without ':'. A name with
+ * a quote, '=', ',' or a newline would break every reader of /metrics. */
+int ob_metric_name_ok(const char *s, size_t n);
+int ob_label_name_ok(const char *s, size_t n);
+
+/* 1 when s[0..n) is well-formed UTF-8 (as Go's utf8.ValidString: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), which the text
+ * format requires of label values. */
+int ob_utf8_ok(const char *s, size_t n);
+
+/* The name a series' own value_type label takes when opsbox adds its
+ * outputs' value_type: exported_value_type, or with "exported_" again
+ * while l[0..n) already has that name, as Prometheus renames a target's
+ * label that clashes. A static string; NULL past 256 prefixes (more than
+ * a key's labels). */
+const char *ob_label_exported_value_type(const struct ob_label *l, size_t n);
+
 /* Appends v[0..n) escaped as a label value of the exposition format:
  * backslash, double quote and newline as \\, \" and \n. */
 void ob_label_escape(struct ob_buf *b, const char *v, size_t n);
@@ -43,8 +61,10 @@ void ob_labels_put(struct ob_buf *b, const struct ob_label *l, size_t n);
  * name: the key is the series' identity). b->failed says memory ran out. */
 void ob_key_build(struct ob_buf *b, const char *name, size_t name_len, const struct ob_label *l, size_t n);
 
-/* Room enough for the labels of any key the daemon builds from a scrape. */
-#define OB_KEY_MAX_LABELS 64
+/* Room enough for the labels of any key the daemon builds: a scrape's
+ * (OB_EXPFMT_MAX_LABELS and the target's) and remote write's (up to 255
+ * besides __name__, as many as the model keeps). */
+#define OB_KEY_MAX_LABELS 256
 
 /* Splits key[0..len) into its name and at most max labels, unescaped into
  * buf (cap >= len + 1 is enough), each string NUL-terminated there; *name

@@ -60,7 +60,23 @@ static int check(const Opsbox__Remote__WriteRequest *w, char *err, size_t errlen
     return 0;
 }
 
-static long hand_over(const Opsbox__Remote__WriteRequest *w, ob_rw_fn fn, void *arg)
+/* What the text format can carry back out on /metrics: a metric name and
+ * label names of its grammar, values in UTF-8, no name twice (l sorted). */
+static int series_ok(const char *name, const struct ob_label *l, size_t n)
+{
+    if (!ob_metric_name_ok(name, strlen(name)))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ob_label_name_ok(l[i].name, l[i].name_len) || !ob_utf8_ok(l[i].value, l[i].value_len) ||
+            (i && !strcmp(l[i - 1].name, l[i].name)))
+            return 0;
+    return 1;
+}
+
+/* A series that fails series_ok is left out and its samples counted in
+ * *dropped, the rest handed over: what Prometheus' own receiver does
+ * (labels.IsValid, samplesWithInvalidLabels). */
+static long hand_over(const Opsbox__Remote__WriteRequest *w, ob_rw_fn fn, void *arg, long *dropped)
 {
     struct ob_label l[MAX_LABELS];
     long n = 0;
@@ -75,6 +91,10 @@ static long hand_over(const Opsbox__Remote__WriteRequest *w, ob_rw_fn fn, void *
                 l[k++] = ob_label_of(ts->labels[j]->name, ts->labels[j]->value);
         }
         sort_by_name(l, k);
+        if (!series_ok(name, l, k)) {
+            *dropped += (long)ts->n_samples;
+            continue;
+        }
         for (size_t j = 0; j < ts->n_samples; j++, n++)
             if (fn(arg, name, l, k, (double)ts->samples[j]->timestamp / 1000.0, ts->samples[j]->value))
                 return n;
@@ -125,8 +145,10 @@ static void arena_release(struct arena *a)
     free(a->blocks);
 }
 
-long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg, char *err, size_t errlen)
+long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg, long *dropped, char *err,
+                           size_t errlen)
 {
+    *dropped = 0;
     size_t raw_len = 0;
     if (snappy_uncompressed_length(body, len, &raw_len) != SNAPPY_OK ||
         snappy_validate_compressed_buffer(body, len) != SNAPPY_OK) {
@@ -152,7 +174,7 @@ long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg
         snprintf(err, errlen, "body: not a protobuf WriteRequest");
         return -1;
     }
-    long n = check(w, err, errlen) < 0 ? -1 : hand_over(w, fn, arg);
+    long n = check(w, err, errlen) < 0 ? -1 : hand_over(w, fn, arg, dropped);
     arena_release(&a);
     return n;
 }

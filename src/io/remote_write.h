@@ -16,9 +16,14 @@
 typedef int (*ob_rw_fn)(void *arg, const char *name, const struct ob_label *labels, size_t nlabels,
                         double ts, double value);
 
-/* Returns the number of samples, or -1 with what is wrong in err (not
- * snappy, too large, not a WriteRequest, a series without __name__, ...). */
-long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg, char *err, size_t errlen);
+/* Returns the number of samples handed over, or -1 with what is wrong in
+ * err (not snappy, too large, not a WriteRequest, a series without
+ * __name__, ...): then nothing is. A series the text format cannot carry
+ * (a metric or label name outside its grammar, a label value not UTF-8, a
+ * label name twice) is left out, its samples counted in *dropped, as
+ * Prometheus' receiver does. */
+long ob_remote_write_decode(const void *body, size_t len, ob_rw_fn fn, void *arg, long *dropped, char *err,
+                           size_t errlen);
 
 /* Encoding, for opsbox's own remote write out: one sample per series. */
 struct ob_rw_series {

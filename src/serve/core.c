@@ -258,8 +258,10 @@ static int on_written(void *arg, const char *name, const struct ob_label *labels
 static int remote_write(struct serve *s, const struct ob_http_request *req, struct ob_buf *body)
 {
     char err[512];
+    long dropped;
     pthread_mutex_lock(&s->lock);
-    long n = ob_remote_write_decode(req->body, req->body_len, on_written, s, err, sizeof err);
+    long n = ob_remote_write_decode(req->body, req->body_len, on_written, s, &dropped, err, sizeof err);
+    s->write_invalid += n >= 0 ? (uint64_t)dropped : 0;
     ob__serve_flush(s);
     s->writes += n >= 0;
     s->write_errors += n < 0;
@@ -404,6 +406,10 @@ static void put_self(struct serve *s, struct ob_expo *e)
     ob_expo_sample(e, &refused, 1, (double)s->write_errors);
     ob_expo_single(e, "opsbox_remote_write_samples_total", "counter", "Samples received by remote write.",
                    (double)s->written);
+    ob_expo_single(e, "opsbox_remote_write_invalid_labels_samples_total", "counter",
+                   "Samples of remote-written series left out: a metric or label name outside the text format's "
+                   "grammar, a label value not UTF-8, or a label name twice.",
+                   (double)s->write_invalid);
     ob_expo_single(e, "opsbox_store_snapshots_total", "counter", "Snapshots of the models to the store.",
                    (double)s->snapshots);
     ob_expo_single(e, "opsbox_store_snapshot_errors_total", "counter", "Snapshots that failed.",
@@ -443,8 +449,8 @@ static int family_order(const void *a, const void *b)
 }
 
 /* The outputs of a series with a value_type label of its own (opsbox's
- * prices, scraped back): that one becomes exported_value_type, as
- * Prometheus renames a target's label that clashes, since a sample with
+ * prices, scraped back): that one becomes exported_value_type (with one
+ * more exported_ while the series has that name too), as Prometheus renames a target's label that clashes, since a sample with
  * two value_type labels would make the whole of /metrics unreadable. 0, or
  * -1 when the series has no such label after all. */
 static int put_renamed(struct ob_expo *e, const struct ob_series_view *v, const char *const kinds[5],
@@ -455,10 +461,11 @@ static int put_renamed(struct ob_expo *e, const struct ob_series_view *v, const 
     struct ob_label l[OB_KEY_MAX_LABELS + 1];
     const char *name;
     int n = buf ? ob_key_split(v->key, len, buf, len + 1, &name, l, OB_KEY_MAX_LABELS) : -1, clash = 0;
-    for (int i = 0; i < n; i++)
+    const char *exported = n > 0 ? ob_label_exported_value_type(l, (size_t)n) : NULL;
+    for (int i = 0; exported && i < n; i++)
         if (l[i].name_len == 10 && !memcmp(l[i].name, "value_type", 10)) {
-            l[i].name = "exported_value_type";
-            l[i].name_len = strlen(l[i].name);
+            l[i].name = exported;
+            l[i].name_len = strlen(exported);
             clash = 1;
         }
     for (int t = 0; clash && t < 5; t++) {

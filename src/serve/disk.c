@@ -94,7 +94,8 @@ static struct drive_state *slot(struct disks *k, const char *device, const char 
 /* An incident for a drive, through the same path as Alertmanager's. */
 static void tell_incidents(struct serve *s, const struct drive_state *d, int firing)
 {
-    char key[256], summary[700], score[32];
+    /* room for every field whole, and the words and score around them */
+    char key[256], summary[sizeof d->serial + sizeof d->model + sizeof d->device + sizeof d->reason + 96], score[32];
     snprintf(key, sizeof key, "{}:{alertname=\"DiskFailurePredicted\",serial=\"%s\"}", d->serial);
     snprintf(summary, sizeof summary, "%s (%s) on %s: failure within 14 days likely (score %.2f)%s%s",
              d->serial, d->model, d->device, d->score, d->reason[0] ? ": " : "", d->reason);

@@ -87,11 +87,12 @@ struct producer {
  * /metrics): the outputs' value_type must be the only one. Keeps l sorted. */
 static void rename_value_type(struct ob_label *l, int n)
 {
-    for (int i = 0; i < n; i++) {
+    const char *exported = ob_label_exported_value_type(l, (size_t)n); /* not a name l has already */
+    for (int i = 0; exported && i < n; i++) {
         if (strcmp(l[i].name, "value_type"))
             continue;
         struct ob_label x = l[i];
-        x.name = "exported_value_type";
+        x.name = exported;
         x.name_len = strlen(x.name);
         int j = i;
         for (; j > 0 && strcmp(l[j - 1].name, x.name) > 0; j--)

@@ -79,6 +79,7 @@ struct serve {
     struct target_stat *stats; /* per target, in config order */
     uint64_t points, scrapes;
     uint64_t written, writes, write_errors; /* remote write: samples, requests, refused */
+    uint64_t write_invalid;                 /* remote write: samples of series left out */
     struct ob_buf key;         /* scratch: the series being built */
     struct pending_point pending; /* the point waiting for its model (model_point) */
     const struct ob_scrape_result *current;

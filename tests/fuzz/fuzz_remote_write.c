@@ -2,7 +2,7 @@
  * byte picks: the rest as the body itself (snappy framing and all), or the
  * rest snappy-compressed first, so that the fuzzer reaches the protobuf
  * decoding and the checks behind it. A body is refused with a message or
- * decoded whole, every sample with a name. */
+ * decoded whole, every sample with a name and labels /metrics can carry. */
 #include "io/remote_write.h"
 
 #include <snappy-c.h>
@@ -17,10 +17,11 @@ static int on_sample(void *arg, const char *name, const struct ob_label *labels,
 {
     (void)ts;
     (void)value;
-    if (!name || !name[0])
+    if (!name || !ob_metric_name_ok(name, strlen(name)))
         abort();
-    for (size_t i = 0; i < n; i++)
-        if (!labels[i].name[0] || (i && strcmp(labels[i - 1].name, labels[i].name) > 0))
+    for (size_t i = 0; i < n; i++) /* what /metrics can write back: names of the grammar, UTF-8, once each */
+        if (!ob_label_name_ok(labels[i].name, labels[i].name_len) ||
+            !ob_utf8_ok(labels[i].value, labels[i].value_len) || (i && strcmp(labels[i - 1].name, labels[i].name) >= 0))
             abort();
     ++*(long *)arg;
     return 0;
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         len = cap;
     }
     char err[512] = "";
-    long seen = 0, n = ob_remote_write_decode(body, len, on_sample, &seen, err, sizeof err);
+    long seen = 0, dropped, n = ob_remote_write_decode(body, len, on_sample, &seen, &dropped, err, sizeof err);
     if ((n < 0 && !err[0]) || (n >= 0 && n != seen))
         abort();
     free(packed);

@@ -83,6 +83,47 @@ static void test_refused(void **state)
         assert_int_equal(ob_key_split(bad[i], strlen(bad[i]), buf, sizeof buf, &name, l, 4), -1);
 }
 
+/* Names of the text format's grammar only; UTF-8 as Go's ValidString. */
+static void test_names_and_utf8(void **state)
+{
+    (void)state;
+    const char *good_metric[] = {"up", "a:b_c9", "_x", ":", "node_cpu_seconds_total"};
+    const char *bad_metric[] = {"", "9up", "a-b", "a\"b", "a=b", "a,b", "a\nb", "a{b", "\xc3\xa9t\xc3\xa9", "a b"};
+    for (size_t i = 0; i < sizeof good_metric / sizeof *good_metric; i++)
+        assert_true(ob_metric_name_ok(good_metric[i], strlen(good_metric[i])));
+    for (size_t i = 0; i < sizeof bad_metric / sizeof *bad_metric; i++) {
+        assert_false(ob_metric_name_ok(bad_metric[i], strlen(bad_metric[i])));
+        assert_false(ob_label_name_ok(bad_metric[i], strlen(bad_metric[i])));
+    }
+    assert_true(ob_label_name_ok("__name__", 8));
+    assert_true(ob_label_name_ok("job_2", 5));
+    assert_false(ob_label_name_ok("a:b", 3)); /* ':' in metric names only */
+    assert_false(ob_label_name_ok("ab", 0));
+    const char *good_utf8[] = {"", "plain", "\xc3\xbcn\xc3\xaf" "code", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\x9f\xbf",
+                               "\xf4\x8f\xbf\xbf"};
+    const char *bad_utf8[] = {"\xff", "a\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80" /* a surrogate */,
+                              "\xf4\x90\x80\x80" /* past U+10FFFF */, "\xe2\x82", "\x80", "\xf0\x9f\x98x"};
+    for (size_t i = 0; i < sizeof good_utf8 / sizeof *good_utf8; i++)
+        assert_true(ob_utf8_ok(good_utf8[i], strlen(good_utf8[i])));
+    for (size_t i = 0; i < sizeof bad_utf8 / sizeof *bad_utf8; i++)
+        assert_false(ob_utf8_ok(bad_utf8[i], strlen(bad_utf8[i])));
+    /* the length is the bound, not a NUL */
+    assert_false(ob_utf8_ok("\xe2\x82\xac", 2));
+}
+
+/* exported_value_type, then exported_exported_value_type while taken. */
+static void test_exported_value_type(void **state)
+{
+    (void)state;
+    struct ob_label l[] = {ob_label_of("job", "x"), ob_label_of("value_type", "a")};
+    assert_string_equal(ob_label_exported_value_type(l, 2), "exported_value_type");
+    struct ob_label m[] = {ob_label_of("exported_value_type", "b"), ob_label_of("value_type", "a")};
+    assert_string_equal(ob_label_exported_value_type(m, 2), "exported_exported_value_type");
+    struct ob_label k[] = {ob_label_of("exported_exported_value_type", "c"), ob_label_of("exported_value_type", "b"),
+                           ob_label_of("value_type", "a")};
+    assert_string_equal(ob_label_exported_value_type(k, 3), "exported_exported_exported_value_type");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -90,6 +131,8 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_names_and_utf8),
+        cmocka_unit_test(test_exported_value_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
