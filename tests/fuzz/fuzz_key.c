@@ -3,7 +3,9 @@
  * a key: ob_key_split stays inside the key and its buffer; a key it reads,
  * built again from its parts, reads back to the same parts, and the
  * exposition writer writes those labels as the key holds them. The first
- * 8 bytes as a double: ob_expo_format writes what strtod reads back. */
+ * 8 bytes as a double: ob_expo_format writes what strtod reads back. The
+ * name and UTF-8 checks stay inside the bytes given; the name a clashing
+ * value_type takes is none of the key's. */
 #include "core/expo.h"
 #include "core/label.h"
 
@@ -45,6 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_value(data);
     char *key = malloc(size ? size : 1), *buf = malloc(size + 1); /* exactly: ASan sees overreads */
     memcpy(key, data, size);
+    int utf8 = ob_utf8_ok(key, size), metric = ob_metric_name_ok(key, size), label = ob_label_name_ok(key, size);
+    if ((label && !metric) || ((metric || label) && !utf8)) /* label names are metric names, all ASCII */
+        abort();
     const char *name;
     struct ob_label l[MAX];
     int n = ob_key_split(key, size, buf, size + 1, &name, l, MAX);
@@ -59,6 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (again.failed || ob_key_split((const char *)again.p, again.len, buf2, again.len + 1, &name2, l2, MAX) != n)
             abort();
         same_parts(name, l, name2, l2, n);
+        const char *exported = ob_label_exported_value_type(l, (size_t)n);
+        for (int i = 0; exported && i < n; i++)
+            if (l[i].name_len == strlen(exported) && !memcmp(l[i].name, exported, l[i].name_len))
+                abort();
+        if (!exported)
+            abort(); /* MAX labels cannot take 256 names */
         if (n > 0) { /* the writer's labels: the key's, as built */
             struct ob_buf m = {0};
             struct ob_expo e = ob_expo_on(&m);
