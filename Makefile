@@ -51,8 +51,10 @@ test-asan:
 # ASan/UBSan does not already check. cli_disk and cli_prices also start the
 # daemon, but for one part each, whose threads serve_e2e and
 # ci_serve_e2e/alerts_e2e start too. make tsan runs every test.
+# TSAN_TARGETS: every executable a TSAN_TESTS test names by $<TARGET_FILE:...>
+# in tests/CMakeLists.txt (a test whose helper is not built fails).
 TSAN_TESTS = serve_e2e|reload_e2e|alerts_e2e|web_e2e|query_e2e|webconfig_e2e|metrics_config_e2e|journal_e2e|ci_serve_e2e|serve_start_fail|pg_e2e|pg_shard_e2e|pg_flush_e2e|metrics_expo_e2e|test_store|test_store_pg
-TSAN_TARGETS = opsbox loki_pb_push ingest_load test_store
+TSAN_TARGETS = opsbox loki_pb_push ingest_load rw_push test_store
 TSAN_OPTIONS_ALL = exitcode=66 second_deadlock_stack=1
 # gcc 12's TSan runtime aborts ("unexpected memory mapping") on kernels whose
 # vm.mmap_rnd_bits is above 28 (32 on some newer distributions); setarch -R
