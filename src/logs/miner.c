@@ -297,31 +297,17 @@ static uint32_t slack(const struct ob_miner *m, uint32_t constants)
  * token), so every key of a template or line costs O(1) after one pass.
  * Candidates are verified (similarity), so a collision costs nothing but
  * a probe; templates tolerating more mismatches are still scanned. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t near_term(uint32_t pos, uint32_t tok)
-{
-    return mix64(((uint64_t)pos << 32 | tok) ^ 0x9e3779b97f4a7c15ull);
-}
 
 /* The hash of seq's tokens at shape's constant positions; their count in
  * *constants. */
 static uint64_t near_sum(const struct ob_miner *m, uint32_t shape, const uint32_t *seq, uint32_t *constants)
 {
     const uint8_t *var = m->shape_var[shape];
-    uint64_t h = mix64((uint64_t)shape + 0x632be59bd9b4e019ull);
+    uint64_t h = ob__mix64((uint64_t)shape + 0x632be59bd9b4e019ull);
     uint32_t c = 0;
     for (uint32_t i = 0; i < m->shape_len[shape]; i++)
         if (!var[i]) {
-            h += near_term(i, seq[i]);
+            h += ob__pos_term(i, seq[i]);
             c++;
         }
     *constants = c;
@@ -350,7 +336,7 @@ void ob__index_near(struct ob_miner *m, uint32_t id)
     for (uint32_t i = 0; i < t->n; i++) {
         if (var[i])
             continue;
-        uint64_t key = sum - near_term(i, t->tok[i]);
+        uint64_t key = sum - ob__pos_term(i, t->tok[i]);
         uint32_t old;
         /* Two live templates under one key: keep the newer, as the scan
          * this replaces preferred it on a tie. Failing costs the line a
@@ -413,7 +399,7 @@ static uint32_t best_match(struct ob_miner *m, const struct bucket *b, const uin
             continue;
         const uint8_t *var = m->shape_var[shape];
         for (uint32_t p = 0; p < n; p++) {
-            uint64_t key = sum - near_term(p, seq[p]);
+            uint64_t key = sum - ob__pos_term(p, seq[p]);
             if (var[p] || !ob_strmap_get(m->near, &key, sizeof key, &id))
                 continue;
             id = ob_miner_resolve(m, id);

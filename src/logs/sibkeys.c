@@ -32,32 +32,18 @@ struct ob_sibkeys {
     uint64_t mask;
 };
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t term(uint32_t pos, uint32_t tok)
-{
-    return mix64(((uint64_t)pos << 32 | tok) ^ 0x9e3779b97f4a7c15ull);
-}
 
 struct ob_sibseq ob__sibkeys_seq(const uint32_t *seq, uint32_t n)
 {
-    uint64_t sum = mix64((uint64_t)n + 0x632be59bd9b4e019ull);
+    uint64_t sum = ob__mix64((uint64_t)n + 0x632be59bd9b4e019ull);
     for (uint32_t i = 0; i < n; i++)
-        sum += term(i, seq[i]);
+        sum += ob__pos_term(i, seq[i]);
     return (struct ob_sibseq){seq, n, sum, 0};
 }
 
 static uint32_t key_hash(const struct ob_sibkeys *k, const struct ob_sibseq *s, uint32_t p)
 {
-    return (uint32_t)(mix64(s->sum - term(p, s->seq[p]) + mix64(p)) & k->mask);
+    return (uint32_t)(ob__mix64(s->sum - ob__pos_term(p, s->seq[p]) + ob__mix64(p)) & k->mask);
 }
 
 struct ob_sibkeys *ob__sibkeys_new(uint64_t hash_mask)

@@ -10,6 +10,24 @@
 
 #define OB_SIBKEY_MAX_TOKENS 255 /* a key's length fits a byte */
 
+/* A 64-bit finaliser, and the hash term of one (position, token); a
+ * sequence's hash is a sum of terms, so a key less one token is that sum
+ * minus one term. The miner's near index and this map share them. */
+static inline uint64_t ob__mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t ob__pos_term(uint32_t pos, uint32_t tok)
+{
+    return ob__mix64(((uint64_t)pos << 32 | tok) ^ 0x9e3779b97f4a7c15ull);
+}
+
 struct ob_sibkeys;
 
 /* hash_mask keeps only those bits of every hash: all ones in use; a tiny
